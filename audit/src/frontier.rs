@@ -1,0 +1,208 @@
+//! The right edge of a growing Merkle tree, in O(log n) space.
+//!
+//! The log grows to hundreds of millions of leaves. To append a leaf and
+//! sign a new checkpoint, the server must not read every earlier leaf. A
+//! tree of n leaves is, left to right, a sequence of perfect subtrees whose
+//! sizes are the binary digits of n (13 = 8 + 4 + 1). Keeping only the
+//! roots of those subtrees is enough both to append (merging equal-sized
+//! subtrees, like carrying in binary addition) and to compute the RFC 9162
+//! root (folding them from the right), because RFC 9162 always splits a
+//! tree at the largest power of two below its size.
+//!
+//! The serialised form fits in one database row, so appending is: read one
+//! row, hash a few times, write one row, in the same transaction as the
+//! leaf itself.
+
+use crate::merkle::{empty_root, node_hash, Hash};
+
+/// The roots of the perfect subtrees that make up a tree of `size` leaves,
+/// largest (leftmost) first. Invariant: `hashes.len() == size.count_ones()`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frontier {
+    size: u64,
+    hashes: Vec<Hash>,
+}
+
+/// Why bytes are not a valid serialised [`Frontier`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrontierError {
+    #[error("frontier bytes have the wrong length for their tree size")]
+    WrongLength,
+    #[error("frontier format version {0} is not supported")]
+    UnknownVersion(u8),
+    #[error("the tree is full: no more than 2^64 - 1 leaves")]
+    Full,
+}
+
+const VERSION: u8 = 1;
+
+impl Frontier {
+    /// The frontier of the empty tree.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds the frontier of a tree from all its leaf hashes (for tests and
+    /// for rebuilding after a full replay).
+    pub fn from_leaves(leaf_hashes: &[Hash]) -> Self {
+        let mut f = Self::new();
+        for h in leaf_hashes {
+            // Cannot overflow: a slice is far shorter than 2^64.
+            f.append(*h).expect("slice length fits in u64");
+        }
+        f
+    }
+
+    /// The number of leaves in the tree.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Adds one leaf to the right edge in O(log n).
+    pub fn append(&mut self, leaf_hash: Hash) -> Result<(), FrontierError> {
+        let new_size = self.size.checked_add(1).ok_or(FrontierError::Full)?;
+        let mut h = leaf_hash;
+        let mut s = self.size;
+        // Each trailing one bit of the old size is a perfect subtree of the
+        // same size as the one being carried: merge them.
+        while s & 1 == 1 {
+            let left = self.hashes.pop().expect("invariant: one hash per set bit");
+            h = node_hash(&left, &h);
+            s >>= 1;
+        }
+        self.hashes.push(h);
+        self.size = new_size;
+        Ok(())
+    }
+
+    /// The RFC 9162 root of the tree, in O(log n).
+    pub fn root(&self) -> Hash {
+        let mut it = self.hashes.iter().rev();
+        let Some(last) = it.next() else {
+            return empty_root();
+        };
+        it.fold(*last, |acc, left| node_hash(left, &acc))
+    }
+
+    /// Serialises as: version byte 0x01, tree size as 8 bytes big-endian,
+    /// then the subtree roots, largest first, 32 bytes each.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(9 + 32 * self.hashes.len());
+        out.push(VERSION);
+        out.extend_from_slice(&self.size.to_be_bytes());
+        for h in &self.hashes {
+            out.extend_from_slice(h);
+        }
+        out
+    }
+
+    /// Parses [`Frontier::to_bytes`] output strictly: the number of hashes
+    /// must match the number of set bits in the size.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FrontierError> {
+        let (&version, rest) = bytes.split_first().ok_or(FrontierError::WrongLength)?;
+        if version != VERSION {
+            return Err(FrontierError::UnknownVersion(version));
+        }
+        if rest.len() < 8 {
+            return Err(FrontierError::WrongLength);
+        }
+        let (size_bytes, rest) = rest.split_at(8);
+        let size = u64::from_be_bytes(size_bytes.try_into().expect("8 bytes"));
+        if rest.len() != 32 * size.count_ones() as usize {
+            return Err(FrontierError::WrongLength);
+        }
+        let hashes = rest
+            .chunks_exact(32)
+            .map(|c| c.try_into().expect("32 bytes"))
+            .collect();
+        Ok(Self { size, hashes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merkle::{leaf_hash, root};
+    use proptest::prelude::*;
+
+    fn leaves(n: usize) -> Vec<Hash> {
+        (0..n as u64).map(|i| leaf_hash(&i.to_be_bytes())).collect()
+    }
+
+    #[test]
+    fn empty_frontier_has_empty_root() {
+        let f = Frontier::new();
+        assert_eq!(f.size(), 0);
+        assert_eq!(f.root(), empty_root());
+        assert_eq!(f.to_bytes(), vec![1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn keeps_one_hash_per_set_bit() {
+        let f = Frontier::from_leaves(&leaves(13));
+        assert_eq!(f.hashes.len(), 3);
+        assert_eq!(f.to_bytes().len(), 9 + 3 * 32);
+    }
+
+    #[test]
+    fn rejects_malformed_bytes() {
+        let good = Frontier::from_leaves(&leaves(5)).to_bytes();
+        assert_eq!(Frontier::from_bytes(&[]), Err(FrontierError::WrongLength));
+        assert_eq!(
+            Frontier::from_bytes(&good[..good.len() - 1]),
+            Err(FrontierError::WrongLength)
+        );
+        let mut extra = good.clone();
+        extra.extend_from_slice(&[0; 32]);
+        assert_eq!(
+            Frontier::from_bytes(&extra),
+            Err(FrontierError::WrongLength)
+        );
+        let mut v2 = good;
+        v2[0] = 2;
+        assert_eq!(
+            Frontier::from_bytes(&v2),
+            Err(FrontierError::UnknownVersion(2))
+        );
+    }
+
+    #[test]
+    fn full_tree_refuses_to_grow() {
+        let mut f = Frontier {
+            size: u64::MAX,
+            hashes: vec![[0; 32]; 64],
+        };
+        assert_eq!(f.append([1; 32]), Err(FrontierError::Full));
+    }
+
+    proptest! {
+        #[test]
+        fn frontier_root_equals_full_root(n in 0usize..300) {
+            let l = leaves(n);
+            let mut f = Frontier::new();
+            for (i, h) in l.iter().enumerate() {
+                prop_assert_eq!(f.root(), root(&l[..i]));
+                f.append(*h).unwrap();
+            }
+            prop_assert_eq!(f.size(), n as u64);
+            prop_assert_eq!(f.root(), root(&l));
+        }
+
+        #[test]
+        fn bytes_round_trip_and_append_continues(n in 0usize..200, more in 0usize..20) {
+            let l = leaves(n + more);
+            let f = Frontier::from_leaves(&l[..n]);
+            let mut g = Frontier::from_bytes(&f.to_bytes()).unwrap();
+            prop_assert_eq!(&g, &f);
+            for h in &l[n..] {
+                g.append(*h).unwrap();
+            }
+            prop_assert_eq!(g.root(), root(&l));
+        }
+
+        #[test]
+        fn from_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Frontier::from_bytes(&bytes);
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! Replay verification for auditors.
+//!
+//! A checkpoint signature only proves what the server signed. To trust the
+//! log, an auditor replays every leaf: the sequence must be complete and in
+//! order, every leaf must decode and sit at the position it claims, the
+//! leaves must hash to the signed root, and the entries must obey the
+//! logging rules. Errors name the *first* failure in plain words, with its
+//! position, so a non-specialist can act on them.
+
+use crate::checkpoint::Checkpoint;
+use crate::entry::{Entry, EntryError, EventType, Outcome};
+use crate::frontier::Frontier;
+use crate::merkle::{empty_root, verify_consistency, Hash};
+use std::collections::HashSet;
+
+/// The basis text an allowed read cites when the reader is a household member.
+pub const MEMBERSHIP_BASIS: &str = "membership";
+
+/// Optional, stricter rules for [`verify_log_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Check that every allowed read whose basis is not
+    /// [`MEMBERSHIP_BASIS`] cites a grant that was live at that moment:
+    /// an earlier allowed `grant.create` for the same household carried that
+    /// grant id as its `basis`, and no allowed `grant.revoke` with that
+    /// basis followed before the read. This relies on the writer's
+    /// convention of putting the grant id in `basis` of grant entries.
+    pub grants_must_be_live: bool,
+}
+
+/// What a successful replay saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Entries replayed (equals the checkpoint size).
+    pub entries: u64,
+    /// The recomputed root (equals the checkpoint root).
+    pub root: Hash,
+    /// Allowed field reads, each with a basis.
+    pub allowed_reads: u64,
+    /// Denied attempts of any kind.
+    pub denied: u64,
+    /// Decisions that ended in an error.
+    pub errors: u64,
+}
+
+/// The first thing wrong with a log, in plain language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("entry {expected} is missing (the log starts at {found})")]
+    MissingStart { expected: u64, found: u64 },
+    #[error("entry {expected} is missing (sequence jumps from {previous} to {found})")]
+    Missing {
+        expected: u64,
+        previous: u64,
+        found: u64,
+    },
+    #[error("entry {found} appears again or out of order after entry {previous}")]
+    OutOfOrder { previous: u64, found: u64 },
+    #[error("entry {seq} cannot be read: {source}")]
+    Unreadable { seq: u64, source: EntryError },
+    #[error(
+        "the entry stored as {position} says it is entry {claimed}: entries were moved or copied"
+    )]
+    WrongPosition { position: u64, claimed: u64 },
+    #[error("entry {seq} is an allowed read without a basis (no membership or grant)")]
+    ReadWithoutBasis { seq: u64 },
+    #[error("entry {seq} is an allowed read on grant {grant:?}, which was not in force for that household at that moment")]
+    GrantNotLive { seq: u64, grant: String },
+    #[error("the log has only {found} entries but the signed checkpoint covers {signed}: entries were removed")]
+    TooFew { found: u64, signed: u64 },
+    #[error("the recomputed root for {size} entries differs from the signed checkpoint: the log was altered")]
+    RootMismatch { size: u64 },
+    #[error("the checkpoint is for log {found:?}, not the pinned log {pinned:?}")]
+    OtherLog { pinned: String, found: String },
+    #[error("rollback: the log now has {new} entries, fewer than the {old} in the checkpoint you pinned; it was probably restored from an older copy")]
+    Rollback { old: u64, new: u64 },
+    #[error("fork: the log now has a different history for its first {old} entries than the checkpoint you pinned; entries were changed or removed")]
+    Fork { old: u64, new: u64 },
+}
+
+/// Replays `entries` (seq, leaf bytes) in order against `checkpoint`.
+///
+/// Reads exactly `checkpoint.size` entries and no more: later entries are
+/// not covered by the signature and belong to the next checkpoint.
+/// `progress` is called with the number of entries checked so far after
+/// each entry, for progress bars on long replays.
+pub fn verify_log(
+    entries: impl Iterator<Item = (u64, Vec<u8>)>,
+    checkpoint: &Checkpoint,
+    progress: impl FnMut(u64),
+) -> Result<Report, VerifyError> {
+    verify_log_with(entries, checkpoint, Rules::default(), progress)
+}
+
+/// [`verify_log`] with optional stricter [`Rules`].
+pub fn verify_log_with(
+    entries: impl Iterator<Item = (u64, Vec<u8>)>,
+    checkpoint: &Checkpoint,
+    rules: Rules,
+    mut progress: impl FnMut(u64),
+) -> Result<Report, VerifyError> {
+    let mut grants = Grants::default();
+    let mut frontier = Frontier::new();
+    let mut report = Report {
+        entries: 0,
+        root: empty_root(),
+        allowed_reads: 0,
+        denied: 0,
+        errors: 0,
+    };
+    let mut entries = entries;
+    let mut expected = 0u64;
+    while expected < checkpoint.size {
+        let Some((seq, leaf)) = entries.next() else {
+            return Err(VerifyError::TooFew {
+                found: expected,
+                signed: checkpoint.size,
+            });
+        };
+        if seq != expected {
+            return Err(match (expected, seq > expected) {
+                (0, _) => VerifyError::MissingStart {
+                    expected,
+                    found: seq,
+                },
+                (_, true) => VerifyError::Missing {
+                    expected,
+                    previous: expected - 1,
+                    found: seq,
+                },
+                (_, false) => VerifyError::OutOfOrder {
+                    previous: expected - 1,
+                    found: seq,
+                },
+            });
+        }
+        let entry =
+            Entry::decode(&leaf).map_err(|source| VerifyError::Unreadable { seq, source })?;
+        if entry.seq != seq {
+            return Err(VerifyError::WrongPosition {
+                position: seq,
+                claimed: entry.seq,
+            });
+        }
+        check_rules(&entry, &mut report)?;
+        if rules.grants_must_be_live {
+            grants.check(&entry)?;
+        }
+        frontier
+            .append(crate::merkle::leaf_hash(&leaf))
+            .expect("sizes below the checkpoint size fit in u64");
+        expected += 1;
+        progress(expected);
+    }
+    report.entries = frontier.size();
+    report.root = frontier.root();
+    if report.root != checkpoint.root {
+        return Err(VerifyError::RootMismatch {
+            size: checkpoint.size,
+        });
+    }
+    Ok(report)
+}
+
+/// The logging rules every entry must satisfy, beyond hashing correctly.
+fn check_rules(e: &Entry, report: &mut Report) -> Result<(), VerifyError> {
+    match e.outcome {
+        Outcome::Allowed => {
+            if e.event == EventType::FieldRead {
+                if e.basis.as_deref().is_none_or(str::is_empty) {
+                    return Err(VerifyError::ReadWithoutBasis { seq: e.seq });
+                }
+                report.allowed_reads += 1;
+            }
+        }
+        Outcome::Denied => report.denied += 1,
+        Outcome::Error => report.errors += 1,
+    }
+    Ok(())
+}
+
+/// Grants in force, as (household, grant id), learned from the log itself.
+#[derive(Default)]
+struct Grants(HashSet<(String, String)>);
+
+impl Grants {
+    fn check(&mut self, e: &Entry) -> Result<(), VerifyError> {
+        if e.outcome != Outcome::Allowed {
+            return Ok(());
+        }
+        let (Some(household), Some(basis)) = (&e.household, &e.basis) else {
+            return Ok(()); // reads without basis are caught by check_rules
+        };
+        let key = (household.clone(), basis.clone());
+        match e.event {
+            EventType::GrantCreate => {
+                self.0.insert(key);
+            }
+            EventType::GrantRevoke => {
+                self.0.remove(&key);
+            }
+            EventType::FieldRead if basis != MEMBERSHIP_BASIS && !self.0.contains(&key) => {
+                return Err(VerifyError::GrantNotLive {
+                    seq: e.seq,
+                    grant: basis.clone(),
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `new` extends the auditor's pinned `old` checkpoint, given
+/// the server's consistency proof. Both must already be signature-checked.
+pub fn verify_consistency_with_pinned(
+    old: &Checkpoint,
+    new: &Checkpoint,
+    proof: &[Hash],
+) -> Result<(), VerifyError> {
+    if old.origin != new.origin {
+        return Err(VerifyError::OtherLog {
+            pinned: old.origin.clone(),
+            found: new.origin.clone(),
+        });
+    }
+    if new.size < old.size {
+        return Err(VerifyError::Rollback {
+            old: old.size,
+            new: new.size,
+        });
+    }
+    let fork = VerifyError::Fork {
+        old: old.size,
+        new: new.size,
+    };
+    if old.size == 0 {
+        // Every log extends the empty log, provided the pin really is empty.
+        return if old.root == empty_root() && proof.is_empty() {
+            Ok(())
+        } else {
+            Err(fork)
+        };
+    }
+    verify_consistency(old.size, new.size, &old.root, &new.root, proof).map_err(|_| fork)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::tests::read_entry;
+    use crate::merkle::{consistency_proof, leaf_hash, root};
+    use proptest::prelude::*;
+
+    fn log(n: u64) -> Vec<(u64, Vec<u8>)> {
+        (0..n)
+            .map(|i| (i, read_entry(i).encode().unwrap()))
+            .collect()
+    }
+
+    fn checkpoint_for(rows: &[(u64, Vec<u8>)]) -> Checkpoint {
+        let leaves: Vec<Hash> = rows.iter().map(|(_, l)| leaf_hash(l)).collect();
+        Checkpoint {
+            origin: "kluis.example/log".into(),
+            size: rows.len() as u64,
+            root: root(&leaves),
+        }
+    }
+
+    fn run(rows: Vec<(u64, Vec<u8>)>, cp: &Checkpoint) -> Result<Report, VerifyError> {
+        verify_log(rows.into_iter(), cp, |_| {})
+    }
+
+    #[test]
+    fn intact_log_verifies_with_progress() {
+        let rows = log(40);
+        let cp = checkpoint_for(&rows);
+        let mut seen = Vec::new();
+        let report = verify_log(rows.into_iter(), &cp, |n| seen.push(n)).unwrap();
+        assert_eq!(report.entries, 40);
+        assert_eq!(report.root, cp.root);
+        assert_eq!(report.allowed_reads, 40);
+        assert_eq!(seen, (1..=40).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn empty_log_verifies_against_empty_checkpoint() {
+        let cp = checkpoint_for(&[]);
+        assert_eq!(run(vec![], &cp).unwrap().root, empty_root());
+    }
+
+    #[test]
+    fn deleted_entry_is_named() {
+        let mut rows = log(40);
+        let cp = checkpoint_for(&rows);
+        rows.remove(17);
+        let err = run(rows, &cp).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "entry 17 is missing (sequence jumps from 16 to 18)"
+        );
+    }
+
+    #[test]
+    fn missing_first_and_last_entries_are_named() {
+        let rows = log(5);
+        let cp = checkpoint_for(&rows);
+        let err = run(rows[1..].to_vec(), &cp).unwrap_err();
+        assert_eq!(
+            err,
+            VerifyError::MissingStart {
+                expected: 0,
+                found: 1
+            }
+        );
+        let err = run(rows[..4].to_vec(), &cp).unwrap_err();
+        assert_eq!(
+            err,
+            VerifyError::TooFew {
+                found: 4,
+                signed: 5
+            }
+        );
+        assert!(err.to_string().contains("entries were removed"));
+    }
+
+    #[test]
+    fn reordered_rows_are_caught() {
+        let mut rows = log(10);
+        let cp = checkpoint_for(&rows);
+        rows.swap(3, 4);
+        assert_eq!(
+            run(rows.clone(), &cp).unwrap_err(),
+            VerifyError::Missing {
+                expected: 3,
+                previous: 2,
+                found: 4
+            }
+        );
+        // Swapping the leaf bytes but keeping the seq column in order.
+        let (a, b) = (rows[3].1.clone(), rows[4].1.clone());
+        rows[3].1 = b;
+        rows[4].1 = a;
+        rows.swap(3, 4);
+        assert_eq!(
+            run(rows, &cp).unwrap_err(),
+            VerifyError::WrongPosition {
+                position: 3,
+                claimed: 4
+            }
+        );
+    }
+
+    #[test]
+    fn duplicated_row_is_caught() {
+        let mut rows = log(10);
+        let cp = checkpoint_for(&rows);
+        rows.insert(5, rows[4].clone());
+        assert_eq!(
+            run(rows, &cp).unwrap_err(),
+            VerifyError::OutOfOrder {
+                previous: 4,
+                found: 4
+            }
+        );
+    }
+
+    #[test]
+    fn altered_entry_changes_the_root() {
+        let mut rows = log(40);
+        let cp = checkpoint_for(&rows);
+        let mut e = read_entry(20);
+        e.actor_org = Some("Someone Else".into());
+        rows[20].1 = e.encode().unwrap();
+        let err = run(rows, &cp).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the recomputed root for 40 entries differs from the signed checkpoint: the log was altered"
+        );
+    }
+
+    #[test]
+    fn garbage_leaf_is_named() {
+        let mut rows = log(3);
+        let cp = checkpoint_for(&rows);
+        rows[1].1.push(0);
+        assert_eq!(
+            run(rows, &cp).unwrap_err(),
+            VerifyError::Unreadable {
+                seq: 1,
+                source: EntryError::TrailingBytes(1)
+            }
+        );
+    }
+
+    #[test]
+    fn allowed_read_without_basis_is_named_even_if_signed() {
+        let mut rows = log(5);
+        let mut e = read_entry(2);
+        e.basis = None;
+        rows[2].1 = e.encode().unwrap();
+        let cp = checkpoint_for(&rows);
+        assert_eq!(
+            run(rows.clone(), &cp).unwrap_err(),
+            VerifyError::ReadWithoutBasis { seq: 2 }
+        );
+        // A denied read needs no basis.
+        e.outcome = Outcome::Denied;
+        rows[2].1 = e.encode().unwrap();
+        let cp = checkpoint_for(&rows);
+        let report = run(rows, &cp).unwrap();
+        assert_eq!((report.allowed_reads, report.denied), (4, 1));
+    }
+
+    #[test]
+    fn entries_after_the_checkpoint_are_not_read() {
+        let rows = log(10);
+        let cp = checkpoint_for(&rows[..6]);
+        let mut pulled = 0;
+        let it = rows.into_iter().inspect(|_| pulled += 1);
+        verify_log(it, &cp, |_| {}).unwrap();
+        assert_eq!(pulled, 6);
+    }
+
+    #[test]
+    fn pinned_consistency_explains_rollback_and_fork() {
+        let rows = log(30);
+        let leaves: Vec<Hash> = rows.iter().map(|(_, l)| leaf_hash(l)).collect();
+        let old = checkpoint_for(&rows[..20]);
+        let new = checkpoint_for(&rows);
+        let proof = consistency_proof(&leaves, 20);
+        verify_consistency_with_pinned(&old, &new, &proof).unwrap();
+        verify_consistency_with_pinned(&old, &old, &[]).unwrap();
+
+        let err = verify_consistency_with_pinned(&new, &old, &[]).unwrap_err();
+        assert_eq!(err, VerifyError::Rollback { old: 30, new: 20 });
+        assert!(err.to_string().contains("restored from an older copy"));
+
+        let mut forked = leaves.clone();
+        forked[3] = leaf_hash(b"rewritten");
+        let forked_cp = Checkpoint {
+            root: root(&forked),
+            ..new.clone()
+        };
+        let err = verify_consistency_with_pinned(&old, &forked_cp, &consistency_proof(&forked, 20))
+            .unwrap_err();
+        assert_eq!(err, VerifyError::Fork { old: 20, new: 30 });
+
+        let same_size_other_root = Checkpoint {
+            root: root(&forked[..20]),
+            ..old.clone()
+        };
+        assert!(matches!(
+            verify_consistency_with_pinned(&old, &same_size_other_root, &[]),
+            Err(VerifyError::Fork { .. })
+        ));
+        let other = Checkpoint {
+            origin: "elsewhere".into(),
+            ..new.clone()
+        };
+        assert!(matches!(
+            verify_consistency_with_pinned(&old, &other, &proof),
+            Err(VerifyError::OtherLog { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_pin_is_extended_by_any_log() {
+        let rows = log(4);
+        let empty = checkpoint_for(&[]);
+        verify_consistency_with_pinned(&empty, &checkpoint_for(&rows), &[]).unwrap();
+        let bogus_empty = Checkpoint {
+            root: [1; 32],
+            ..empty
+        };
+        assert!(verify_consistency_with_pinned(&bogus_empty, &checkpoint_for(&rows), &[]).is_err());
+    }
+
+    #[test]
+    fn reads_on_grants_must_fall_inside_the_grant() {
+        use crate::entry::{Action, EventType};
+        let grant = |seq: u64, event: EventType| {
+            let mut e = read_entry(seq);
+            e.event = event;
+            e.action = Action::Create;
+            e.fields.clear();
+            e.encode().unwrap()
+        };
+        let strict = Rules {
+            grants_must_be_live: true,
+        };
+        let check = |rows: Vec<(u64, Vec<u8>)>| {
+            let cp = checkpoint_for(&rows);
+            verify_log_with(rows.into_iter(), &cp, strict, |_| {})
+        };
+        // create grant-9, read, revoke, read again: the last read is flagged.
+        let mut rows = vec![
+            (0, grant(0, EventType::GrantCreate)),
+            (1, read_entry(1).encode().unwrap()),
+            (2, grant(2, EventType::GrantRevoke)),
+            (3, read_entry(3).encode().unwrap()),
+        ];
+        assert_eq!(
+            check(rows.clone()).unwrap_err(),
+            VerifyError::GrantNotLive {
+                seq: 3,
+                grant: "grant-9".into()
+            }
+        );
+        // The default rules only ask for a basis.
+        let cp = checkpoint_for(&rows);
+        assert!(verify_log(rows.clone().into_iter(), &cp, |_| {}).is_ok());
+        // A membership read needs no grant; a read before any grant fails.
+        let mut member = read_entry(3);
+        member.basis = Some(MEMBERSHIP_BASIS.into());
+        rows[3].1 = member.encode().unwrap();
+        assert!(check(rows.clone()).is_ok());
+        rows.remove(0);
+        let rows: Vec<_> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, leaf))| {
+                let mut e = Entry::decode(&leaf).unwrap();
+                e.seq = i as u64;
+                (i as u64, e.encode().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            check(rows).unwrap_err(),
+            VerifyError::GrantNotLive {
+                seq: 0,
+                grant: "grant-9".into()
+            }
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_single_byte_change_is_detected(
+            n in 1u64..30, at in any::<prop::sample::Index>(), pos in any::<prop::sample::Index>(), x in 1u8..=255,
+        ) {
+            let mut rows = log(n);
+            let cp = checkpoint_for(&rows);
+            let r = at.index(rows.len());
+            let leaf = &mut rows[r].1;
+            let p = pos.index(leaf.len());
+            leaf[p] ^= x;
+            prop_assert!(run(rows, &cp).is_err());
+        }
+    }
+}

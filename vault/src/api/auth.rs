@@ -1,0 +1,50 @@
+//! The authenticated caller, from the `Authorization: Bearer` header.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::problem::{Kind, Problem};
+use crate::server::AppState;
+use crate::store::principals::Principal;
+use crate::store::sessions::{self, TokenLookup};
+
+/// A request made by a logged-in principal.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                Problem::new(
+                    Kind::Unauthenticated,
+                    "this request needs a bearer token: log in first",
+                )
+            })?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(|| {
+                Problem::new(
+                    Kind::Unauthenticated,
+                    "the Authorization header must be 'Bearer <token>'",
+                )
+            })?;
+        match sessions::principal_for_token(&state.store, token, state.clock.now_ms()).await? {
+            TokenLookup::Valid(p) => Ok(Caller(p)),
+            TokenLookup::Expired => Err(Problem::new(
+                Kind::TokenExpired,
+                "the login has expired: log in again",
+            )),
+            TokenLookup::Unknown => Err(Problem::new(
+                Kind::Unauthenticated,
+                "the bearer token is not known: log in again",
+            )),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Enrolment: `POST /v1/invites` and `POST /v1/register`.
+//!
+//! Admins invite anyone; professionals invite clients. The invitee registers
+//! with the code and their public keys; the invite fixes their role, name and
+//! organisation, so a code for a client cannot make an admin.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use data_encoding::BASE32_NOPAD;
+use kluis_policy::PrincipalId;
+
+use super::auth::Caller;
+use super::json::ApiJson;
+use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use crate::clock::rfc3339;
+use crate::keys::identity::fingerprint;
+use crate::server::AppState;
+use crate::store::invites::{self, NewInvite, Redeem};
+use crate::store::principals::{self, NewPrincipal};
+use crate::wire::enrol::{InviteRequest, InviteResponse, PrincipalInfo, RegisterRequest};
+
+/// A fresh invite code: 160 random bits in lowercase base32, grouped for
+/// reading aloud: `kluis-abcd-efgh-…`.
+pub fn new_invite_code() -> String {
+    let bytes: [u8; 20] = rand::random();
+    let text = BASE32_NOPAD.encode(&bytes).to_lowercase();
+    let groups: Vec<&str> = text
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect();
+    format!("kluis-{}", groups.join("-"))
+}
+
+/// Names and organisations: printable, short, trimmed.
+pub fn clean_label(what: &str, text: &str) -> ApiResult<String> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control) {
+        return Err(Problem::malformed(format!(
+            "{what} must be 1 to 100 printable characters"
+        )));
+    }
+    Ok(t.to_owned())
+}
+
+#[utoipa::path(post, path = "/v1/invites", tag = "enrolment",
+    request_body = InviteRequest,
+    responses((status = 201, body = InviteResponse), (status = 403, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn invite(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(req): ApiJson<InviteRequest>,
+) -> ApiResult<(StatusCode, Json<InviteResponse>)> {
+    if !caller.role.may_invite(req.role) {
+        return Err(Problem::forbidden(format!(
+            "{} may not invite {}",
+            caller.role.with_article(),
+            req.role.with_article()
+        )));
+    }
+    let name = clean_label("the name", &req.name)?;
+    let org = match (&req.org, req.role.needs_organisation()) {
+        (Some(org), _) => Some(clean_label("the organisation", org)?),
+        (None, true) => {
+            return Err(Problem::malformed(format!(
+                "{} must belong to an organisation: give --org",
+                req.role.with_article()
+            )))
+        }
+        (None, false) => None,
+    };
+    let code = new_invite_code();
+    let now = state.clock.now_ms();
+    let expires = now + state.limits.invite_ttl_ms;
+    let creator = caller.id.to_string();
+    invites::insert(
+        &state.store,
+        NewInvite {
+            code: &code,
+            role: req.role,
+            name: &name,
+            org: org.as_deref(),
+            created_by: Some(&creator),
+            now_ms: now,
+            expires_ms: expires,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InviteResponse {
+            code,
+            role: req.role,
+            name,
+            org,
+            expires_at: rfc3339(expires),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/register", tag = "enrolment",
+    request_body = RegisterRequest,
+    responses((status = 201, body = PrincipalInfo), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<PrincipalInfo>)> {
+    if req.invite.len() > 128 {
+        return Err(Problem::new(
+            Kind::InviteInvalid,
+            "this invite code is not valid",
+        ));
+    }
+    let (signing_key, _recipient) = req
+        .keys
+        .parse()
+        .map_err(|e| Problem::malformed(format!("the public keys are not valid: {e}")))?;
+    let id = PrincipalId::random();
+    let now = state.clock.now_ms();
+    let mut tx = state.store.begin().await?;
+    let redeemed = match invites::redeem(&mut tx, req.invite.trim(), &id.to_string(), now).await? {
+        Redeem::Ok(r) => r,
+        Redeem::Unknown => {
+            return Err(Problem::new(
+                Kind::InviteInvalid,
+                "this invite code is not valid",
+            ))
+        }
+        Redeem::Used => {
+            return Err(Problem::new(
+                Kind::InviteUsed,
+                "this invite code was already used; ask for a new one",
+            ))
+        }
+        Redeem::Expired => {
+            return Err(Problem::new(
+                Kind::InviteExpired,
+                "this invite code has expired; ask for a new one",
+            ))
+        }
+    };
+    let inserted = principals::insert(
+        &mut tx,
+        NewPrincipal {
+            id,
+            name: &redeemed.name,
+            role: redeemed.role,
+            org: redeemed.org.as_deref(),
+            signing_key: &signing_key,
+            age_recipient: &req.keys.age_recipient,
+            invited_by: redeemed.created_by.as_deref(),
+            now_ms: now,
+        },
+    )
+    .await?;
+    if !inserted {
+        // Dropping the transaction rolls back: the invite stays unused.
+        return Err(Problem::new(
+            Kind::KeyAlreadyRegistered,
+            "this key is already registered; make a new keystore for a new person",
+        ));
+    }
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PrincipalInfo {
+            principal_id: id,
+            name: redeemed.name,
+            role: redeemed.role,
+            org: redeemed.org,
+            fingerprint: fingerprint(&signing_key, &req.keys.age_recipient),
+            keys: req.keys,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_codes_are_fresh_and_readable() {
+        let a = new_invite_code();
+        assert_ne!(a, new_invite_code());
+        assert!(a.starts_with("kluis-"));
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    }
+
+    #[test]
+    fn labels_are_cleaned() {
+        assert_eq!(clean_label("x", "  Anna  ").unwrap(), "Anna");
+        assert!(clean_label("x", "").is_err());
+        assert!(clean_label("x", "a\nb").is_err());
+        assert!(clean_label("x", &"a".repeat(101)).is_err());
+    }
+}

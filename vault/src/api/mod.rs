@@ -1,0 +1,60 @@
+//! The HTTP API: one module per area, the router here.
+//!
+//! Every response that is not a success is RFC 9457 problem+json (see
+//! `problem`). Every request is held to a body-size limit and a timeout.
+
+pub mod auth;
+pub mod enrol;
+pub mod health;
+pub mod json;
+pub mod login;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod whoami;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, BoxError, Router};
+use tower::ServiceBuilder;
+
+use crate::server::AppState;
+use problem::{Kind, Problem};
+
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits.clone();
+    let v1 = Router::new()
+        .route("/auth/challenge", post(login::challenge))
+        .route("/auth/token", post(login::token))
+        .route("/invites", post(enrol::invite))
+        .route("/register", post(enrol::register))
+        .route("/whoami", get(whoami::whoami))
+        .route("/principals/{id}", get(whoami::principal));
+
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { Problem::not_found("there is no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(Kind::MethodNotAllowed, "this endpoint does not take that method")
+        })
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|err: BoxError| async move {
+                    if err.is::<tower::timeout::error::Elapsed>() {
+                        Problem::new(Kind::Timeout, "the request took too long and was stopped; check whether it took effect before retrying")
+                    } else {
+                        Problem::new(Kind::Internal, "the request could not be handled")
+                    }
+                }))
+                .timeout(limits.request_timeout),
+        )
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

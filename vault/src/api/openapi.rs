@@ -1,0 +1,37 @@
+//! The OpenAPI document, generated from the handlers' annotations and served
+//! at `/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{enrol, login, whoami};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kluis", description = "Household support plans, encrypted on the client, shared by signed consent, with a tamper-evident access log."),
+    paths(
+        login::challenge, login::token,
+        enrol::invite, enrol::register,
+        whoami::whoami, whoami::principal,
+    ),
+    components(schemas(super::problem::ProblemBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,46 @@
+//! What every client command starts from: the keystore, the server and the
+//! output mode.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _};
+
+use super::output::Output;
+use super::passphrase;
+use crate::client::Client;
+use crate::keys::{Identity, Keystore};
+
+pub struct Context {
+    keystore: Option<PathBuf>,
+    server: String,
+    pub out: Output,
+}
+
+impl Context {
+    pub fn new(keystore: Option<PathBuf>, server: String, json: bool) -> Self {
+        Self {
+            keystore,
+            server,
+            out: Output { json },
+        }
+    }
+
+    pub fn keystore_path(&self) -> anyhow::Result<&PathBuf> {
+        self.keystore
+            .as_ref()
+            .ok_or_else(|| anyhow!("no keystore given: use --keystore PATH or set KLUIS_KEYSTORE"))
+    }
+
+    /// Open the keystore (asking for the passphrase if needed).
+    pub fn identity(&self) -> anyhow::Result<Arc<Identity>> {
+        let path = self.keystore_path()?;
+        let pass = passphrase::existing()?;
+        Ok(Arc::new(Keystore::open(path, &pass)?))
+    }
+
+    pub fn client(&self) -> anyhow::Result<Client> {
+        let identity = self.identity()?;
+        Client::new(&self.server, identity).context("cannot set up the connection")
+    }
+}

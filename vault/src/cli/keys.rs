@@ -1,0 +1,71 @@
+//! `kluis keys new --name NAME`: make a keystore.
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::{passphrase, Context};
+use crate::keys::{Identity, Keystore, WorkFactor};
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a new keystore (a signing key and an encryption key) protected by a passphrase.
+    New(NewArgs),
+    /// Show the public keys and fingerprint of your keystore.
+    Show,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// Your name, as others will see it.
+    #[arg(long)]
+    name: String,
+    /// How hard the passphrase is to guess by brute force (scrypt log2 N, 10 to 22).
+    #[arg(long, default_value_t = WorkFactor::DEFAULT.0)]
+    work_factor: u8,
+}
+
+pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
+    match cmd {
+        KeysCommand::New(args) => new(ctx, args),
+        KeysCommand::Show => show(ctx),
+    }
+}
+
+fn new(ctx: &Context, args: NewArgs) -> anyhow::Result<()> {
+    let path = ctx.keystore_path()?;
+    if path.exists() {
+        anyhow::bail!(
+            "a keystore already exists at {}; kluis never overwrites one",
+            path.display()
+        );
+    }
+    let pass = passphrase::new()?;
+    let identity = Identity::generate(args.name.trim());
+    Keystore::create(path, &identity, &pass, WorkFactor(args.work_factor))?;
+    let public = identity.public();
+    let fp = public.fingerprint()?;
+    ctx.out.say(&format!(
+        "Made a keystore for {} at {}. Keep it and its passphrase safe: without both, your access is lost.",
+        identity.name(),
+        path.display()
+    ));
+    ctx.out.value(
+        &fp,
+        &json!({"keystore": path, "name": identity.name(), "keys": public, "fingerprint": fp}),
+    )
+}
+
+fn show(ctx: &Context) -> anyhow::Result<()> {
+    let identity = ctx.identity()?;
+    let public = identity.public();
+    let fp = public.fingerprint()?;
+    ctx.out.report(
+        &[
+            format!("name:          {}", identity.name()),
+            format!("fingerprint:   {fp}"),
+            format!("signing key:   {}", public.signing_key),
+            format!("age recipient: {}", public.age_recipient),
+        ],
+        &json!({"name": identity.name(), "keys": public, "fingerprint": fp}),
+    )
+}

@@ -1,0 +1,96 @@
+//! The `kluis` command line. One file per command (or command family); this
+//! file holds the argument tree and the one place errors are printed.
+//!
+//! The contract (../shared/DESIGN.md): every client command takes
+//! `--keystore`/`KLUIS_KEYSTORE`, `--server`/`KLUIS_SERVER`, reads the
+//! passphrase from `KLUIS_PASSPHRASE` or a prompt, and prints JSON with
+//! `--json`. A command that prints a value prints exactly that value on one
+//! line of stdout; messages go to stderr. Any failure exits non-zero with one
+//! plain line on stderr.
+
+mod context;
+mod enrol;
+mod keys;
+mod output;
+mod passphrase;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Context;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kluis",
+    version,
+    about = "Household support plans, encrypted and shared by consent, with an access log nobody can quietly change."
+)]
+pub struct Cli {
+    /// Your keystore file (made by `kluis keys new`).
+    #[arg(long, global = true, env = "KLUIS_KEYSTORE")]
+    keystore: Option<PathBuf>,
+    /// The kluis server to talk to.
+    #[arg(
+        long,
+        global = true,
+        env = "KLUIS_SERVER",
+        default_value = "http://127.0.0.1:7420"
+    )]
+    server: String,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the kluis server.
+    Serve(serve::ServeArgs),
+    /// Make and inspect keystores.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Join with an invite code; prints your principal id.
+    Register(enrol::RegisterArgs),
+    /// Invite a person; prints the invite code.
+    Invite(enrol::InviteArgs),
+    /// Show who you are logged in as.
+    Whoami,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&anyhow::anyhow!("cannot start: {e}")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// One line on stderr, exit code 1.
+fn fail(e: &anyhow::Error) -> ExitCode {
+    let text = format!("{e:#}").replace('\n', " ");
+    eprintln!("kluis: {text}");
+    ExitCode::FAILURE
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Context::new(cli.keystore, cli.server, cli.json);
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Keys(cmd) => keys::run(&ctx, cmd),
+        Command::Register(args) => enrol::register(&ctx, args).await,
+        Command::Invite(args) => enrol::invite(&ctx, args).await,
+        Command::Whoami => enrol::whoami(&ctx).await,
+    }
+}

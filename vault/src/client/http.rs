@@ -1,0 +1,240 @@
+//! JSON over HTTP with automatic login.
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use reqwest::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use super::ClientError;
+use crate::api::problem::ProblemBody;
+use crate::keys::Identity;
+use crate::wire::auth::{
+    challenge_message, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
+};
+use kluis_policy::PrincipalId;
+
+#[derive(Clone)]
+pub struct Http {
+    inner: reqwest::Client,
+    base: String,
+    token: Arc<Mutex<Option<String>>>,
+}
+
+impl Http {
+    pub fn new(server: &str) -> Result<Self, ClientError> {
+        let url = url::Url::parse(server).map_err(|_| ClientError::BadUrl(server.to_owned()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ClientError::BadUrl(server.to_owned()));
+        }
+        let inner = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::BadUrl(e.to_string()))?;
+        Ok(Self {
+            inner,
+            base: server.trim_end_matches('/').to_owned(),
+            token: Arc::default(),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn login(&self, identity: &Identity) -> Result<PrincipalId, ClientError> {
+        let challenge: ChallengeResponse = self
+            .send(
+                self.inner
+                    .post(self.url("/v1/auth/challenge"))
+                    .json(&ChallengeRequest {
+                        signing_key: identity.public().signing_key,
+                    }),
+            )
+            .await?;
+        let signature = identity.sign(&challenge_message(
+            &challenge.challenge_id,
+            &challenge.nonce,
+        ));
+        let token: TokenResponse = self
+            .send(
+                self.inner
+                    .post(self.url("/v1/auth/token"))
+                    .json(&TokenRequest {
+                        challenge_id: challenge.challenge_id,
+                        signature: B64.encode(signature),
+                    }),
+            )
+            .await?;
+        *self.token.lock().await = Some(token.token);
+        Ok(token.principal_id)
+    }
+
+    /// Forget the token (tests use this to check expiry handling).
+    pub async fn set_token(&self, token: Option<String>) {
+        *self.token.lock().await = token;
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        path: &str,
+    ) -> Result<T, ClientError> {
+        self.authed::<(), T>(identity, Method::GET, path, None)
+            .await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.authed(identity, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.authed(identity, Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete<T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        path: &str,
+    ) -> Result<T, ClientError> {
+        self.authed::<(), T>(identity, Method::DELETE, path, None)
+            .await
+    }
+
+    pub async fn post_anonymous<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.send(self.inner.post(self.url(path)).json(body)).await
+    }
+
+    /// Send raw bytes, authenticated or not: for tests of hostile input.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<(u16, String, Vec<u8>), ClientError> {
+        let mut req = self
+            .inner
+            .request(method, self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = bearer {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::BadResponse(e.to_string()))?;
+        Ok((status, ctype, bytes.to_vec()))
+    }
+
+    pub async fn current_token(&self) -> Option<String> {
+        self.token.lock().await.clone()
+    }
+
+    async fn authed<B: Serialize, T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        // Log in on first use, and once more if the server says the token
+        // is no longer good (expired, or the server forgot it).
+        for attempt in 0..2 {
+            // Bind first: a guard in the match scrutinee would live through
+            // the arms and deadlock the login inside.
+            let cached = self.token.lock().await.clone();
+            let token = match cached {
+                Some(t) => t,
+                None => {
+                    self.login(identity).await?;
+                    self.token.lock().await.clone().unwrap_or_default()
+                }
+            };
+            let mut req = self
+                .inner
+                .request(method.clone(), self.url(path))
+                .bearer_auth(&token);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            match self.send(req).await {
+                Err(e)
+                    if attempt == 0
+                        && matches!(e.kind(), Some("token-expired" | "unauthenticated")) =>
+                {
+                    *self.token.lock().await = None;
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> ClientError {
+        let reason = if e.is_timeout() {
+            "no answer in time".to_owned()
+        } else if e.is_connect() {
+            "connection refused or no route (is `kluis serve` running?)".to_owned()
+        } else {
+            e.to_string()
+        };
+        ClientError::Unreachable {
+            url: self.base.clone(),
+            reason,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ClientError> {
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::BadResponse(e.to_string()))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::BadResponse(e.to_string()));
+        }
+        match serde_json::from_slice::<ProblemBody>(&bytes) {
+            Ok(problem) => Err(ClientError::Problem {
+                status: status.as_u16(),
+                problem,
+            }),
+            Err(_) => Err(ClientError::BadResponse(format!(
+                "HTTP {status} without a problem description"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The client library: everything a person's device does, over HTTP.
+//!
+//! A `Client` holds the person's `Identity` and logs in by itself (challenge,
+//! signature, token) on first use and again when the token expires. All
+//! encryption and signing happens here, on the device; the server only ever
+//! receives public keys, signatures, envelopes and ciphertext.
+
+mod error;
+mod http;
+
+pub use error::ClientError;
+
+use std::sync::Arc;
+
+use crate::keys::Identity;
+use crate::role::Role;
+use crate::wire::enrol::{InviteRequest, InviteResponse, PrincipalInfo, RegisterRequest};
+use kluis_policy::PrincipalId;
+
+#[derive(Clone)]
+pub struct Client {
+    http: http::Http,
+    identity: Arc<Identity>,
+}
+
+impl Client {
+    pub fn new(server: &str, identity: Arc<Identity>) -> Result<Self, ClientError> {
+        Ok(Self {
+            http: http::Http::new(server)?,
+            identity,
+        })
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// Register with an invite code. Sends only the public keys.
+    pub async fn register(&self, invite: &str) -> Result<PrincipalInfo, ClientError> {
+        let body = RegisterRequest {
+            invite: invite.trim().to_owned(),
+            keys: self.identity.public(),
+        };
+        self.http.post_anonymous("/v1/register", &body).await
+    }
+
+    pub async fn whoami(&self) -> Result<PrincipalInfo, ClientError> {
+        self.http.get(&self.identity, "/v1/whoami").await
+    }
+
+    pub async fn principal(&self, id: PrincipalId) -> Result<PrincipalInfo, ClientError> {
+        self.http
+            .get(&self.identity, &format!("/v1/principals/{id}"))
+            .await
+    }
+
+    pub async fn invite(
+        &self,
+        role: Role,
+        name: &str,
+        org: Option<&str>,
+    ) -> Result<InviteResponse, ClientError> {
+        let body = InviteRequest {
+            role,
+            name: name.to_owned(),
+            org: org.map(str::to_owned),
+        };
+        self.http.post(&self.identity, "/v1/invites", &body).await
+    }
+
+    /// Log in now (normally done on demand); returns the principal id.
+    pub async fn login(&self) -> Result<PrincipalId, ClientError> {
+        self.http.login(&self.identity).await
+    }
+
+    /// The raw HTTP layer, for tests that must send what a well-behaved
+    /// client never would.
+    pub fn http(&self) -> &http::Http {
+        &self.http
+    }
+}

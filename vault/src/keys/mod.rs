@@ -1,0 +1,12 @@
+//! Keys held by people and households, and the two primitives built on them:
+//! envelopes (a symmetric key wrapped with age to one recipient) and seals
+//! (field content under AES-256-GCM).
+//!
+//! Secret material lives in types that zeroize on drop and print nothing
+//! secret through `Debug`.
+
+pub mod identity;
+pub mod keystore;
+
+pub use identity::{Identity, PublicKeys};
+pub use keystore::{Keystore, KeystoreError, WorkFactor};

@@ -1,0 +1,12 @@
+//! The kluis vault: keys and envelopes, storage, the HTTP API, the client
+//! library and the CLI. See ARCHITECTURE.md at the repository root for a map.
+
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod keys;
+pub mod role;
+pub mod server;
+pub mod store;
+pub mod wire;

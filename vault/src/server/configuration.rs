@@ -1,0 +1,61 @@
+//! What `kluis serve` is told: where data lives, which database, where to
+//! listen, and the limits every request is held to.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Holds the SQLite database (by default), the bootstrap invite and the
+    /// log-signing key.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; `None` means SQLite in `data_dir`.
+    pub db_url: Option<String>,
+    /// `host:port`; port 0 picks a free one (the tests do this).
+    pub listen: String,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes.
+    pub body_bytes: usize,
+    /// A request still running after this is answered with 503 and dropped.
+    pub request_timeout: Duration,
+    pub invite_ttl_ms: i64,
+    pub token_ttl_ms: i64,
+    pub challenge_ttl_ms: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            invite_ttl_ms: 7 * 24 * 3_600_000,
+            token_ttl_ms: 15 * 60_000,
+            challenge_ttl_ms: 60_000,
+        }
+    }
+}
+
+impl ServeConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            db_url: None,
+            listen: "127.0.0.1:7420".into(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.db_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("kluis.db").display()
+            ),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Running the server: configuration, start-up, telemetry and shutdown, kept
+//! apart from the routes in `api`.
+
+pub mod bootstrap;
+pub mod configuration;
+pub mod shutdown;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use configuration::ServeConfig;
+pub use startup::Application;
+pub use state::AppState;

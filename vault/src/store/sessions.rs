@@ -1,0 +1,110 @@
+//! Login challenges and bearer tokens.
+
+use kluis_policy::PrincipalId;
+use sqlx::Row;
+
+use super::principals::{self, Principal};
+use super::{secret_hash, Store, StoreError};
+
+pub async fn insert_challenge(
+    store: &Store,
+    id: &[u8],
+    principal: PrincipalId,
+    nonce: &[u8],
+    expires_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO challenges (id, principal_id, nonce, expires_ms) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.to_vec())
+    .bind(principal.to_string())
+    .bind(nonce.to_vec())
+    .bind(expires_ms)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+pub struct Challenge {
+    pub principal: PrincipalId,
+    pub nonce: Vec<u8>,
+    pub expires_ms: i64,
+}
+
+/// Take a challenge out of the store: it can be answered once, right or wrong.
+pub async fn take_challenge(store: &Store, id: &[u8]) -> Result<Option<Challenge>, StoreError> {
+    let row = sqlx::query(
+        "DELETE FROM challenges WHERE id = $1 RETURNING principal_id, nonce, expires_ms",
+    )
+    .bind(id.to_vec())
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let principal: String = row.try_get("principal_id")?;
+    Ok(Some(Challenge {
+        principal: PrincipalId::parse(&principal)
+            .map_err(|_| StoreError::Unavailable(sqlx::Error::Decode("bad stored id".into())))?,
+        nonce: row.try_get("nonce")?,
+        expires_ms: row.try_get("expires_ms")?,
+    }))
+}
+
+pub async fn insert_token(
+    store: &Store,
+    token: &str,
+    principal: PrincipalId,
+    expires_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO tokens (hash, principal_id, expires_ms) VALUES ($1, $2, $3)")
+        .bind(secret_hash(token))
+        .bind(principal.to_string())
+        .bind(expires_ms)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+pub enum TokenLookup {
+    Valid(Principal),
+    Expired,
+    Unknown,
+}
+
+pub async fn principal_for_token(
+    store: &Store,
+    token: &str,
+    now_ms: i64,
+) -> Result<TokenLookup, StoreError> {
+    let row = sqlx::query("SELECT principal_id, expires_ms FROM tokens WHERE hash = $1")
+        .bind(secret_hash(token))
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(row) = row else {
+        return Ok(TokenLookup::Unknown);
+    };
+    if row.try_get::<i64, _>("expires_ms")? <= now_ms {
+        return Ok(TokenLookup::Expired);
+    }
+    let id: String = row.try_get("principal_id")?;
+    let Ok(id) = PrincipalId::parse(&id) else {
+        return Ok(TokenLookup::Unknown);
+    };
+    Ok(match principals::get(store, id).await? {
+        Some(p) => TokenLookup::Valid(p),
+        None => TokenLookup::Unknown,
+    })
+}
+
+/// Drop expired challenges and tokens; run now and then.
+pub async fn sweep(store: &Store, now_ms: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM challenges WHERE expires_ms <= $1")
+        .bind(now_ms)
+        .execute(store.pool())
+        .await?;
+    // Expired tokens stay a day so a late caller hears "expired", not "unknown".
+    sqlx::query("DELETE FROM tokens WHERE expires_ms <= $1")
+        .bind(now_ms - 86_400_000)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}

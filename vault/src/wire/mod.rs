@@ -1,0 +1,5 @@
+//! The JSON bodies of the HTTP API, shared by the server and the client
+//! library so the two cannot drift apart. One file per area.
+
+pub mod auth;
+pub mod enrol;
