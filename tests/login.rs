@@ -1,0 +1,194 @@
+//! Login by challenge and signature, and every way it must refuse.
+
+mod common;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use common::TestServer;
+use kluis_vault::keys::Identity;
+use kluis_vault::role::Role;
+use kluis_vault::wire::auth::{challenge_message, ChallengeResponse};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn post(server: &TestServer, path: &str, body: Value) -> (u16, Value) {
+    let client = server.client_for(Identity::generate("raw"));
+    let (status, ctype, bytes) = client
+        .http()
+        .raw(
+            Method::POST,
+            path,
+            None,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
+        .await
+        .unwrap();
+    if status >= 400 {
+        assert_eq!(ctype, "application/problem+json", "errors are problem+json");
+    }
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn problem(v: &Value) -> &str {
+    v["type"]
+        .as_str()
+        .unwrap_or("")
+        .trim_start_matches("urn:kluis:problem:")
+}
+
+async fn challenge(server: &TestServer, id: &Identity) -> ChallengeResponse {
+    let (status, v) = post(
+        server,
+        "/v1/auth/challenge",
+        json!({"signing_key": id.public().signing_key}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    serde_json::from_value(v).unwrap()
+}
+
+async fn answer(server: &TestServer, c: &ChallengeResponse, signer: &Identity) -> (u16, Value) {
+    let sig = signer.sign(&challenge_message(&c.challenge_id, &c.nonce));
+    post(
+        server,
+        "/v1/auth/token",
+        json!({"challenge_id": c.challenge_id, "signature": B64.encode(sig)}),
+    )
+    .await
+}
+
+/// A registered identity (kept outside a client so the test can sign by hand).
+async fn registered(server: &TestServer) -> Identity {
+    let admin = server.admin().await;
+    let invite = admin
+        .client
+        .invite(Role::Client, "Anna", None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k");
+    let id = Identity::generate("Anna");
+    kluis_vault::keys::Keystore::create(&path, &id, "pw", kluis_vault::keys::WorkFactor(10))
+        .unwrap();
+    server.client_for(id).register(&invite.code).await.unwrap();
+    kluis_vault::keys::Keystore::open(&path, "pw").unwrap()
+}
+
+#[tokio::test]
+async fn a_signed_challenge_gives_a_token_once() {
+    let server = TestServer::spawn().await;
+    let anna = registered(&server).await;
+    let c = challenge(&server, &anna).await;
+    let (status, v) = answer(&server, &c, &anna).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["token"].as_str().unwrap().len() >= 40);
+
+    // Replayed: the challenge is gone.
+    let (status, v) = answer(&server, &c, &anna).await;
+    assert_eq!((status, problem(&v)), (401, "challenge-invalid"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_refused_and_burns_the_challenge() {
+    let server = TestServer::spawn().await;
+    let anna = registered(&server).await;
+    let c = challenge(&server, &anna).await;
+    let (status, v) = answer(&server, &c, &Identity::generate("Eve")).await;
+    assert_eq!((status, problem(&v)), (401, "signature-invalid"));
+    let (status, v) = answer(&server, &c, &anna).await;
+    assert_eq!(
+        (status, problem(&v)),
+        (401, "challenge-invalid"),
+        "no second try on one challenge"
+    );
+
+    let (status, v) = post(
+        &server,
+        "/v1/auth/token",
+        json!({"challenge_id": c.challenge_id, "signature": "!!"}),
+    )
+    .await;
+    assert_eq!((status, problem(&v)), (401, "signature-invalid"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_challenge_is_refused() {
+    let server = TestServer::spawn().await;
+    let anna = registered(&server).await;
+    let c = challenge(&server, &anna).await;
+    server.clock.advance_ms(61_000);
+    let (status, v) = answer(&server, &c, &anna).await;
+    assert_eq!((status, problem(&v)), (401, "challenge-expired"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_keys_get_no_challenge() {
+    let server = TestServer::spawn().await;
+    let stranger = Identity::generate("Stranger");
+    let (status, v) = post(
+        &server,
+        "/v1/auth/challenge",
+        json!({"signing_key": stranger.public().signing_key}),
+    )
+    .await;
+    assert_eq!((status, problem(&v)), (401, "unknown-key"));
+    let (status, v) = post(
+        &server,
+        "/v1/auth/challenge",
+        json!({"signing_key": "not base64!"}),
+    )
+    .await;
+    assert_eq!((status, problem(&v)), (400, "malformed-request"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn expired_and_unknown_tokens_are_refused_and_the_client_logs_in_again() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    admin.client.whoami().await.unwrap();
+    let token = admin.client.http().current_token().await.unwrap();
+
+    server.clock.advance_ms(16 * 60_000);
+    let (status, ctype, body) = admin
+        .client
+        .http()
+        .raw(
+            Method::GET,
+            "/v1/whoami",
+            Some(&token),
+            "application/json",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, ctype.as_str(), problem(&v)),
+        (401, "application/problem+json", "token-expired")
+    );
+
+    let (status, _, body) = admin
+        .client
+        .http()
+        .raw(
+            Method::GET,
+            "/v1/whoami",
+            Some("made-up-token"),
+            "application/json",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, problem(&v)), (401, "unauthenticated"));
+
+    // The client library notices the expiry and logs in again by itself.
+    assert_eq!(admin.client.whoami().await.unwrap().principal_id, admin.id);
+    assert_ne!(admin.client.http().current_token().await.unwrap(), token);
+    server.stop().await;
+}
