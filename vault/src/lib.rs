@@ -1,6 +1,7 @@
 //! The kluis vault: keys and envelopes, storage, the HTTP API, the client
 //! library and the CLI. See ARCHITECTURE.md at the repository root for a map.
 
+pub mod access;
 pub mod api;
 pub mod cli;
 pub mod client;
@@ -9,4 +10,5 @@ pub mod keys;
 pub mod role;
 pub mod server;
 pub mod store;
+pub mod template;
 pub mod wire;

@@ -6,11 +6,14 @@
 pub mod auth;
 pub mod enrol;
 pub mod health;
+pub mod households;
 pub mod json;
 pub mod login;
 pub mod metrics;
 pub mod openapi;
+pub mod plan;
 pub mod problem;
+pub mod record;
 pub mod whoami;
 
 use axum::error_handling::HandleErrorLayer;
@@ -30,7 +33,29 @@ pub fn router(state: AppState) -> Router {
         .route("/invites", post(enrol::invite))
         .route("/register", post(enrol::register))
         .route("/whoami", get(whoami::whoami))
-        .route("/principals/{id}", get(whoami::principal));
+        .route("/principals/{id}", get(whoami::principal))
+        .route(
+            "/households",
+            post(households::create).get(households::list),
+        )
+        .route("/households/{household}", get(households::show))
+        .route(
+            "/households/{household}/members",
+            post(households::add_member),
+        )
+        .route("/households/{household}/fields", get(plan::list))
+        .route(
+            "/households/{household}/fields/{*path}",
+            get(plan::read).put(plan::write),
+        )
+        .route(
+            "/households/{household}/readers/{*path}",
+            get(plan::write_plan),
+        )
+        .route(
+            "/households/{household}/versions/{*path}",
+            get(plan::history),
+        );
 
     Router::new()
         .nest("/v1", v1)

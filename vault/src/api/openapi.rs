@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{enrol, login, whoami};
+use super::{enrol, households, login, plan, whoami};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,8 @@ use super::{enrol, login, whoami};
         login::challenge, login::token,
         enrol::invite, enrol::register,
         whoami::whoami, whoami::principal,
+        households::create, households::list, households::show, households::add_member,
+        plan::write_plan, plan::write, plan::read, plan::list, plan::history,
     ),
     components(schemas(super::problem::ProblemBody)),
     modifiers(&BearerAuth)

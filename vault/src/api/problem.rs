@@ -17,6 +17,9 @@ pub struct ProblemBody {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// On a stale write (409): the field's current version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 pub const TYPE_PREFIX: &str = "urn:kluis:problem:";
@@ -52,6 +55,12 @@ kinds! {
     InviteExpired = ("invite-expired", FORBIDDEN, "The invite code has expired"),
     KeyAlreadyRegistered = ("key-already-registered", CONFLICT, "This key is already registered"),
     NotFound = ("not-found", NOT_FOUND, "Not found"),
+    HouseholdNotFound = ("household-not-found", NOT_FOUND, "No such household"),
+    FieldNotFound = ("field-not-found", NOT_FOUND, "No such field"),
+    NotShared = ("not-shared", FORBIDDEN, "This version is not shared with you"),
+    UnknownSection = ("unknown-section", BAD_REQUEST, "The plan has no such section"),
+    EnvelopeMismatch = ("envelope-mismatch", UNPROCESSABLE_ENTITY, "The envelopes do not match the field's readers"),
+    StaleVersion = ("stale-version", CONFLICT, "The field was changed by someone else"),
     MethodNotAllowed = ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
     Conflict = ("conflict", CONFLICT, "The resource changed"),
     LimitExceeded = ("limit-exceeded", UNPROCESSABLE_ENTITY, "A limit was exceeded"),
@@ -65,6 +74,7 @@ kinds! {
 pub struct Problem {
     pub kind: Kind,
     pub detail: String,
+    pub current_version: Option<i64>,
 }
 
 pub type ApiResult<T> = Result<T, Problem>;
@@ -74,6 +84,7 @@ impl Problem {
         Self {
             kind,
             detail: detail.into(),
+            current_version: None,
         }
     }
 
@@ -83,6 +94,7 @@ impl Problem {
             title: self.kind.title().to_owned(),
             status: self.kind.status().as_u16(),
             detail: self.detail.clone(),
+            current_version: self.current_version,
         }
     }
 

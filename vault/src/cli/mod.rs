@@ -10,9 +10,11 @@
 
 mod context;
 mod enrol;
+mod household;
 mod keys;
 mod output;
 mod passphrase;
+mod plan;
 mod serve;
 
 use std::path::PathBuf;
@@ -60,10 +62,33 @@ enum Command {
     Invite(enrol::InviteArgs),
     /// Show who you are logged in as.
     Whoami,
+    /// Households: create, add members, show.
+    #[command(subcommand)]
+    Household(household::HouseholdCommand),
+    /// The household's plan: write, read, list fields.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout as clap prints them; a usage error
+        // is one line on stderr, like every other failure.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!(
+                "kluis: {} (see kluis --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -92,5 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,
         Command::Whoami => enrol::whoami(&ctx).await,
+        Command::Household(cmd) => household::run(&ctx, cmd).await,
+        Command::Plan(cmd) => plan::run(&ctx, cmd).await,
     }
 }

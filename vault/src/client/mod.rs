@@ -6,11 +6,19 @@
 //! receives public keys, signatures, envelopes and ciphertext.
 
 mod error;
+mod household;
 mod http;
+mod plan;
+mod readers;
 
 pub use error::ClientError;
+pub use plan::Field;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use kluis_policy::HouseholdId;
+use tokio::sync::Mutex;
 
 use crate::keys::Identity;
 use crate::role::Role;
@@ -21,6 +29,11 @@ use kluis_policy::PrincipalId;
 pub struct Client {
     http: http::Http,
     identity: Arc<Identity>,
+    /// Household identities opened this session.
+    households: Arc<Mutex<HashMap<HouseholdId, Arc<age::x25519::Identity>>>>,
+    /// Refuse oversized values before encrypting (the server's default).
+    max_field_bytes: usize,
+    me: Arc<Mutex<Option<PrincipalId>>>,
 }
 
 impl Client {
@@ -28,6 +41,9 @@ impl Client {
         Ok(Self {
             http: http::Http::new(server)?,
             identity,
+            households: Arc::default(),
+            max_field_bytes: 256 * 1024,
+            me: Arc::default(),
         })
     }
 
@@ -70,7 +86,18 @@ impl Client {
 
     /// Log in now (normally done on demand); returns the principal id.
     pub async fn login(&self) -> Result<PrincipalId, ClientError> {
-        self.http.login(&self.identity).await
+        let id = self.http.login(&self.identity).await?;
+        *self.me.lock().await = Some(id);
+        Ok(id)
+    }
+
+    /// My principal id (logging in if needed).
+    pub(crate) async fn login_id(&self) -> Result<PrincipalId, ClientError> {
+        let known = *self.me.lock().await;
+        match known {
+            Some(id) => Ok(id),
+            None => self.login().await,
+        }
     }
 
     /// The raw HTTP layer, for tests that must send what a well-behaved

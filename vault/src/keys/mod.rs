@@ -5,8 +5,10 @@
 //! Secret material lives in types that zeroize on drop and print nothing
 //! secret through `Debug`.
 
+pub mod envelope;
 pub mod identity;
 pub mod keystore;
+pub mod seal;
 
 pub use identity::{Identity, PublicKeys};
 pub use keystore::{Keystore, KeystoreError, WorkFactor};

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::template::PlanTemplate;
+
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Holds the SQLite database (by default), the bootstrap invite and the
@@ -14,6 +16,7 @@ pub struct ServeConfig {
     /// `host:port`; port 0 picks a free one (the tests do this).
     pub listen: String,
     pub limits: Limits,
+    pub template: PlanTemplate,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +28,12 @@ pub struct Limits {
     pub invite_ttl_ms: i64,
     pub token_ttl_ms: i64,
     pub challenge_ttl_ms: i64,
+    /// Largest field content, in bytes (before padding and sealing).
+    pub max_field_bytes: usize,
+    /// Most distinct fields in one household's plan.
+    pub max_fields: i64,
+    /// Most versions kept of one field.
+    pub max_versions: i64,
 }
 
 impl Default for Limits {
@@ -35,6 +44,9 @@ impl Default for Limits {
             invite_ttl_ms: 7 * 24 * 3_600_000,
             token_ttl_ms: 15 * 60_000,
             challenge_ttl_ms: 60_000,
+            max_field_bytes: 256 * 1024,
+            max_fields: 1000,
+            max_versions: 1000,
         }
     }
 }
@@ -46,6 +58,7 @@ impl ServeConfig {
             db_url: None,
             listen: "127.0.0.1:7420".into(),
             limits: Limits::default(),
+            template: PlanTemplate::default(),
         }
     }
 

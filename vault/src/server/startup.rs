@@ -34,7 +34,7 @@ impl Application {
                 path.display()
             );
         }
-        let state = AppState::new(store, clock, config.limits.clone());
+        let state = AppState::new(store, clock, config.limits.clone(), config.template.clone());
         let router = crate::api::router(state.clone());
         let listener = TcpListener::bind(&config.listen)
             .await

@@ -6,6 +6,7 @@ use crate::api::metrics::Metrics;
 use crate::clock::Clock;
 use crate::server::configuration::Limits;
 use crate::store::Store;
+use crate::template::PlanTemplate;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -15,15 +16,21 @@ pub struct Inner {
     pub clock: Clock,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub template: PlanTemplate,
+    /// Names this process in log entries (several may share one database).
+    pub instance: String,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Clock, limits: Limits) -> Self {
+    pub fn new(store: Store, clock: Clock, limits: Limits, template: PlanTemplate) -> Self {
+        let instance = format!("kluis-{}", hex::encode(rand::random::<[u8; 4]>()));
         Self(Arc::new(Inner {
             store,
             clock,
             limits,
             metrics: Metrics::new(),
+            template,
+            instance,
         }))
     }
 }

@@ -5,7 +5,11 @@
 //! `Any` driver; only the migrations differ per engine. Each submodule owns
 //! the queries for one table family.
 
+pub mod fields;
+pub mod grants;
+pub mod households;
 pub mod invites;
+pub mod log;
 pub mod principals;
 pub mod sessions;
 
@@ -79,6 +83,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&store.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&store.pool).await?,
         }
+        log::init(&store).await?;
         Ok(store)
     }
 

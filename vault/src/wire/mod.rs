@@ -3,3 +3,5 @@
 
 pub mod auth;
 pub mod enrol;
+pub mod household;
+pub mod plan;

@@ -1,0 +1,483 @@
+//! Plan fields: the write plan, writes, reads, listings and history.
+//!
+//! The server never sees content or keys: it checks who may act, that a
+//! write carries an envelope for exactly the field's required readers, that
+//! the writer saw the current version, and it logs every decision before
+//! answering.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use base64::Engine;
+use kluis_audit::{Action as LogAction, EventType};
+use kluis_policy::{required_readers, visible, Action, Decision, FieldPath, HouseholdId};
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::json::ApiJson;
+use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{denial, LoggedTx, Record, RequestMeta};
+use crate::access;
+use crate::clock::rfc3339;
+use crate::keys::{envelope, seal};
+use crate::server::AppState;
+use crate::store::fields::{self, NewVersion, HOUSEHOLD_READER};
+use crate::store::{grants, households};
+use crate::wire::plan::{
+    FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
+};
+
+fn ids(state: &AppState, household: &str, path: &str) -> ApiResult<(HouseholdId, FieldPath)> {
+    let h = HouseholdId::parse(household)?;
+    let p = FieldPath::parse(path)
+        .map_err(|e| Problem::new(Kind::MalformedRequest, format!("bad field path: {e}")))?;
+    if !state.template.has_section(p.section()) {
+        return Err(Problem::new(
+            Kind::UnknownSection,
+            format!(
+                "the plan has no section '{}' (sections: {})",
+                p.section(),
+                state.template.sections().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok((h, p))
+}
+
+#[utoipa::path(get, path = "/v1/households/{household}/readers/{path}", tag = "plan",
+    params(("household" = String, Path), ("path" = String, Path)),
+    responses((status = 200, body = WritePlan), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn write_plan(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+) -> ApiResult<Json<WritePlan>> {
+    let (h, path) = ids(&state, &household, &path)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let private_author = current.as_ref().and_then(|c| c.private_author);
+    let now = state.clock.now_ms();
+    let decision = access::decide(
+        &caller,
+        &facts,
+        Some(&path),
+        private_author,
+        Action::Write,
+        now,
+    );
+    if let Decision::Deny(reason) = decision {
+        let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
+            .field(&path)
+            .decision(&decision);
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let household = households::get(&mut ltx.tx, h)
+        .await?
+        .ok_or_else(|| denial(kluis_policy::DenyReason::NotInvolved))?;
+    let mut readers = Vec::new();
+    for (principal, grant_id) in required_readers(&facts, &path, now) {
+        let (p, jws) = grants::reader(&mut ltx.tx, &state.store, principal, grant_id).await?;
+        readers.push(Reader {
+            principal_id: principal,
+            age_recipient: p.age_recipient,
+            signing_key: B64.encode(p.signing_key),
+            grant_id,
+            grant: jws,
+        });
+    }
+    // Asking is not an access to content: no log entry; the write that
+    // follows is logged.
+    drop(ltx);
+    Ok(Json(WritePlan {
+        path,
+        current_version: current.map_or(0, |c| c.version),
+        household_recipient: household.recipient,
+        readers,
+    }))
+}
+
+#[utoipa::path(put, path = "/v1/households/{household}/fields/{path}", tag = "plan",
+    params(("household" = String, Path), ("path" = String, Path)),
+    request_body = WriteField,
+    responses((status = 201, body = Written), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn write(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+    ApiJson(req): ApiJson<WriteField>,
+) -> ApiResult<(StatusCode, Json<Written>)> {
+    let (h, path) = ids(&state, &household, &path)?;
+    let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
+    let uploads = decode_envelopes(&req)?;
+
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let private_author = current.as_ref().and_then(|c| c.private_author);
+    let now = state.clock.now_ms();
+    let decision = access::decide(
+        &caller,
+        &facts,
+        Some(&path),
+        private_author,
+        Action::Write,
+        now,
+    );
+    let action = if current.is_some() {
+        LogAction::Update
+    } else {
+        LogAction::Create
+    };
+    let record = Record::new(EventType::FieldWrite, action, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+
+    let current_version = current.as_ref().map_or(0, |c| c.version);
+    if req.replaces != current_version {
+        let mut problem = Problem::new(
+            Kind::StaleVersion,
+            format!(
+                "this field is at version {current_version} but your change was made on version {}; read it again and redo your change",
+                req.replaces
+            ),
+        );
+        problem.current_version = Some(current_version);
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("stale_version"),
+                problem,
+            )
+            .await);
+    }
+    if current_version >= state.limits.max_versions {
+        let problem = Problem::new(
+            Kind::LimitExceeded,
+            format!(
+                "this field has reached the limit of {} versions",
+                state.limits.max_versions
+            ),
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("version_limit"),
+                problem,
+            )
+            .await);
+    }
+    if current.is_none() && fields::count_fields(&mut ltx.tx, h).await? >= state.limits.max_fields {
+        let problem = Problem::new(
+            Kind::LimitExceeded,
+            format!(
+                "this plan has reached the limit of {} fields",
+                state.limits.max_fields
+            ),
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("field_limit"),
+                problem,
+            )
+            .await);
+    }
+
+    // Exactly the required readers: the household, plus every grantee
+    // whose active grant covers this path. Missing one would lock a reader
+    // out; an extra one would hand the key to someone the household did
+    // not choose.
+    let mut required: BTreeSet<String> = BTreeSet::from([HOUSEHOLD_READER.to_owned()]);
+    required.extend(
+        required_readers(&facts, &path, now)
+            .into_iter()
+            .map(|(p, _)| p.to_string()),
+    );
+    let given: BTreeSet<String> = uploads.iter().map(|(r, _)| r.clone()).collect();
+    if given != required || given.len() != uploads.len() {
+        let missing: Vec<_> = required.difference(&given).cloned().collect();
+        let extra: Vec<_> = given.difference(&required).cloned().collect();
+        let problem = Problem::new(
+            Kind::EnvelopeMismatch,
+            format!(
+                "the envelopes must be for exactly this field's readers (missing: [{}]; not allowed: [{}]{}); fetch the readers again and retry",
+                missing.join(", "),
+                extra.join(", "),
+                if given.len() != uploads.len() { "; duplicates" } else { "" }
+            ),
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("envelope_mismatch"),
+                problem,
+            )
+            .await);
+    }
+
+    let version = current_version + 1;
+    fields::insert_version(
+        &mut ltx.tx,
+        NewVersion {
+            household: h,
+            path: &path,
+            version,
+            key_gen: 1,
+            ciphertext: &ciphertext,
+            size_bucket: seal::bucket_of_sealed(ciphertext.len()) as i64,
+            author: caller.id,
+            author_role: caller.role.as_str(),
+            private_author: None,
+            now_ms: now,
+        },
+    )
+    .await?;
+    for (reader, env) in &uploads {
+        fields::insert_envelope(&mut ltx.tx, h, &path, version, reader, env).await?;
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Written { path, version })))
+}
+
+/// Ciphertext must be a whole size bucket (so stored sizes reveal only the
+/// bucket) and no larger than the largest field allows.
+fn decode_ciphertext(state: &AppState, text: &str) -> ApiResult<Vec<u8>> {
+    let max_sealed = seal::bucket(state.limits.max_field_bytes) + 28;
+    if text.len() > max_sealed.div_ceil(3) * 4 + 4 {
+        return Err(Problem::new(
+            Kind::LimitExceeded,
+            format!(
+                "a field holds at most {} bytes",
+                state.limits.max_field_bytes
+            ),
+        ));
+    }
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| Problem::malformed("the ciphertext is not base64"))?;
+    let bucket = seal::bucket_of_sealed(bytes.len());
+    if bucket < seal::SMALLEST_BUCKET || !bucket.is_power_of_two() || bytes.len() > max_sealed {
+        return Err(Problem::malformed(
+            "the ciphertext is not a sealed, padded field value",
+        ));
+    }
+    Ok(bytes)
+}
+
+fn decode_envelopes(req: &WriteField) -> ApiResult<Vec<(String, Vec<u8>)>> {
+    if req.envelopes.len() > 64 {
+        return Err(Problem::malformed("too many envelopes"));
+    }
+    req.envelopes
+        .iter()
+        .map(|e| {
+            if e.reader != HOUSEHOLD_READER {
+                kluis_policy::PrincipalId::parse(&e.reader)?;
+            }
+            if e.envelope.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
+                return Err(Problem::malformed("an envelope is too large"));
+            }
+            let bytes = STANDARD
+                .decode(e.envelope.as_bytes())
+                .map_err(|_| Problem::malformed("an envelope is not base64"))?;
+            envelope::check(&bytes)
+                .map_err(|err| Problem::malformed(format!("envelope for {}: {err}", e.reader)))?;
+            Ok((e.reader.clone(), bytes))
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReadQuery {
+    /// A version number; the newest when absent.
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/v1/households/{household}/fields/{path}", tag = "plan",
+    params(("household" = String, Path), ("path" = String, Path), ReadQuery),
+    responses((status = 200, body = FieldValue), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+    Query(q): Query<ReadQuery>,
+) -> ApiResult<Json<FieldValue>> {
+    let (h, path) = ids(&state, &household, &path)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let private_author = current.as_ref().and_then(|c| c.private_author);
+    let now = state.clock.now_ms();
+    let decision = access::decide(
+        &caller,
+        &facts,
+        Some(&path),
+        private_author,
+        Action::Read,
+        now,
+    );
+    let record = Record::new(EventType::FieldRead, LogAction::Read, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let version = q.version.or(current.as_ref().map(|c| c.version));
+    let found = match version {
+        Some(v) => fields::version(&mut ltx.tx, h, &path, v).await?,
+        None => None,
+    };
+    let Some((info, ciphertext)) = found else {
+        let problem = Problem::new(
+            Kind::FieldNotFound,
+            "this field (or this version of it) does not exist",
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("no_such_field"),
+                problem,
+            )
+            .await);
+    };
+    let reader = if facts.members.contains(&caller.id) && info.private_author.is_none() {
+        HOUSEHOLD_READER.to_owned()
+    } else {
+        caller.id.to_string()
+    };
+    let Some(env) = fields::envelope(&mut ltx.tx, h, &path, info.version, &reader).await? else {
+        let problem = Problem::new(
+            Kind::NotShared,
+            "this version was written before your access began and was not shared with you",
+        );
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record.failed("not_shared"), problem)
+            .await);
+    };
+    // The entry is committed before the content leaves: no unlogged read.
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok(Json(FieldValue {
+        path,
+        version: info.version,
+        key_gen: info.key_gen,
+        ciphertext: STANDARD.encode(ciphertext),
+        reader,
+        envelope: STANDARD.encode(env),
+        author_role: info.author_role,
+        created_at: rfc3339(info.created_ms),
+        private: info.private_author.is_some(),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/households/{household}/fields", tag = "plan",
+    params(("household" = String, Path)),
+    responses((status = 200, body = FieldList), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path(household): Path<String>,
+) -> ApiResult<Json<FieldList>> {
+    let h = HouseholdId::parse(&household)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
+    let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let all = fields::list_current(&mut ltx.tx, h).await?;
+    let fields: Vec<FieldSummary> = all
+        .into_iter()
+        .filter(|f| visible(&facts, &caller.id, &f.path, f.private_author.as_ref(), now))
+        .map(summary)
+        .collect();
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok(Json(FieldList { fields }))
+}
+
+#[utoipa::path(get, path = "/v1/households/{household}/versions/{path}", tag = "plan",
+    params(("household" = String, Path), ("path" = String, Path)),
+    responses((status = 200, body = FieldList), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn history(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+) -> ApiResult<Json<FieldList>> {
+    let (h, path) = ids(&state, &household, &path)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let versions = fields::history(&mut ltx.tx, h, &path).await?;
+    let private_author = versions.last().and_then(|c| c.private_author);
+    let now = state.clock.now_ms();
+    let decision = access::decide(
+        &caller,
+        &facts,
+        Some(&path),
+        private_author,
+        Action::Read,
+        now,
+    );
+    let record = Record::new(EventType::FieldList, LogAction::Read, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok(Json(FieldList {
+        fields: versions.into_iter().map(summary).collect(),
+    }))
+}
+
+fn summary(f: fields::VersionInfo) -> FieldSummary {
+    FieldSummary {
+        private: f.private_author.is_some(),
+        path: f.path,
+        version: f.version,
+        size_bucket: f.size_bucket,
+        author_role: f.author_role,
+        created_at: rfc3339(f.created_ms),
+    }
+}

@@ -1,0 +1,269 @@
+//! Turning a request and its decision into an access log entry.
+//!
+//! Handlers say what happened (`Record`); this module adds who, when, from
+//! where (sealed), and appends it in the request's transaction. A decision
+//! that is not logged is not given: if the append fails, the transaction
+//! fails and the caller gets 503.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use kluis_audit::{Action, Entry, EventType, Flags, Outcome};
+use kluis_policy::{Basis, Decision, DenyReason, HouseholdId};
+
+use super::problem::{Kind, Problem};
+use crate::server::AppState;
+use crate::store::log::{self, Head};
+use crate::store::principals::Principal;
+use crate::store::{StoreError, Tx};
+
+/// Who sent the request and how: kept only sealed, per household.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl FromRequestParts<AppState> for RequestMeta {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Problem> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect());
+        Ok(Self {
+            request_id: hex::encode(rand::random::<[u8; 8]>()),
+            ip,
+            user_agent,
+        })
+    }
+}
+
+/// What happened, in the log's terms.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub event: EventType,
+    pub action: Action,
+    pub outcome: Outcome,
+    pub household: Option<HouseholdId>,
+    pub fields: Vec<String>,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+    pub flags: Flags,
+}
+
+impl Record {
+    pub fn new(event: EventType, action: Action, household: Option<HouseholdId>) -> Self {
+        Self {
+            event,
+            action,
+            outcome: Outcome::Allowed,
+            household,
+            fields: Vec::new(),
+            basis: None,
+            purpose: None,
+            reason: None,
+            flags: Flags::default(),
+        }
+    }
+
+    pub fn field(mut self, path: &impl ToString) -> Self {
+        self.fields.push(path.to_string());
+        self
+    }
+
+    /// Take outcome, basis, purpose, reason and flags from a policy decision.
+    pub fn decision(mut self, d: &Decision) -> Self {
+        match d {
+            Decision::Allow(basis) => {
+                self.outcome = Outcome::Allowed;
+                self.flags = Flags {
+                    authorised: true,
+                    involved: true,
+                    consent: true,
+                    emergency: false,
+                };
+                match basis {
+                    Basis::Membership => {
+                        self.basis = Some(kluis_audit::MEMBERSHIP_BASIS.to_owned())
+                    }
+                    Basis::Author => self.basis = Some("author".to_owned()),
+                    Basis::Grant { id, purpose } => {
+                        self.basis = Some(id.to_string());
+                        self.purpose = Some(purpose.code().to_owned());
+                    }
+                }
+            }
+            Decision::Deny(reason) => {
+                self.outcome = Outcome::Denied;
+                self.reason = Some(reason.code().to_owned());
+            }
+        }
+        self
+    }
+
+    pub fn denied(mut self, reason: &str) -> Self {
+        self.outcome = Outcome::Denied;
+        self.reason = Some(reason.to_owned());
+        self
+    }
+
+    pub fn failed(mut self, reason: &str) -> Self {
+        self.outcome = Outcome::Error;
+        self.reason = Some(reason.to_owned());
+        self
+    }
+
+    pub fn basis(mut self, basis: &str) -> Self {
+        self.basis = Some(basis.to_owned());
+        self.flags = Flags {
+            authorised: true,
+            involved: true,
+            consent: true,
+            emergency: false,
+        };
+        self
+    }
+}
+
+/// Append `record` for `caller` to the log, in `tx`.
+pub async fn append(
+    tx: &mut Tx,
+    head: &mut Head,
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: Option<&Principal>,
+    record: Record,
+) -> Result<u64, StoreError> {
+    let household = record.household.map(|h| h.to_string());
+    let seq = head.size;
+    // Identifying details are sealed under the household's log key, so they
+    // can be destroyed at retention while the leaf (which holds only their
+    // hash) keeps the tree verifiable.
+    let (payload, commitment) = match &household {
+        Some(h) => {
+            let key = match log::household_key(tx, h).await? {
+                Some(k) => k,
+                None => log::create_household_key(tx, h).await?,
+            };
+            let details = serde_json::json!({ "ip": meta.ip, "user_agent": meta.user_agent });
+            let sealed = kluis_audit::seal_payload(&key, h, seq, details.to_string().as_bytes())
+                .map_err(|e| StoreError::Unavailable(sqlx::Error::Protocol(e.to_string())))?;
+            let c = kluis_audit::commitment(&sealed);
+            (Some(sealed), Some(c))
+        }
+        None => (None, None),
+    };
+    let mut entry = Entry {
+        version: kluis_audit::entry::VERSION,
+        seq,
+        time_ms: state.clock.now_ms(),
+        event: record.event,
+        action: record.action,
+        outcome: record.outcome,
+        flags: record.flags,
+        actor: caller.map(|c| c.id.to_string()),
+        actor_role: caller.map(|c| c.role.as_str().to_owned()),
+        actor_org: caller.and_then(|c| c.org.clone()),
+        on_behalf_of: None,
+        household,
+        fields: record.fields,
+        basis: record.basis,
+        purpose: record.purpose,
+        request_id: meta.request_id.clone(),
+        instance: state.instance.clone(),
+        reason: record.reason,
+        payload_commitment: commitment,
+    };
+    log::append(tx, head, &mut entry, payload).await
+}
+
+/// A transaction that holds the log lock: every dossier request runs in one,
+/// records its decision in it, and commits the decision with its effects.
+pub struct LoggedTx {
+    pub tx: Tx,
+    head: Head,
+}
+
+impl LoggedTx {
+    pub async fn begin(state: &AppState) -> Result<Self, StoreError> {
+        let mut tx = state.store.begin().await?;
+        let head = log::lock(&mut tx).await?;
+        Ok(Self { tx, head })
+    }
+
+    pub async fn record(
+        &mut self,
+        state: &AppState,
+        meta: &RequestMeta,
+        caller: Option<&Principal>,
+        record: Record,
+    ) -> Result<u64, StoreError> {
+        append(&mut self.tx, &mut self.head, state, meta, caller, record).await
+    }
+
+    /// Write the new tree head and commit: the entries and the change they
+    /// record become durable together.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        log::finish(&mut self.tx, &self.head).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record a refusal, commit it (nothing else was changed) and hand back
+    /// the problem to answer with. If the refusal cannot be logged the
+    /// caller gets 503 instead.
+    pub async fn refuse(
+        mut self,
+        state: &AppState,
+        meta: &RequestMeta,
+        caller: &Principal,
+        record: Record,
+        problem: Problem,
+    ) -> Problem {
+        let logged = async {
+            self.record(state, meta, Some(caller), record).await?;
+            self.commit().await
+        };
+        match logged.await {
+            Ok(()) => problem,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// The answer to a denial. Someone with no tie to the household learns
+/// nothing, not even whether it exists: the same 404 as for an id nobody
+/// uses. Someone involved hears plainly what they may not do.
+pub fn denial(reason: DenyReason) -> Problem {
+    match reason {
+        DenyReason::NotInvolved | DenyReason::WrongHousehold => Problem::new(
+            Kind::HouseholdNotFound,
+            "no household with this id, or you have no access to it",
+        ),
+        DenyReason::OutOfScope => Problem::forbidden("no grant of yours covers this field"),
+        DenyReason::NotYetValid => {
+            Problem::forbidden("your grant for this field has not started yet")
+        }
+        DenyReason::Expired => Problem::forbidden("your grant for this field has ended"),
+        DenyReason::Revoked => {
+            Problem::forbidden("the household withdrew your grant for this field")
+        }
+        DenyReason::ActionNotGranted => {
+            Problem::forbidden("your grant lets you read this field, not change it")
+        }
+        DenyReason::MembersOnly => Problem::forbidden("only household members may do this"),
+        DenyReason::PrivateObservation => {
+            Problem::forbidden("this is a private observation: only its author can read it")
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Plan fields on the device: seal under a fresh key, envelope the key to
+//! exactly the readers the household chose, and open what comes back.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kluis_policy::{FieldPath, HouseholdId};
+use zeroize::Zeroizing;
+
+use super::{Client, ClientError};
+use crate::keys::{envelope, seal};
+use crate::store::fields::HOUSEHOLD_READER;
+use crate::wire::plan::{
+    EnvelopeUpload, FieldList, FieldSummary, FieldValue, WriteField, WritePlan, Written,
+};
+
+/// A field as read: the plaintext and where it came from.
+pub struct Field {
+    pub path: FieldPath,
+    pub version: i64,
+    pub value: Zeroizing<Vec<u8>>,
+    pub author_role: String,
+    pub created_at: String,
+    pub private: bool,
+}
+
+impl Client {
+    /// Who must be able to read a new version of `path`, as the server says;
+    /// `set_field` checks every grant in it before trusting it.
+    pub async fn write_plan(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+    ) -> Result<WritePlan, ClientError> {
+        self.http
+            .get(
+                &self.identity,
+                &format!("/v1/households/{h}/readers/{path}"),
+            )
+            .await
+    }
+
+    /// Write a new version of a field.
+    pub async fn set_field(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+        content: &[u8],
+    ) -> Result<Written, ClientError> {
+        if content.len() > self.max_field_bytes {
+            return Err(ClientError::Refused(format!(
+                "this value is {} bytes; a field holds at most {} bytes",
+                content.len(),
+                self.max_field_bytes
+            )));
+        }
+        let plan = self.write_plan(h, path).await?;
+        self.check_readers(h, path, &plan).await?;
+        let version = plan.current_version + 1;
+        let key = seal::new_key();
+        let binding = seal::Binding {
+            household: h,
+            path,
+            version,
+            key_gen: 1,
+        };
+        let ciphertext = seal::seal(&key, &binding, content);
+        let mut envelopes = vec![EnvelopeUpload {
+            reader: HOUSEHOLD_READER.to_owned(),
+            envelope: STANDARD.encode(wrap(&plan.household_recipient, &key)?),
+        }];
+        for r in &plan.readers {
+            envelopes.push(EnvelopeUpload {
+                reader: r.principal_id.to_string(),
+                envelope: STANDARD.encode(wrap(&r.age_recipient, &key)?),
+            });
+        }
+        let body = WriteField {
+            replaces: plan.current_version,
+            ciphertext: STANDARD.encode(ciphertext),
+            envelopes,
+        };
+        self.http
+            .put(
+                &self.identity,
+                &format!("/v1/households/{h}/fields/{path}"),
+                &body,
+            )
+            .await
+    }
+
+    /// Read and open a field (the newest version, or `version`).
+    pub async fn get_field(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+        version: Option<i64>,
+    ) -> Result<Field, ClientError> {
+        let url = match version {
+            Some(v) => format!("/v1/households/{h}/fields/{path}?version={v}"),
+            None => format!("/v1/households/{h}/fields/{path}"),
+        };
+        let v: FieldValue = self.http.get(&self.identity, &url).await?;
+        self.open_field(h, v).await
+    }
+
+    pub(crate) async fn open_field(
+        &self,
+        h: HouseholdId,
+        v: FieldValue,
+    ) -> Result<Field, ClientError> {
+        let env = STANDARD
+            .decode(&v.envelope)
+            .map_err(|_| ClientError::BadResponse("envelope is not base64".into()))?;
+        let key = if v.reader == HOUSEHOLD_READER {
+            let household = self.household_identity(h).await?;
+            envelope::open_key(&household, &env)
+        } else {
+            envelope::open_key(self.identity.age_identity(), &env)
+        }
+        .map_err(|e| ClientError::Refused(format!("cannot open the key of {}: {e}", v.path)))?;
+        let ciphertext = STANDARD
+            .decode(&v.ciphertext)
+            .map_err(|_| ClientError::BadResponse("ciphertext is not base64".into()))?;
+        let binding = seal::Binding {
+            household: h,
+            path: &v.path,
+            version: v.version,
+            key_gen: v.key_gen,
+        };
+        let value = seal::open(&key, &binding, &ciphertext)
+            .map_err(|e| ClientError::Refused(format!("{} version {}: {e}", v.path, v.version)))?;
+        Ok(Field {
+            path: v.path,
+            version: v.version,
+            value,
+            author_role: v.author_role,
+            created_at: v.created_at,
+            private: v.private,
+        })
+    }
+
+    pub async fn list_fields(&self, h: HouseholdId) -> Result<Vec<FieldSummary>, ClientError> {
+        let list: FieldList = self
+            .http
+            .get(&self.identity, &format!("/v1/households/{h}/fields"))
+            .await?;
+        Ok(list.fields)
+    }
+
+    pub async fn field_history(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+    ) -> Result<Vec<FieldSummary>, ClientError> {
+        let list: FieldList = self
+            .http
+            .get(
+                &self.identity,
+                &format!("/v1/households/{h}/versions/{path}"),
+            )
+            .await?;
+        Ok(list.fields)
+    }
+}
+
+fn wrap(recipient: &str, key: &[u8; 32]) -> Result<Vec<u8>, ClientError> {
+    envelope::seal(recipient, key)
+        .map_err(|e| ClientError::Refused(format!("cannot envelope the key: {e}")))
+}

@@ -1,0 +1,178 @@
+//! Sealing field content: AES-256-GCM from ring under a fresh 256-bit key per
+//! field version (and per re-key generation).
+//!
+//! The associated data binds the household, the field path, the version and
+//! the key generation, so a ciphertext copied to another field, household or
+//! version fails to open instead of showing the wrong text. The plaintext is
+//! padded to a size bucket first, so stored sizes say little about content.
+//!
+//! Sealed layout: `nonce (12) || AES-GCM(padded) || tag (16)`, where
+//! `padded = u32 big-endian length || content || zeros` up to the bucket.
+
+use kluis_policy::{FieldPath, HouseholdId};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use zeroize::Zeroizing;
+
+/// Where a sealed value belongs; all of it is authenticated.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'a> {
+    pub household: HouseholdId,
+    pub path: &'a FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SealError {
+    #[error(
+        "this value does not open here: it was sealed for another field, household, version or key"
+    )]
+    WrongPlaceOrKey,
+    #[error("the sealed value is malformed")]
+    Malformed,
+}
+
+pub const SMALLEST_BUCKET: usize = 256;
+const OVERHEAD: usize = NONCE_LEN + 16;
+
+/// The padded size for `len` content bytes: powers of two from 256 bytes.
+pub fn bucket(len: usize) -> usize {
+    (len + 4).max(SMALLEST_BUCKET).next_power_of_two()
+}
+
+/// The bucket a sealed value was padded to, from its stored length.
+pub fn bucket_of_sealed(sealed_len: usize) -> usize {
+    sealed_len.saturating_sub(OVERHEAD)
+}
+
+/// A fresh random field key.
+pub fn new_key() -> Zeroizing<[u8; 32]> {
+    Zeroizing::new(rand::random())
+}
+
+fn aad(b: &Binding<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + b.path.as_str().len());
+    out.extend_from_slice(b"kluis-field/v1\0");
+    out.extend_from_slice(b.household.as_bytes());
+    out.extend_from_slice(&(b.path.as_str().len() as u16).to_be_bytes());
+    out.extend_from_slice(b.path.as_str().as_bytes());
+    out.extend_from_slice(&b.version.to_be_bytes());
+    out.extend_from_slice(&b.key_gen.to_be_bytes());
+    out
+}
+
+fn cipher(key: &[u8; 32]) -> LessSafeKey {
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("32-byte key"))
+}
+
+pub fn seal(key: &[u8; 32], binding: &Binding<'_>, content: &[u8]) -> Vec<u8> {
+    let size = bucket(content.len());
+    let mut buf = Zeroizing::new(Vec::with_capacity(size + OVERHEAD));
+    buf.extend_from_slice(&(content.len() as u32).to_be_bytes());
+    buf.extend_from_slice(content);
+    buf.resize(size, 0);
+    let nonce_bytes: [u8; NONCE_LEN] = rand::random();
+    let mut data = buf.to_vec();
+    cipher(key)
+        .seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce_bytes),
+            Aad::from(aad(binding)),
+            &mut data,
+        )
+        .expect("sealing cannot fail for in-range sizes");
+    let mut out = Vec::with_capacity(NONCE_LEN + data.len());
+    out.extend_from_slice(&nonce_bytes);
+    out.extend_from_slice(&data);
+    out
+}
+
+pub fn open(
+    key: &[u8; 32],
+    binding: &Binding<'_>,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    if sealed.len() < OVERHEAD + 4 {
+        return Err(SealError::Malformed);
+    }
+    let (nonce, body) = sealed.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Malformed)?;
+    let mut data = Zeroizing::new(body.to_vec());
+    let plain = cipher(key)
+        .open_in_place(nonce, Aad::from(aad(binding)), &mut data)
+        .map_err(|_| SealError::WrongPlaceOrKey)?;
+    let len = u32::from_be_bytes(plain[..4].try_into().expect("4 bytes")) as usize;
+    if len > plain.len() - 4 {
+        return Err(SealError::Malformed);
+    }
+    Ok(Zeroizing::new(plain[4..4 + len].to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(p: &str) -> FieldPath {
+        FieldPath::parse(p).unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_pads() {
+        let key = new_key();
+        let h = HouseholdId::random();
+        let p = path("financien/situatie");
+        let b = Binding {
+            household: h,
+            path: &p,
+            version: 1,
+            key_gen: 0,
+        };
+        for content in [
+            &b""[..],
+            b"schulden bij de energieleverancier",
+            &[0xff; 3000],
+        ] {
+            let sealed = seal(&key, &b, content);
+            assert_eq!(sealed.len(), bucket(content.len()) + 28);
+            assert_eq!(&open(&key, &b, &sealed).unwrap()[..], content);
+        }
+        assert_eq!(
+            seal(&key, &b, b"a").len(),
+            seal(&key, &b, &[1u8; 200]).len(),
+            "same bucket, same size"
+        );
+    }
+
+    #[test]
+    fn refuses_another_place_or_key() {
+        let key = new_key();
+        let h = HouseholdId::random();
+        let p = path("financien/situatie");
+        let q = path("financien/wensen");
+        let b = Binding {
+            household: h,
+            path: &p,
+            version: 3,
+            key_gen: 1,
+        };
+        let sealed = seal(&key, &b, b"secret");
+        for other in [
+            Binding { path: &q, ..b },
+            Binding {
+                household: HouseholdId::random(),
+                ..b
+            },
+            Binding { version: 2, ..b },
+            Binding { key_gen: 2, ..b },
+        ] {
+            assert_eq!(
+                open(&key, &other, &sealed).unwrap_err(),
+                SealError::WrongPlaceOrKey
+            );
+        }
+        assert_eq!(
+            open(&new_key(), &b, &sealed).unwrap_err(),
+            SealError::WrongPlaceOrKey
+        );
+        assert_eq!(open(&key, &b, b"short").unwrap_err(), SealError::Malformed);
+    }
+}

@@ -1,0 +1,189 @@
+//! Field versions (ciphertext) and their envelopes.
+
+use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
+use sqlx::Row;
+
+use super::{StoreError, Tx};
+
+/// The reader name of the household's own recipient in `envelopes`.
+pub const HOUSEHOLD_READER: &str = "household";
+
+pub struct NewVersion<'a> {
+    pub household: HouseholdId,
+    pub path: &'a FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+    pub ciphertext: &'a [u8],
+    pub size_bucket: i64,
+    pub author: PrincipalId,
+    pub author_role: &'a str,
+    pub private_author: Option<PrincipalId>,
+    pub now_ms: i64,
+}
+
+/// A version's metadata: everything but the ciphertext.
+#[derive(Debug, Clone)]
+pub struct VersionInfo {
+    pub path: FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+    pub size_bucket: i64,
+    pub author: String,
+    pub author_role: String,
+    pub private_author: Option<PrincipalId>,
+    pub created_ms: i64,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Decode(format!("bad stored {what}").into()))
+}
+
+fn info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StoreError> {
+    let path: String = row.try_get("path")?;
+    let private: Option<String> = row.try_get("private_author")?;
+    Ok(VersionInfo {
+        path: FieldPath::parse(&path).map_err(|_| corrupt("path"))?,
+        version: row.try_get("version")?,
+        key_gen: row.try_get("key_gen")?,
+        size_bucket: row.try_get("size_bucket")?,
+        author: row.try_get("author_id")?,
+        author_role: row.try_get("author_role")?,
+        private_author: private
+            .map(|p| PrincipalId::parse(&p).map_err(|_| corrupt("author")))
+            .transpose()?,
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+const INFO: &str =
+    "path, version, key_gen, size_bucket, author_id, author_role, private_author, created_ms";
+
+/// The newest version of a field, if any.
+pub async fn current(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+) -> Result<Option<VersionInfo>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {INFO} FROM field_versions WHERE household_id = $1 AND path = $2 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(info).transpose()
+}
+
+pub async fn version(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+) -> Result<Option<(VersionInfo, Vec<u8>)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {INFO}, ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = $3"
+    ))
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((info(&row)?, row.try_get("ciphertext")?)))
+}
+
+/// The newest version of every field of a household.
+pub async fn list_current(tx: &mut Tx, h: HouseholdId) -> Result<Vec<VersionInfo>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {INFO} FROM field_versions f WHERE household_id = $1 AND version = \
+         (SELECT MAX(version) FROM field_versions g WHERE g.household_id = f.household_id AND g.path = f.path) \
+         ORDER BY path"
+    ))
+    .bind(h.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(info).collect()
+}
+
+/// Every version of one field, oldest first.
+pub async fn history(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+) -> Result<Vec<VersionInfo>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {INFO} FROM field_versions WHERE household_id = $1 AND path = $2 ORDER BY version"
+    ))
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(info).collect()
+}
+
+pub async fn count_fields(tx: &mut Tx, h: HouseholdId) -> Result<i64, StoreError> {
+    let row =
+        sqlx::query("SELECT COUNT(DISTINCT path) AS n FROM field_versions WHERE household_id = $1")
+            .bind(h.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn insert_version(tx: &mut Tx, v: NewVersion<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, author_id, author_role, private_author, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(v.household.to_string())
+    .bind(v.path.as_str())
+    .bind(v.version)
+    .bind(v.key_gen)
+    .bind(v.ciphertext.to_vec())
+    .bind(v.size_bucket)
+    .bind(v.author.to_string())
+    .bind(v.author_role)
+    .bind(v.private_author.map(|p| p.to_string()))
+    .bind(v.now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_envelope(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+    reader: &str,
+    envelope: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO envelopes (household_id, path, version, reader, envelope) VALUES ($1, $2, $3, $4, $5)")
+        .bind(h.to_string())
+        .bind(path.as_str())
+        .bind(version)
+        .bind(reader)
+        .bind(envelope.to_vec())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn envelope(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+    reader: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = sqlx::query(
+        "SELECT envelope FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND reader = $4",
+    )
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .bind(version)
+    .bind(reader)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get("envelope")).transpose()?)
+}

@@ -1,0 +1,78 @@
+//! Households and membership.
+//!
+//! Creating a household and adding a member are signed by the member who
+//! does it. The signed text is rebuilt by the server from the request's
+//! fields (never taken from the client as-is), so what was signed is exactly
+//! what is stored.
+
+use kluis_policy::{HouseholdId, PrincipalId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn create_statement(
+    household: HouseholdId,
+    recipient: &str,
+    creator: PrincipalId,
+    signed_at_ms: i64,
+) -> String {
+    format!("kluis-household-create/v1\nhousehold: {household}\nrecipient: {recipient}\ncreator: {creator}\nsigned-at-ms: {signed_at_ms}\n")
+}
+
+pub fn member_statement(
+    household: HouseholdId,
+    member: PrincipalId,
+    added_by: PrincipalId,
+    signed_at_ms: i64,
+) -> String {
+    format!("kluis-household-member-add/v1\nhousehold: {household}\nmember: {member}\nadded-by: {added_by}\nsigned-at-ms: {signed_at_ms}\n")
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateHousehold {
+    #[schema(value_type = String)]
+    pub household_id: HouseholdId,
+    /// The household's age X25519 recipient.
+    pub recipient: String,
+    pub signed_at_ms: i64,
+    /// Ed25519 signature over `create_statement(…)`, base64url.
+    pub signature: String,
+    /// The household identity, enveloped to the creator, base64.
+    pub identity_envelope: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    #[schema(value_type = String)]
+    pub principal_id: PrincipalId,
+    pub signed_at_ms: i64,
+    /// Ed25519 signature over `member_statement(…)`, base64url.
+    pub signature: String,
+    /// The household identity, enveloped to the new member, base64.
+    pub identity_envelope: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MemberInfo {
+    #[schema(value_type = String)]
+    pub principal_id: PrincipalId,
+    pub added_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HouseholdInfo {
+    #[schema(value_type = String)]
+    pub household_id: HouseholdId,
+    pub recipient: String,
+    pub created_at: String,
+    pub members: Vec<MemberInfo>,
+    /// The household identity enveloped to the caller, when the caller is a member.
+    pub identity_envelope: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HouseholdList {
+    #[schema(value_type = Vec<String>)]
+    pub households: Vec<HouseholdId>,
+}
