@@ -157,6 +157,15 @@ impl TestServer {
         }
     }
 
+    /// A direct connection to the server's database, for tests that play
+    /// an attacker with database access.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db_url)
+            .await
+            .expect("connect to the test database")
+    }
+
     /// Every byte the database keeps, for scans that must find no secret:
     /// the SQLite files (database, WAL, shared memory) or a text dump of every
     /// PostgreSQL table.

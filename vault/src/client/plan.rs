@@ -23,6 +23,18 @@ pub struct Field {
     pub private: bool,
 }
 
+/// Shows where the value came from and its length, never the content.
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field")
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .field("len", &self.value.len())
+            .field("private", &self.private)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Client {
     /// Who must be able to read a new version of `path`, as the server says;
     /// `set_field` checks every grant in it before trusting it.
@@ -46,6 +58,19 @@ impl Client {
         path: &FieldPath,
         content: &[u8],
     ) -> Result<Written, ClientError> {
+        let plan = self.write_plan(h, path).await?;
+        let body = self.seal_for(h, &plan, content).await?;
+        self.put_field(h, path, &body).await
+    }
+
+    /// Seal `content` as the next version after `plan.current_version`,
+    /// with the key enveloped to the household and to every checked reader.
+    pub async fn seal_for(
+        &self,
+        h: HouseholdId,
+        plan: &WritePlan,
+        content: &[u8],
+    ) -> Result<WriteField, ClientError> {
         if content.len() > self.max_field_bytes {
             return Err(ClientError::Refused(format!(
                 "this value is {} bytes; a field holds at most {} bytes",
@@ -53,13 +78,12 @@ impl Client {
                 self.max_field_bytes
             )));
         }
-        let plan = self.write_plan(h, path).await?;
-        self.check_readers(h, path, &plan).await?;
+        self.check_readers(h, &plan.path, plan).await?;
         let version = plan.current_version + 1;
         let key = seal::new_key();
         let binding = seal::Binding {
             household: h,
-            path,
+            path: &plan.path,
             version,
             key_gen: 1,
         };
@@ -74,16 +98,25 @@ impl Client {
                 envelope: STANDARD.encode(wrap(&r.age_recipient, &key)?),
             });
         }
-        let body = WriteField {
+        Ok(WriteField {
             replaces: plan.current_version,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
-        };
+        })
+    }
+
+    /// Upload a sealed write as it is.
+    pub async fn put_field(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+        body: &WriteField,
+    ) -> Result<Written, ClientError> {
         self.http
             .put(
                 &self.identity,
                 &format!("/v1/households/{h}/fields/{path}"),
-                &body,
+                body,
             )
             .await
     }
