@@ -8,10 +8,12 @@
 //! line of stdout; messages go to stderr. Any failure exits non-zero with one
 //! plain line on stderr.
 
+mod consent;
 mod context;
 mod enrol;
 mod household;
 mod keys;
+mod observe;
 mod output;
 mod passphrase;
 mod plan;
@@ -68,6 +70,22 @@ enum Command {
     /// The household's plan: write, read, list fields.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Give a professional access to parts of the plan; prints the grant id.
+    Grant(consent::GrantArgs),
+    /// List a household's grants.
+    Grants {
+        household: kluis_policy::HouseholdId,
+    },
+    /// Withdraw a grant (and re-key what it covered).
+    Revoke {
+        household: kluis_policy::HouseholdId,
+        grant: kluis_policy::GrantId,
+    },
+    /// Consent receipts: export and verify.
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
+    /// Record an observation (professionals), optionally private.
+    Observe(observe::ObserveArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -80,12 +98,7 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "kluis: {} (see kluis --help)",
-                first.trim_start_matches("error: ")
-            );
+            eprintln!("kluis: {} (see kluis --help)", usage_error_line(&e));
             return ExitCode::from(2);
         }
     };
@@ -99,6 +112,27 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// clap spreads a usage error over several lines (what is wrong, which
+/// argument, usage); fold the useful part into one line.
+fn usage_error_line(e: &clap::Error) -> String {
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return "a command is missing".to_owned();
+    }
+    let text = e.to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .map(|l| l.trim_start_matches("error: "))
+        .collect();
+    if parts.is_empty() {
+        "invalid arguments".to_owned()
+    } else {
+        parts.join(" ")
     }
 }
 
@@ -119,5 +153,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Whoami => enrol::whoami(&ctx).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
+        Command::Grant(args) => consent::grant(&ctx, args).await,
+        Command::Grants { household } => consent::list(&ctx, household).await,
+        Command::Revoke { household, grant } => consent::revoke(&ctx, household, grant).await,
+        Command::Consent(cmd) => consent::consent(&ctx, cmd).await,
+        Command::Observe(args) => observe::run(&ctx, args).await,
     }
 }
