@@ -80,7 +80,7 @@ impl TestServer {
         config.db_url = Some(db_url.clone());
         config.listen = "127.0.0.1:0".into();
         tune(&mut config);
-        let clock = Clock::manual(chrono_now_ms());
+        let clock = Clock::offset();
         let app = Application::build(config, clock.clone())
             .await
             .expect("server starts");

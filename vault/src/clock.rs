@@ -16,11 +16,19 @@ pub struct Clock(Kind);
 enum Kind {
     System,
     Manual(Arc<AtomicI64>),
+    Offset(Arc<AtomicI64>),
 }
 
 impl Clock {
     pub fn system() -> Self {
         Self(Kind::System)
+    }
+
+    /// The system clock plus an offset that tests move forward: time passes
+    /// as it does for the devices talking to the server, and a test can
+    /// still jump days ahead to expire an invite or a grant.
+    pub fn offset() -> Self {
+        Self(Kind::Offset(Arc::new(AtomicI64::new(0))))
     }
 
     /// A clock that stands still at `start_ms` until told to move.
@@ -32,6 +40,7 @@ impl Clock {
         match &self.0 {
             Kind::System => chrono::Utc::now().timestamp_millis(),
             Kind::Manual(t) => t.load(Ordering::SeqCst),
+            Kind::Offset(o) => chrono::Utc::now().timestamp_millis() + o.load(Ordering::SeqCst),
         }
     }
 
@@ -39,7 +48,7 @@ impl Clock {
     pub fn advance_ms(&self, by: i64) {
         match &self.0 {
             Kind::System => panic!("the system clock cannot be moved"),
-            Kind::Manual(t) => {
+            Kind::Manual(t) | Kind::Offset(t) => {
                 t.fetch_add(by, Ordering::SeqCst);
             }
         }

@@ -5,15 +5,19 @@
 
 pub mod auth;
 pub mod enrol;
+pub mod grants;
 pub mod health;
 pub mod households;
 pub mod json;
 pub mod login;
 pub mod metrics;
+pub mod observations;
 pub mod openapi;
 pub mod plan;
 pub mod problem;
 pub mod record;
+pub mod rekey;
+pub mod upload;
 pub mod whoami;
 
 use axum::error_handling::HandleErrorLayer;
@@ -55,6 +59,27 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/households/{household}/versions/{*path}",
             get(plan::history),
+        )
+        .route(
+            "/households/{household}/grants",
+            post(grants::create).get(grants::list),
+        )
+        .route(
+            "/households/{household}/grants/{grant}/revoke",
+            post(grants::revoke),
+        )
+        .route("/households/{household}/stale", get(grants::stale))
+        .route(
+            "/households/{household}/rekey/{*path}",
+            axum::routing::put(rekey::rekey),
+        )
+        .route(
+            "/households/{household}/observations",
+            post(observations::create),
+        )
+        .route(
+            "/households/{household}/publish/{*path}",
+            post(observations::publish),
         );
 
     Router::new()

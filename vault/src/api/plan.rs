@@ -5,47 +5,31 @@
 //! the writer saw the current version, and it logs every decision before
 //! answering.
 
-use std::collections::BTreeSet;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{required_readers, visible, Action, Decision, FieldPath, HouseholdId};
+use kluis_policy::{required_readers, visible, Action, Decision, HouseholdId};
 use serde::Deserialize;
 
 use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::upload::{
+    check_reader_set, decode_ciphertext, decode_envelopes, field_ids as ids, required_set,
+};
 use crate::access;
 use crate::clock::rfc3339;
-use crate::keys::{envelope, seal};
+use crate::keys::seal;
 use crate::server::AppState;
 use crate::store::fields::{self, NewVersion, HOUSEHOLD_READER};
 use crate::store::{grants, households};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
 };
-
-fn ids(state: &AppState, household: &str, path: &str) -> ApiResult<(HouseholdId, FieldPath)> {
-    let h = HouseholdId::parse(household)?;
-    let p = FieldPath::parse(path)
-        .map_err(|e| Problem::new(Kind::MalformedRequest, format!("bad field path: {e}")))?;
-    if !state.template.has_section(p.section()) {
-        return Err(Problem::new(
-            Kind::UnknownSection,
-            format!(
-                "the plan has no section '{}' (sections: {})",
-                p.section(),
-                state.template.sections().collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    }
-    Ok((h, p))
-}
 
 #[utoipa::path(get, path = "/v1/households/{household}/readers/{path}", tag = "plan",
     params(("household" = String, Path), ("path" = String, Path)),
@@ -63,14 +47,19 @@ pub async fn write_plan(
     let current = fields::current(&mut ltx.tx, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
-    let decision = access::decide(
-        &caller,
-        &facts,
-        Some(&path),
-        private_author,
-        Action::Write,
-        now,
-    );
+    // A new observation needs involvement, not a write grant on the path.
+    let decision = if current.is_none() && path.section() == super::observations::SECTION {
+        super::observations::involvement(&caller, &facts, now)
+    } else {
+        access::decide(
+            &caller,
+            &facts,
+            Some(&path),
+            private_author,
+            Action::Write,
+            now,
+        )
+    };
     if let Decision::Deny(reason) = decision {
         let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
             .field(&path)
@@ -118,7 +107,7 @@ pub async fn write(
 ) -> ApiResult<(StatusCode, Json<Written>)> {
     let (h, path) = ids(&state, &household, &path)?;
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
-    let uploads = decode_envelopes(&req)?;
+    let uploads = decode_envelopes(&req.envelopes)?;
 
     let mut ltx = LoggedTx::begin(&state).await?;
     let facts = access::facts(&mut ltx.tx, h).await?;
@@ -147,6 +136,20 @@ pub async fn write(
             .await);
     }
 
+    if private_author.is_some() {
+        let problem = Problem::forbidden(
+            "this is a private observation: publish it with `kluis observe publish` instead",
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("private_observation"),
+                problem,
+            )
+            .await);
+    }
     let current_version = current.as_ref().map_or(0, |c| c.version);
     if req.replaces != current_version {
         let mut problem = Problem::new(
@@ -204,29 +207,8 @@ pub async fn write(
             .await);
     }
 
-    // Exactly the required readers: the household, plus every grantee
-    // whose active grant covers this path. Missing one would lock a reader
-    // out; an extra one would hand the key to someone the household did
-    // not choose.
-    let mut required: BTreeSet<String> = BTreeSet::from([HOUSEHOLD_READER.to_owned()]);
-    required.extend(
-        required_readers(&facts, &path, now)
-            .into_iter()
-            .map(|(p, _)| p.to_string()),
-    );
-    let given: BTreeSet<String> = uploads.iter().map(|(r, _)| r.clone()).collect();
-    if given != required || given.len() != uploads.len() {
-        let missing: Vec<_> = required.difference(&given).cloned().collect();
-        let extra: Vec<_> = given.difference(&required).cloned().collect();
-        let problem = Problem::new(
-            Kind::EnvelopeMismatch,
-            format!(
-                "the envelopes must be for exactly this field's readers (missing: [{}]; not allowed: [{}]{}); fetch the readers again and retry",
-                missing.join(", "),
-                extra.join(", "),
-                if given.len() != uploads.len() { "; duplicates" } else { "" }
-            ),
-        );
+    let required = required_set(&facts, &path, now);
+    if let Err(problem) = check_reader_set(&uploads, &required) {
         return Err(ltx
             .refuse(
                 &state,
@@ -261,54 +243,6 @@ pub async fn write(
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok((StatusCode::CREATED, Json(Written { path, version })))
-}
-
-/// Ciphertext must be a whole size bucket (so stored sizes reveal only the
-/// bucket) and no larger than the largest field allows.
-fn decode_ciphertext(state: &AppState, text: &str) -> ApiResult<Vec<u8>> {
-    let max_sealed = seal::bucket(state.limits.max_field_bytes) + 28;
-    if text.len() > max_sealed.div_ceil(3) * 4 + 4 {
-        return Err(Problem::new(
-            Kind::LimitExceeded,
-            format!(
-                "a field holds at most {} bytes",
-                state.limits.max_field_bytes
-            ),
-        ));
-    }
-    let bytes = STANDARD
-        .decode(text.as_bytes())
-        .map_err(|_| Problem::malformed("the ciphertext is not base64"))?;
-    let bucket = seal::bucket_of_sealed(bytes.len());
-    if bucket < seal::SMALLEST_BUCKET || !bucket.is_power_of_two() || bytes.len() > max_sealed {
-        return Err(Problem::malformed(
-            "the ciphertext is not a sealed, padded field value",
-        ));
-    }
-    Ok(bytes)
-}
-
-fn decode_envelopes(req: &WriteField) -> ApiResult<Vec<(String, Vec<u8>)>> {
-    if req.envelopes.len() > 64 {
-        return Err(Problem::malformed("too many envelopes"));
-    }
-    req.envelopes
-        .iter()
-        .map(|e| {
-            if e.reader != HOUSEHOLD_READER {
-                kluis_policy::PrincipalId::parse(&e.reader)?;
-            }
-            if e.envelope.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
-                return Err(Problem::malformed("an envelope is too large"));
-            }
-            let bytes = STANDARD
-                .decode(e.envelope.as_bytes())
-                .map_err(|_| Problem::malformed("an envelope is not base64"))?;
-            envelope::check(&bytes)
-                .map_err(|err| Problem::malformed(format!("envelope for {}: {err}", e.reader)))?;
-            Ok((e.reader.clone(), bytes))
-        })
-        .collect()
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

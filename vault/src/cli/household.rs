@@ -19,6 +19,8 @@ pub enum HouseholdCommand {
     Show { household: HouseholdId },
     /// List the households you can see.
     List,
+    /// Re-key fields still readable by someone whose grant expired.
+    Sync { household: HouseholdId },
 }
 
 pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
@@ -56,6 +58,7 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
             }
             ctx.out.report(&lines, &info)
         }
+        HouseholdCommand::Sync { household } => super::consent::sync(ctx, household).await,
         HouseholdCommand::List => {
             let list = client.households().await?;
             let lines: Vec<String> = list.iter().map(ToString::to_string).collect();

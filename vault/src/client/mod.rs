@@ -5,12 +5,15 @@
 //! encryption and signing happens here, on the device; the server only ever
 //! receives public keys, signatures, envelopes and ciphertext.
 
+mod consent;
 mod error;
 mod household;
 mod http;
+mod observations;
 mod plan;
 mod readers;
 
+pub use consent::GrantRequest;
 pub use error::ClientError;
 pub use plan::Field;
 

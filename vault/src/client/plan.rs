@@ -17,6 +17,7 @@ use crate::wire::plan::{
 pub struct Field {
     pub path: FieldPath,
     pub version: i64,
+    pub key_gen: i64,
     pub value: Zeroizing<Vec<u8>>,
     pub author_role: String,
     pub created_at: String,
@@ -37,7 +38,7 @@ impl std::fmt::Debug for Field {
 
 impl Client {
     /// Who must be able to read a new version of `path`, as the server says;
-    /// `set_field` checks every grant in it before trusting it.
+    /// every grant in it is checked before a key is shared.
     pub async fn write_plan(
         &self,
         h: HouseholdId,
@@ -63,14 +64,7 @@ impl Client {
         self.put_field(h, path, &body).await
     }
 
-    /// Seal `content` as the next version after `plan.current_version`,
-    /// with the key enveloped to the household and to every checked reader.
-    pub async fn seal_for(
-        &self,
-        h: HouseholdId,
-        plan: &WritePlan,
-        content: &[u8],
-    ) -> Result<WriteField, ClientError> {
+    pub(crate) fn check_size(&self, content: &[u8]) -> Result<(), ClientError> {
         if content.len() > self.max_field_bytes {
             return Err(ClientError::Refused(format!(
                 "this value is {} bytes; a field holds at most {} bytes",
@@ -78,7 +72,18 @@ impl Client {
                 self.max_field_bytes
             )));
         }
-        self.check_readers(h, &plan.path, plan).await?;
+        Ok(())
+    }
+
+    /// Seal `content` as the next version after `plan.current_version`, with
+    /// the key enveloped to the household and to every checked reader.
+    pub async fn seal_for(
+        &self,
+        h: HouseholdId,
+        plan: &WritePlan,
+        content: &[u8],
+    ) -> Result<WriteField, ClientError> {
+        self.check_size(content)?;
         let version = plan.current_version + 1;
         let key = seal::new_key();
         let binding = seal::Binding {
@@ -88,16 +93,7 @@ impl Client {
             key_gen: 1,
         };
         let ciphertext = seal::seal(&key, &binding, content);
-        let mut envelopes = vec![EnvelopeUpload {
-            reader: HOUSEHOLD_READER.to_owned(),
-            envelope: STANDARD.encode(wrap(&plan.household_recipient, &key)?),
-        }];
-        for r in &plan.readers {
-            envelopes.push(EnvelopeUpload {
-                reader: r.principal_id.to_string(),
-                envelope: STANDARD.encode(wrap(&r.age_recipient, &key)?),
-            });
-        }
+        let envelopes = self.envelopes_for(h, plan, &key).await?;
         Ok(WriteField {
             replaces: plan.current_version,
             ciphertext: STANDARD.encode(ciphertext),
@@ -128,11 +124,30 @@ impl Client {
         path: &FieldPath,
         version: Option<i64>,
     ) -> Result<Field, ClientError> {
+        let v = self.fetch_field(h, path, version).await?;
+        self.open_field(h, v).await
+    }
+
+    /// Read one version without opening it.
+    pub async fn fetch_field(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+        version: Option<i64>,
+    ) -> Result<FieldValue, ClientError> {
         let url = match version {
             Some(v) => format!("/v1/households/{h}/fields/{path}?version={v}"),
             None => format!("/v1/households/{h}/fields/{path}"),
         };
-        let v: FieldValue = self.http.get(&self.identity, &url).await?;
+        self.http.get(&self.identity, &url).await
+    }
+
+    /// Open a field value as given (tests use this to try stale keys).
+    pub async fn open_field_for_tests(
+        &self,
+        h: HouseholdId,
+        v: FieldValue,
+    ) -> Result<Field, ClientError> {
         self.open_field(h, v).await
     }
 
@@ -141,16 +156,7 @@ impl Client {
         h: HouseholdId,
         v: FieldValue,
     ) -> Result<Field, ClientError> {
-        let env = STANDARD
-            .decode(&v.envelope)
-            .map_err(|_| ClientError::BadResponse("envelope is not base64".into()))?;
-        let key = if v.reader == HOUSEHOLD_READER {
-            let household = self.household_identity(h).await?;
-            envelope::open_key(&household, &env)
-        } else {
-            envelope::open_key(self.identity.age_identity(), &env)
-        }
-        .map_err(|e| ClientError::Refused(format!("cannot open the key of {}: {e}", v.path)))?;
+        let key = self.unwrap_key(h, &v).await?;
         let ciphertext = STANDARD
             .decode(&v.ciphertext)
             .map_err(|_| ClientError::BadResponse("ciphertext is not base64".into()))?;
@@ -165,11 +171,52 @@ impl Client {
         Ok(Field {
             path: v.path,
             version: v.version,
+            key_gen: v.key_gen,
             value,
             author_role: v.author_role,
             created_at: v.created_at,
             private: v.private,
         })
+    }
+
+    /// The field key from my envelope (through the household identity when
+    /// the envelope is the household's).
+    pub(crate) async fn unwrap_key(
+        &self,
+        h: HouseholdId,
+        v: &FieldValue,
+    ) -> Result<Zeroizing<[u8; 32]>, ClientError> {
+        let env = STANDARD
+            .decode(&v.envelope)
+            .map_err(|_| ClientError::BadResponse("envelope is not base64".into()))?;
+        if v.reader == HOUSEHOLD_READER {
+            let household = self.household_identity(h).await?;
+            envelope::open_key(&household, &env)
+        } else {
+            envelope::open_key(self.identity.age_identity(), &env)
+        }
+        .map_err(|e| ClientError::Refused(format!("cannot open the key of {}: {e}", v.path)))
+    }
+
+    /// Envelope `key` to the household and to every checked reader in `plan`.
+    pub(crate) async fn envelopes_for(
+        &self,
+        h: HouseholdId,
+        plan: &WritePlan,
+        key: &[u8; 32],
+    ) -> Result<Vec<EnvelopeUpload>, ClientError> {
+        self.check_readers(h, &plan.path, plan).await?;
+        let mut envelopes = vec![EnvelopeUpload {
+            reader: HOUSEHOLD_READER.to_owned(),
+            envelope: STANDARD.encode(wrap(&plan.household_recipient, key)?),
+        }];
+        for r in &plan.readers {
+            envelopes.push(EnvelopeUpload {
+                reader: r.principal_id.to_string(),
+                envelope: STANDARD.encode(wrap(&r.age_recipient, key)?),
+            });
+        }
+        Ok(envelopes)
     }
 
     pub async fn list_fields(&self, h: HouseholdId) -> Result<Vec<FieldSummary>, ClientError> {
@@ -196,7 +243,7 @@ impl Client {
     }
 }
 
-fn wrap(recipient: &str, key: &[u8; 32]) -> Result<Vec<u8>, ClientError> {
+pub(crate) fn wrap(recipient: &str, key: &[u8; 32]) -> Result<Vec<u8>, ClientError> {
     envelope::seal(recipient, key)
         .map_err(|e| ClientError::Refused(format!("cannot envelope the key: {e}")))
 }

@@ -2,27 +2,82 @@
 //!
 //! The server says who must be able to read a field; a server that lied
 //! could add a reader of its choosing. So every reader must come with a
-//! grant signed by a current household member, naming that reader and their
-//! key fingerprint, covering the path, and active now. Only then does the
-//! writer envelope the field key to them.
+//! grant signed by a household member (checked against that member's
+//! registered key), naming that reader and the fingerprint of exactly the
+//! keys the server gave us for them, covering the path, allowing reads, and
+//! active now. Only then does the writer envelope the field key to them.
+//!
+//! What this does not catch: a server that invents a household member. The
+//! member list and keys come from the server; comparing fingerprints out of
+//! band (`kluis keys show`) is what closes that gap.
 
-use kluis_policy::{FieldPath, HouseholdId};
+use kluis_policy::{verify_grant, Action, FieldPath, HouseholdId, Validity};
 
 use super::{Client, ClientError};
+use crate::keys::identity::{decode_signing_key, fingerprint};
 use crate::wire::plan::WritePlan;
 
 impl Client {
     pub(crate) async fn check_readers(
         &self,
-        _h: HouseholdId,
-        _path: &FieldPath,
+        h: HouseholdId,
+        path: &FieldPath,
         plan: &WritePlan,
     ) -> Result<(), ClientError> {
         if plan.readers.is_empty() {
             return Ok(());
         }
-        Err(ClientError::Refused(
-            "readers with grants are not supported yet".into(),
-        ))
+        let info = self.household(h).await?;
+        let mut member_keys = Vec::new();
+        for m in &info.members {
+            let p = self.principal(m.principal_id).await?;
+            member_keys.push((
+                m.principal_id,
+                decode_signing_key(&p.keys.signing_key)
+                    .map_err(|_| refused("a member's key is malformed"))?,
+            ));
+        }
+        let now_secs = chrono::Utc::now().timestamp();
+        for r in &plan.readers {
+            let who = r.principal_id;
+            let grant = verify_grant(&r.grant, None).map_err(|e| {
+                refused(&format!("the grant for reader {who} does not verify: {e}"))
+            })?;
+            let s = grant.statement();
+            let signed_by_member = member_keys
+                .iter()
+                .any(|(id, key)| *id == s.issuer && key == grant.signer_key());
+            if !signed_by_member {
+                return Err(refused(&format!(
+                    "the grant for reader {who} is not signed by a member of this household"
+                )));
+            }
+            let key = decode_signing_key(&r.signing_key)
+                .map_err(|_| refused("a reader's key is malformed"))?;
+            if s.household != h
+                || s.grantee != who
+                || s.id != r.grant_id
+                || s.grantee_fingerprint != fingerprint(&key, &r.age_recipient)
+            {
+                return Err(refused(&format!(
+                    "the grant for reader {who} names someone or something else"
+                )));
+            }
+            if !s.scope.covers(path) || !Action::Read.granted_by(&s.actions) {
+                return Err(refused(&format!(
+                    "the grant for reader {who} does not cover {path}"
+                )));
+            }
+            if s.validity_at(now_secs) != Validity::Active {
+                return Err(refused(&format!(
+                    "the grant for reader {who} is not active"
+                )));
+            }
+        }
+        Ok(())
     }
+}
+
+fn refused(why: &str) -> ClientError {
+    ClientError::Refused(format!("refusing to share the key: {why}"))
 }

@@ -187,3 +187,90 @@ pub async fn envelope(
     .await?;
     Ok(row.map(|r| r.try_get("envelope")).transpose()?)
 }
+
+/// The readers holding an envelope for one version.
+pub async fn readers_of(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT reader FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 ORDER BY reader",
+    )
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .bind(version)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("reader")?)).collect()
+}
+
+/// Every (path, version) for which `reader` holds an envelope in a household.
+pub async fn envelopes_of_reader(
+    tx: &mut Tx,
+    h: HouseholdId,
+    reader: &str,
+) -> Result<Vec<(FieldPath, i64)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT path, version FROM envelopes WHERE household_id = $1 AND reader = $2")
+            .bind(h.to_string())
+            .bind(reader)
+            .fetch_all(&mut **tx)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            let p: String = r.try_get("path")?;
+            Ok((
+                FieldPath::parse(&p).map_err(|_| corrupt("path"))?,
+                r.try_get("version")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn delete_envelope(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+    reader: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND reader = $4")
+        .bind(h.to_string())
+        .bind(path.as_str())
+        .bind(version)
+        .bind(reader)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Replace a version's ciphertext with one under a new key generation, and
+/// drop every envelope of the old key.
+pub async fn rekey(
+    tx: &mut Tx,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: i64,
+    key_gen: i64,
+    ciphertext: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE field_versions SET key_gen = $1, ciphertext = $2 WHERE household_id = $3 AND path = $4 AND version = $5",
+    )
+    .bind(key_gen)
+    .bind(ciphertext.to_vec())
+    .bind(h.to_string())
+    .bind(path.as_str())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3")
+        .bind(h.to_string())
+        .bind(path.as_str())
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! library so the two cannot drift apart. One file per area.
 
 pub mod auth;
+pub mod consent;
 pub mod enrol;
 pub mod household;
 pub mod plan;

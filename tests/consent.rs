@@ -1,0 +1,401 @@
+//! The first two user stories end to end: a client grants a professional
+//! access to part of the plan; a professional keeps a private observation.
+
+mod common;
+
+use common::{TestServer, User};
+use kluis_policy::{FieldPath, HouseholdId, Purpose, Scope};
+use kluis_vault::client::{ClientError, GrantRequest};
+use kluis_vault::role::Role;
+
+fn path(p: &str) -> FieldPath {
+    FieldPath::parse(p).unwrap()
+}
+
+fn kind(e: &ClientError) -> String {
+    e.kind()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("<{e}>"))
+}
+
+struct World {
+    server: TestServer,
+    admin: User,
+    piet: User,
+    sara: User,
+    anna: User,
+    h: HouseholdId,
+}
+
+async fn world() -> World {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let piet = server
+        .enrol(&admin, Role::Professional, "Piet", Some("Schuldhulp Noord"))
+        .await;
+    let sara = server
+        .enrol(&admin, Role::Professional, "Sara", Some("GGZ Oost"))
+        .await;
+    let anna = server.enrol(&piet, Role::Client, "Anna", None).await;
+    let h = anna.client.create_household().await.unwrap();
+    World {
+        server,
+        admin,
+        piet,
+        sara,
+        anna,
+        h,
+    }
+}
+
+fn read_grant(to: &User, scope: &str, days: i64) -> GrantRequest {
+    GrantRequest {
+        grantee: to.id,
+        scope: Scope::parse(scope).unwrap(),
+        write: false,
+        purpose: Purpose::Schuldhulp,
+        until_ms: Some(common::chrono_now_ms() + days * 86_400_000),
+    }
+}
+
+#[tokio::test]
+async fn a_grant_opens_exactly_its_fields() {
+    let w = world().await;
+    w.anna
+        .client
+        .set_field(w.h, &path("financien/situatie"), b"schuld 1200")
+        .await
+        .unwrap();
+    w.anna
+        .client
+        .set_field(w.h, &path("geestelijke-gezondheid/situatie"), b"somber")
+        .await
+        .unwrap();
+    let g = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 90))
+        .await
+        .unwrap();
+    assert_eq!(g.status, "active");
+    assert_eq!(g.purpose, "schuldhulp");
+
+    // Piet reads the granted field, and one written after the grant.
+    assert_eq!(
+        &w.piet
+            .client
+            .get_field(w.h, &path("financien/situatie"), None)
+            .await
+            .unwrap()
+            .value[..],
+        b"schuld 1200"
+    );
+    w.anna
+        .client
+        .set_field(w.h, &path("financien/doelen"), b"schuldenvrij in 2027")
+        .await
+        .unwrap();
+    assert_eq!(
+        &w.piet
+            .client
+            .get_field(w.h, &path("financien/doelen"), None)
+            .await
+            .unwrap()
+            .value[..],
+        b"schuldenvrij in 2027"
+    );
+    // Nothing else, not even in the listing.
+    let e = w
+        .piet
+        .client
+        .get_field(w.h, &path("geestelijke-gezondheid/situatie"), None)
+        .await
+        .unwrap_err();
+    assert_eq!((kind(&e), e.status()), ("forbidden".to_owned(), Some(403)));
+    let listed: Vec<String> = w
+        .piet
+        .client
+        .list_fields(w.h)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.path.to_string())
+        .collect();
+    assert_eq!(listed, vec!["financien/doelen", "financien/situatie"]);
+    // No writing with a read grant.
+    let e = w
+        .piet
+        .client
+        .set_field(w.h, &path("financien/situatie"), b"x")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    // The other professional reads nothing.
+    let e = w
+        .sara
+        .client
+        .get_field(w.h, &path("financien/situatie"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "household-not-found");
+    assert_eq!(w.piet.client.households().await.unwrap(), vec![w.h]);
+    assert!(w.sara.client.households().await.unwrap().is_empty());
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_write_grant_allows_writing_only_its_paths() {
+    let w = world().await;
+    let mut req = read_grant(&w.piet, "financien/acties", 30);
+    req.write = true;
+    w.anna.client.grant(w.h, req).await.unwrap();
+    w.piet
+        .client
+        .set_field(w.h, &path("financien/acties"), b"bel de energieleverancier")
+        .await
+        .unwrap();
+    assert_eq!(
+        &w.anna
+            .client
+            .get_field(w.h, &path("financien/acties"), None)
+            .await
+            .unwrap()
+            .value[..],
+        b"bel de energieleverancier"
+    );
+    let e = w
+        .piet
+        .client
+        .set_field(w.h, &path("financien/situatie"), b"x")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn expiry_and_revocation_end_access_and_rekeying_retires_the_old_key() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    w.anna
+        .client
+        .set_field(w.h, &p, b"schuld 1200")
+        .await
+        .unwrap();
+    let g = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 90))
+        .await
+        .unwrap();
+    let before = w.piet.client.fetch_field(w.h, &p, None).await.unwrap();
+    let old_key = w.piet.client.get_field(w.h, &p, None).await.unwrap();
+    assert_eq!(old_key.key_gen, 1);
+
+    let rekeyed = w.anna.client.revoke(w.h, g.grant_id).await.unwrap();
+    assert_eq!(rekeyed.len(), 1);
+    assert_eq!(rekeyed[0].key_gen, 2);
+    let e = w.piet.client.get_field(w.h, &p, None).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    assert!(e.to_string().contains("withdrew"), "{e}");
+    // The stored ciphertext is new: Piet's old envelope (and key) cannot open it.
+    let after = w.anna.client.fetch_field(w.h, &p, None).await.unwrap();
+    assert_ne!(after.ciphertext, before.ciphertext);
+    assert_eq!(after.key_gen, 2);
+    let mut stale = after.clone();
+    stale.envelope = before.envelope.clone();
+    stale.reader = before.reader.clone();
+    let e = w
+        .piet
+        .client
+        .open_field_for_tests(w.h, stale)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("does not open here"), "{e}");
+    assert_eq!(
+        &w.anna.client.get_field(w.h, &p, None).await.unwrap().value[..],
+        b"schuld 1200"
+    );
+    let listed = w.anna.client.grants(w.h).await.unwrap();
+    assert_eq!(listed[0].status, "revoked");
+    assert!(listed[0].revocation_jws.is_some());
+
+    // Expiry: a short grant, then time passes.
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.sara, "financien/*", 2))
+        .await
+        .unwrap();
+    w.sara.client.get_field(w.h, &p, None).await.unwrap();
+    w.server.clock.advance_ms(3 * 86_400_000);
+    let e = w.sara.client.get_field(w.h, &p, None).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    assert!(e.to_string().contains("ended"), "{e}");
+    let synced = w.anna.client.sync(w.h).await.unwrap();
+    assert_eq!(synced.len(), 1, "the field Sara could read is re-keyed");
+    assert!(w.anna.client.sync(w.h).await.unwrap().is_empty());
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_private_observation_is_readable_by_its_author_only() {
+    let w = world().await;
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*,observaties/*", 30))
+        .await
+        .unwrap();
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.sara, "observaties/*", 30))
+        .await
+        .unwrap();
+    let note = w
+        .piet
+        .client
+        .observe(w.h, b"vermoeden huiselijk geweld", true)
+        .await
+        .unwrap();
+    assert_eq!(note.path.section(), "observaties");
+
+    assert_eq!(
+        &w.piet
+            .client
+            .get_field(w.h, &note.path, None)
+            .await
+            .unwrap()
+            .value[..],
+        b"vermoeden huiselijk geweld"
+    );
+    for (who, user) in [("member", &w.anna), ("other professional", &w.sara)] {
+        let e = user
+            .client
+            .get_field(w.h, &note.path, None)
+            .await
+            .unwrap_err();
+        assert_eq!(kind(&e), "forbidden", "{who}");
+        let listed = user.client.list_fields(w.h).await.unwrap();
+        assert!(
+            listed.iter().all(|f| f.path != note.path),
+            "{who} does not see it listed"
+        );
+    }
+    // Nobody but the author can overwrite or publish it.
+    let e = w
+        .anna
+        .client
+        .set_field(w.h, &note.path, b"x")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    // A client cannot write observations; an uninvolved professional cannot either.
+    let e = w.anna.client.observe(w.h, b"x", true).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    let outsider = w
+        .server
+        .enrol(&w.admin, Role::Professional, "Olaf", Some("Elders"))
+        .await;
+    let e = outsider.client.observe(w.h, b"x", true).await.unwrap_err();
+    assert_eq!(kind(&e), "household-not-found");
+
+    // Published, it joins the plan for the household and readers of observaties/*.
+    let published = w.piet.client.publish(w.h, &note.path).await.unwrap();
+    assert_eq!(published.version, 2);
+    assert_eq!(
+        &w.anna
+            .client
+            .get_field(w.h, &note.path, None)
+            .await
+            .unwrap()
+            .value[..],
+        b"vermoeden huiselijk geweld"
+    );
+    assert_eq!(
+        &w.sara
+            .client
+            .get_field(w.h, &note.path, None)
+            .await
+            .unwrap()
+            .value[..],
+        b"vermoeden huiselijk geweld"
+    );
+    // The private version stays private.
+    let e = w
+        .anna
+        .client
+        .get_field(w.h, &note.path, Some(1))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "not-shared");
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_shared_observation_goes_to_the_household() {
+    let w = world().await;
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 30))
+        .await
+        .unwrap();
+    let note = w
+        .piet
+        .client
+        .observe(w.h, b"huisbezoek: goed gesprek", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        &w.anna
+            .client
+            .get_field(w.h, &note.path, None)
+            .await
+            .unwrap()
+            .value[..],
+        b"huisbezoek: goed gesprek"
+    );
+    w.server.stop().await;
+}
+
+#[tokio::test]
+async fn grants_are_checked_on_upload() {
+    let w = world().await;
+    // Granting to a client or to oneself is refused by the client library.
+    let mut req = read_grant(&w.piet, "financien/*", 30);
+    req.grantee = w.anna.id;
+    assert!(w.anna.client.grant(w.h, req).await.is_err());
+    // A non-member cannot grant.
+    let e = w
+        .piet
+        .client
+        .grant(w.h, read_grant(&w.sara, "financien/*", 30))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "household-not-found");
+    // Consent receipts come back exactly as signed.
+    let g = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 30))
+        .await
+        .unwrap();
+    let receipt = w
+        .anna
+        .client
+        .consent_receipt(w.h, g.grant_id)
+        .await
+        .unwrap();
+    let verified = kluis_policy::verify_grant(
+        &receipt,
+        Some(w.anna.client.identity().signing_public_key()),
+    )
+    .unwrap();
+    assert_eq!(verified.statement().grantee, w.piet.id);
+    assert_eq!(verified.statement().purpose, Purpose::Schuldhulp);
+    // The grantee sees their own grant; others see nothing.
+    assert_eq!(w.piet.client.grants(w.h).await.unwrap().len(), 1);
+    assert_eq!(
+        kind(&w.sara.client.grants(w.h).await.unwrap_err()),
+        "household-not-found"
+    );
+    w.server.stop().await;
+}

@@ -1,0 +1,420 @@
+//! Consent: grants and revocations.
+//!
+//! A grant arrives as a JWS signed by a household member, together with the
+//! current key of every field in its scope enveloped to the grantee. The
+//! server checks the signature against the key it registered for the
+//! signer, that the signer is a member, that the grantee and fingerprint
+//! are right, and that the envelopes cover exactly the fields in scope; then
+//! stores grant, envelopes and log entry in one transaction.
+//!
+//! A revocation takes effect at once: the grant is denied from that moment
+//! and the grantee's envelopes are deleted. The member's client then re-keys
+//! the affected fields (see `rekey`).
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kluis_audit::{Action as LogAction, EventType};
+use kluis_policy::{
+    verify_grant, verify_revocation, Action, Decision, GrantId, HouseholdId, Scope, Validity,
+};
+
+use super::auth::Caller;
+use super::json::ApiJson;
+use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{denial, LoggedTx, Record, RequestMeta};
+use crate::access;
+use crate::clock::rfc3339;
+use crate::keys::envelope;
+use crate::role::Role;
+use crate::server::AppState;
+use crate::store::grants::{self, StoredGrant};
+use crate::store::{fields, principals};
+use crate::wire::consent::{CreateGrant, GrantInfo, GrantList, Revoke, StaleField, StaleList};
+
+#[utoipa::path(post, path = "/v1/households/{household}/grants", tag = "consent",
+    params(("household" = String, Path)),
+    request_body = CreateGrant,
+    responses((status = 201, body = GrantInfo), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path(household): Path<String>,
+    ApiJson(req): ApiJson<CreateGrant>,
+) -> ApiResult<(StatusCode, Json<GrantInfo>)> {
+    let h = HouseholdId::parse(&household)?;
+    // The signature is checked against the key registered for the caller:
+    // only the member who signed may upload their grant.
+    let verified = verify_grant(&req.jws, Some(&caller.signing_key)).map_err(|e| {
+        Problem::new(
+            Kind::SignatureInvalid,
+            format!("the grant is not valid: {e}"),
+        )
+    })?;
+    let s = verified.statement().clone();
+    if s.household != h || s.issuer != caller.id {
+        return Err(Problem::malformed(
+            "the grant names another household or another issuer than you",
+        ));
+    }
+    if req.keys.len() > 1000 {
+        return Err(Problem::malformed("too many keys in one grant"));
+    }
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
+    let mut record =
+        Record::new(EventType::GrantCreate, LogAction::Create, Some(h)).decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    record.basis = Some(s.id.to_string());
+    record.purpose = Some(s.purpose.code().to_owned());
+    record.fields = s
+        .scope
+        .selectors()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+
+    let grantee = principals::get(&state.store, s.grantee).await?;
+    let Some(grantee) = grantee.filter(|g| g.role == Role::Professional) else {
+        let problem = Problem::malformed("grants go to registered professionals");
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("bad_grantee"),
+                problem,
+            )
+            .await);
+    };
+    let fingerprint =
+        crate::keys::identity::fingerprint(&grantee.signing_key, &grantee.age_recipient);
+    if fingerprint != s.grantee_fingerprint {
+        let problem = Problem::malformed(
+            "the grant names another key fingerprint than the grantee's registered keys: check who you are granting to",
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("fingerprint_mismatch"),
+                problem,
+            )
+            .await);
+    }
+    if grants::exists(&mut ltx.tx, s.id).await? {
+        let problem = Problem::new(Kind::Conflict, "a grant with this id already exists");
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record.failed("duplicate"), problem)
+            .await);
+    }
+
+    // The keys must cover exactly the shared (non-private) fields in scope,
+    // each at its current version.
+    let current = fields::list_current(&mut ltx.tx, h).await?;
+    let required: BTreeSet<(String, i64)> = current
+        .iter()
+        .filter(|f| f.private_author.is_none() && s.scope.covers(&f.path))
+        .map(|f| (f.path.to_string(), f.version))
+        .collect();
+    let given: BTreeSet<(String, i64)> = req
+        .keys
+        .iter()
+        .map(|k| (k.path.to_string(), k.version))
+        .collect();
+    if given != required || given.len() != req.keys.len() {
+        let problem = Problem::new(
+            Kind::EnvelopeMismatch,
+            "the grant must carry the grantee's key for exactly the current version of every field in scope; the plan may have changed: try again",
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("envelope_mismatch"),
+                problem,
+            )
+            .await);
+    }
+    let grantee_reader = s.grantee.to_string();
+    for k in &req.keys {
+        let bytes = decode_envelope(&k.envelope)?;
+        // A grantee may already hold this key through another grant.
+        fields::delete_envelope(&mut ltx.tx, h, &k.path, k.version, &grantee_reader).await?;
+        fields::insert_envelope(&mut ltx.tx, h, &k.path, k.version, &grantee_reader, &bytes)
+            .await?;
+    }
+    grants::insert(&mut ltx.tx, &s, &req.jws, now).await?;
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    let stored = StoredGrant {
+        fact: kluis_policy::GrantFact::from_statement(&s, false),
+        issuer: s.issuer,
+        jws: req.jws,
+        created_ms: now,
+        revoked_ms: None,
+        revocation_jws: None,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(info(&stored, Some(&grantee), now)),
+    ))
+}
+
+fn decode_envelope(text: &str) -> ApiResult<Vec<u8>> {
+    if text.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
+        return Err(Problem::malformed("an envelope is too large"));
+    }
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| Problem::malformed("an envelope is not base64"))?;
+    envelope::check(&bytes).map_err(|e| Problem::malformed(e.to_string()))?;
+    Ok(bytes)
+}
+
+pub fn status(g: &StoredGrant, now_ms: i64) -> &'static str {
+    if g.revoked_ms.is_some() {
+        "revoked"
+    } else if now_ms < g.fact.valid_from_ms {
+        "not-yet-valid"
+    } else if now_ms >= g.fact.valid_until_ms {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+fn info(g: &StoredGrant, grantee: Option<&principals::Principal>, now_ms: i64) -> GrantInfo {
+    GrantInfo {
+        grant_id: g.fact.id,
+        issuer: g.issuer,
+        grantee: g.fact.grantee,
+        grantee_name: grantee.map(|p| p.name.clone()),
+        grantee_org: grantee.and_then(|p| p.org.clone()),
+        scope: g.fact.scope.to_string(),
+        actions: g.fact.actions.iter().map(|a| a.code().to_owned()).collect(),
+        purpose: g.fact.purpose.code().to_owned(),
+        valid_from: rfc3339(g.fact.valid_from_ms),
+        valid_until: rfc3339(g.fact.valid_until_ms),
+        status: status(g, now_ms).to_owned(),
+        revoked_at: g.revoked_ms.map(rfc3339),
+        jws: g.jws.clone(),
+        revocation_jws: g.revocation_jws.clone(),
+    }
+}
+
+/// Members see every grant of their household; a grantee sees their own.
+#[utoipa::path(get, path = "/v1/households/{household}/grants", tag = "consent",
+    params(("household" = String, Path)),
+    responses((status = 200, body = GrantList), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path(household): Path<String>,
+) -> ApiResult<Json<GrantList>> {
+    let h = HouseholdId::parse(&household)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let member = facts.members.contains(&caller.id);
+    let all = grants::for_household(&mut ltx.tx, h).await?;
+    let mine: Vec<&StoredGrant> = all
+        .iter()
+        .filter(|g| member || g.fact.grantee == caller.id)
+        .collect();
+    let record = Record::new(EventType::LogQuery, LogAction::Read, Some(h));
+    if mine.is_empty() && !member {
+        // Outsiders (and former grantees with nothing left) learn nothing.
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.denied("not_involved"),
+                denial(kluis_policy::DenyReason::NotInvolved),
+            )
+            .await);
+    }
+    let mut out = Vec::new();
+    for g in mine {
+        let grantee = principals::get(&state.store, g.fact.grantee).await?;
+        out.push(info(g, grantee.as_ref(), now));
+    }
+    let basis = if member {
+        kluis_audit::MEMBERSHIP_BASIS.to_owned()
+    } else {
+        "grantee".to_owned()
+    };
+    ltx.record(&state, &meta, Some(&caller), record.basis(&basis))
+        .await?;
+    ltx.commit().await?;
+    Ok(Json(GrantList { grants: out }))
+}
+
+#[utoipa::path(post, path = "/v1/households/{household}/grants/{grant}/revoke", tag = "consent",
+    params(("household" = String, Path), ("grant" = String, Path)),
+    request_body = Revoke,
+    responses((status = 200, body = StaleList), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, grant)): Path<(String, String)>,
+    ApiJson(req): ApiJson<Revoke>,
+) -> ApiResult<Json<StaleList>> {
+    let h = HouseholdId::parse(&household)?;
+    let g = GrantId::parse(&grant)?;
+    let verified = verify_revocation(&req.jws, Some(&caller.signing_key)).map_err(|e| {
+        Problem::new(
+            Kind::SignatureInvalid,
+            format!("the revocation is not valid: {e}"),
+        )
+    })?;
+    let r = verified.statement().clone();
+    if r.household != h || r.grant != g || r.issuer != caller.id {
+        return Err(Problem::malformed(
+            "the revocation names another household, grant or issuer",
+        ));
+    }
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
+    let mut record =
+        Record::new(EventType::GrantRevoke, LogAction::Delete, Some(h)).decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    record.basis = Some(g.to_string());
+    let Some(stored) = grants::get(&mut ltx.tx, h, g).await? else {
+        let problem = Problem::not_found("this household has no grant with this id");
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("unknown_grant"),
+                problem,
+            )
+            .await);
+    };
+    record.purpose = Some(stored.fact.purpose.code().to_owned());
+    if !grants::revoke(&mut ltx.tx, g, &req.jws, now).await? {
+        let problem = Problem::new(Kind::Conflict, "this grant was already withdrawn");
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("already_revoked"),
+                problem,
+            )
+            .await);
+    }
+    // Delete the grantee's envelopes for fields no other active grant of
+    // theirs still covers.
+    let grantee = stored.fact.grantee;
+    let still: Vec<Scope> = facts
+        .grants
+        .iter()
+        .filter(|o| o.id != g && o.grantee == grantee && o.is_active(now))
+        .map(|o| o.scope.clone())
+        .collect();
+    let mut affected = BTreeSet::new();
+    for (path, version) in fields::envelopes_of_reader(&mut ltx.tx, h, &grantee.to_string()).await?
+    {
+        if !still.iter().any(|s| s.covers(&path)) {
+            fields::delete_envelope(&mut ltx.tx, h, &path, version, &grantee.to_string()).await?;
+            affected.insert(path);
+        }
+    }
+    let mut stale = Vec::new();
+    for f in fields::list_current(&mut ltx.tx, h).await? {
+        if f.private_author.is_none()
+            && (affected.contains(&f.path) || stored.fact.scope.covers(&f.path))
+        {
+            stale.push(StaleField {
+                path: f.path,
+                version: f.version,
+                key_gen: f.key_gen,
+            });
+        }
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok(Json(StaleList { fields: stale }))
+}
+
+/// `GET …/stale`: current fields whose key is held by someone who may no
+/// longer read them (an expired or revoked grant): they need re-keying.
+#[utoipa::path(get, path = "/v1/households/{household}/stale", tag = "consent",
+    params(("household" = String, Path)),
+    responses((status = 200, body = StaleList), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn stale(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path(household): Path<String>,
+) -> ApiResult<Json<StaleList>> {
+    let h = HouseholdId::parse(&household)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
+    if let Decision::Deny(reason) = decision {
+        let record =
+            Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let mut out = Vec::new();
+    for f in fields::list_current(&mut ltx.tx, h).await? {
+        if f.private_author.is_some() {
+            continue;
+        }
+        let required = super::upload::required_set(&facts, &f.path, now);
+        let holders: BTreeSet<String> = fields::readers_of(&mut ltx.tx, h, &f.path, f.version)
+            .await?
+            .into_iter()
+            .collect();
+        if !holders.is_subset(&required) {
+            out.push(StaleField {
+                path: f.path,
+                version: f.version,
+                key_gen: f.key_gen,
+            });
+        }
+    }
+    drop(ltx);
+    Ok(Json(StaleList { fields: out }))
+}
+
+/// The validity of a statement at `now_ms`, for display.
+pub fn validity_word(v: Validity) -> &'static str {
+    match v {
+        Validity::NotYetValid => "not yet valid",
+        Validity::Active => "active",
+        Validity::Expired => "expired",
+    }
+}

@@ -1,0 +1,244 @@
+//! Observations by professionals, private or shared, and publishing a
+//! private one into the plan.
+//!
+//! A private observation is enveloped to its author only: the evaluator
+//! lets nobody else read it, whatever any grant or membership says. Its
+//! existence (author's role and organisation, time) is in the household's
+//! access log; its content never is.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use kluis_audit::{Action as LogAction, EventType};
+use kluis_policy::{Action, Basis, Decision, DenyReason, HouseholdId, PrincipalId};
+
+use super::auth::Caller;
+use super::json::ApiJson;
+use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::upload::{
+    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
+};
+use crate::access;
+use crate::keys::seal;
+use crate::role::Role;
+use crate::server::AppState;
+use crate::store::fields::{self, NewVersion};
+use crate::wire::consent::{Observe, Publish};
+use crate::wire::plan::Written;
+
+pub const SECTION: &str = "observaties";
+
+#[utoipa::path(post, path = "/v1/households/{household}/observations", tag = "observations",
+    params(("household" = String, Path)),
+    request_body = Observe,
+    responses((status = 201, body = Written), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path(household): Path<String>,
+    ApiJson(req): ApiJson<Observe>,
+) -> ApiResult<(StatusCode, Json<Written>)> {
+    let (h, path) = field_ids(&state, &household, req.path.as_str())?;
+    if path.section() != SECTION || path.segments().count() != 2 {
+        return Err(Problem::malformed(format!(
+            "an observation lives at {SECTION}/<name>"
+        )));
+    }
+    let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
+    let uploads = decode_envelopes(&req.envelopes)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let decision = involvement(&caller, &facts, now);
+    let record = Record::new(EventType::ObservationCreate, LogAction::Create, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    if fields::current(&mut ltx.tx, h, &path).await?.is_some() {
+        let problem = Problem::new(
+            Kind::Conflict,
+            "an observation with this name already exists",
+        );
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record.failed("exists"), problem)
+            .await);
+    }
+    let required = if req.private {
+        std::collections::BTreeSet::from([caller.id.to_string()])
+    } else {
+        required_set(&facts, &path, now)
+    };
+    if let Err(problem) = check_reader_set(&uploads, &required) {
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("envelope_mismatch"),
+                problem,
+            )
+            .await);
+    }
+    insert(
+        &mut ltx.tx,
+        h,
+        &path,
+        1,
+        &ciphertext,
+        &caller,
+        req.private.then_some(caller.id),
+        now,
+    )
+    .await?;
+    for (reader, env) in &uploads {
+        fields::insert_envelope(&mut ltx.tx, h, &path, 1, reader, env).await?;
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Written { path, version: 1 })))
+}
+
+/// A professional writing an observation must be involved: hold an active
+/// grant on the household. Members write the plan itself instead.
+pub fn involvement(
+    caller: &crate::store::principals::Principal,
+    facts: &kluis_policy::Facts,
+    now: i64,
+) -> Decision {
+    if caller.role != Role::Professional {
+        return Decision::Deny(if facts.members.contains(&caller.id) {
+            DenyReason::ActionNotGranted
+        } else {
+            DenyReason::NotInvolved
+        });
+    }
+    match access::decide(caller, facts, None, None, Action::Read, now) {
+        Decision::Allow(basis @ Basis::Grant { .. }) => Decision::Allow(basis),
+        Decision::Allow(_) => Decision::Deny(DenyReason::NotInvolved),
+        deny => deny,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    tx: &mut crate::store::Tx,
+    h: HouseholdId,
+    path: &kluis_policy::FieldPath,
+    version: i64,
+    ciphertext: &[u8],
+    caller: &crate::store::principals::Principal,
+    private_author: Option<PrincipalId>,
+    now: i64,
+) -> Result<(), crate::store::StoreError> {
+    fields::insert_version(
+        tx,
+        NewVersion {
+            household: h,
+            path,
+            version,
+            key_gen: 1,
+            ciphertext,
+            size_bucket: seal::bucket_of_sealed(ciphertext.len()) as i64,
+            author: caller.id,
+            author_role: caller.role.as_str(),
+            private_author,
+            now_ms: now,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/households/{household}/publish/{path}", tag = "observations",
+    params(("household" = String, Path), ("path" = String, Path)),
+    request_body = Publish,
+    responses((status = 201, body = Written), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn publish(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+    ApiJson(req): ApiJson<Publish>,
+) -> ApiResult<(StatusCode, Json<Written>)> {
+    let (h, path) = field_ids(&state, &household, &path)?;
+    let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
+    let uploads = decode_envelopes(&req.envelopes)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let private_author = current.as_ref().and_then(|c| c.private_author);
+    let mut decision = access::decide(
+        &caller,
+        &facts,
+        Some(&path),
+        private_author,
+        Action::Write,
+        now,
+    );
+    if decision.is_allowed() && private_author != Some(caller.id) {
+        // Only a private observation's author publishes it.
+        decision = Decision::Deny(DenyReason::PrivateObservation);
+    }
+    let record = Record::new(EventType::ObservationPublish, LogAction::Update, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let current = current.expect("a private author implies a version");
+    if req.replaces != current.version {
+        let mut problem = Problem::new(
+            Kind::StaleVersion,
+            "publish the current version of the observation",
+        );
+        problem.current_version = Some(current.version);
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("stale_version"),
+                problem,
+            )
+            .await);
+    }
+    if let Err(problem) = check_reader_set(&uploads, &required_set(&facts, &path, now)) {
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("envelope_mismatch"),
+                problem,
+            )
+            .await);
+    }
+    let version = current.version + 1;
+    insert(
+        &mut ltx.tx,
+        h,
+        &path,
+        version,
+        &ciphertext,
+        &caller,
+        None,
+        now,
+    )
+    .await?;
+    for (reader, env) in &uploads {
+        fields::insert_envelope(&mut ltx.tx, h, &path, version, reader, env).await?;
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Written { path, version })))
+}

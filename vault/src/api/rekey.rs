@@ -1,0 +1,114 @@
+//! Re-keying: after a revocation or an expiry, a member's client seals the
+//! current version again under a new key generation and envelopes it to the
+//! readers who remain. The old ciphertext is replaced, so the old key opens
+//! nothing stored any more.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use kluis_audit::{Action as LogAction, EventType};
+use kluis_policy::{Action, Decision};
+
+use super::auth::Caller;
+use super::json::ApiJson;
+use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::upload::{
+    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
+};
+use crate::access;
+use crate::store::fields;
+use crate::wire::consent::{Rekey, StaleField};
+
+#[utoipa::path(put, path = "/v1/households/{household}/rekey/{path}", tag = "consent",
+    params(("household" = String, Path), ("path" = String, Path)),
+    request_body = Rekey,
+    responses((status = 200, body = StaleField), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = [])))]
+pub async fn rekey(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    Path((household, path)): Path<(String, String)>,
+    ApiJson(req): ApiJson<Rekey>,
+) -> ApiResult<Json<StaleField>> {
+    let (h, path) = field_ids(&state, &household, &path)?;
+    let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
+    let uploads = decode_envelopes(&req.envelopes)?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let facts = access::facts(&mut ltx.tx, h).await?;
+    let now = state.clock.now_ms();
+    // Re-keying decides who holds a key: members only.
+    let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
+    let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
+        .field(&path)
+        .decision(&decision);
+    if let Decision::Deny(reason) = decision {
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let Some(current) = current.filter(|c| c.private_author.is_none()) else {
+        let problem = Problem::new(Kind::FieldNotFound, "no shared field at this path");
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("no_such_field"),
+                problem,
+            )
+            .await);
+    };
+    if req.version != current.version || req.key_gen != current.key_gen + 1 {
+        let mut problem = Problem::new(
+            Kind::StaleVersion,
+            format!(
+                "the field is at version {} key generation {}; re-key from that",
+                current.version, current.key_gen
+            ),
+        );
+        problem.current_version = Some(current.version);
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("stale_version"),
+                problem,
+            )
+            .await);
+    }
+    if let Err(problem) = check_reader_set(&uploads, &required_set(&facts, &path, now)) {
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("envelope_mismatch"),
+                problem,
+            )
+            .await);
+    }
+    fields::rekey(
+        &mut ltx.tx,
+        h,
+        &path,
+        current.version,
+        req.key_gen,
+        &ciphertext,
+    )
+    .await?;
+    for (reader, env) in &uploads {
+        fields::insert_envelope(&mut ltx.tx, h, &path, current.version, reader, env).await?;
+    }
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
+    Ok(Json(StaleField {
+        path,
+        version: current.version,
+        key_gen: req.key_gen,
+    }))
+}
+
+use crate::server::AppState;

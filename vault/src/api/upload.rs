@@ -1,0 +1,120 @@
+//! Checks shared by every upload of sealed content: ids and paths, the
+//! ciphertext's shape and size, the envelopes' shape, and that the envelopes
+//! are for exactly the field's required readers.
+
+use std::collections::BTreeSet;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kluis_policy::{required_readers, Facts, FieldPath, HouseholdId};
+
+use super::problem::{ApiResult, Kind, Problem};
+use crate::keys::{envelope, seal};
+use crate::server::AppState;
+use crate::store::fields::HOUSEHOLD_READER;
+use crate::wire::plan::EnvelopeUpload;
+
+pub fn field_ids(
+    state: &AppState,
+    household: &str,
+    path: &str,
+) -> ApiResult<(HouseholdId, FieldPath)> {
+    let h = HouseholdId::parse(household)?;
+    let p = FieldPath::parse(path)
+        .map_err(|e| Problem::new(Kind::MalformedRequest, format!("bad field path: {e}")))?;
+    if !state.template.has_section(p.section()) {
+        return Err(Problem::new(
+            Kind::UnknownSection,
+            format!(
+                "the plan has no section '{}' (sections: {})",
+                p.section(),
+                state.template.sections().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok((h, p))
+}
+
+/// Ciphertext must be a whole size bucket (so stored sizes reveal only the
+/// bucket) and no larger than the largest field allows.
+pub fn decode_ciphertext(state: &AppState, text: &str) -> ApiResult<Vec<u8>> {
+    let max_sealed = seal::bucket(state.limits.max_field_bytes) + 28;
+    if text.len() > max_sealed.div_ceil(3) * 4 + 4 {
+        return Err(Problem::new(
+            Kind::LimitExceeded,
+            format!(
+                "a field holds at most {} bytes",
+                state.limits.max_field_bytes
+            ),
+        ));
+    }
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| Problem::malformed("the ciphertext is not base64"))?;
+    let bucket = seal::bucket_of_sealed(bytes.len());
+    if bucket < seal::SMALLEST_BUCKET || !bucket.is_power_of_two() || bytes.len() > max_sealed {
+        return Err(Problem::malformed(
+            "the ciphertext is not a sealed, padded field value",
+        ));
+    }
+    Ok(bytes)
+}
+
+pub fn decode_envelopes(envelopes: &[EnvelopeUpload]) -> ApiResult<Vec<(String, Vec<u8>)>> {
+    if envelopes.len() > 64 {
+        return Err(Problem::malformed("too many envelopes"));
+    }
+    envelopes
+        .iter()
+        .map(|e| {
+            if e.reader != HOUSEHOLD_READER {
+                kluis_policy::PrincipalId::parse(&e.reader)?;
+            }
+            if e.envelope.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
+                return Err(Problem::malformed("an envelope is too large"));
+            }
+            let bytes = STANDARD
+                .decode(e.envelope.as_bytes())
+                .map_err(|_| Problem::malformed("an envelope is not base64"))?;
+            envelope::check(&bytes)
+                .map_err(|err| Problem::malformed(format!("envelope for {}: {err}", e.reader)))?;
+            Ok((e.reader.clone(), bytes))
+        })
+        .collect()
+}
+
+/// The readers a new key for `path` must be enveloped to: the household,
+/// plus every grantee whose active grant covers the path.
+pub fn required_set(facts: &Facts, path: &FieldPath, now_ms: i64) -> BTreeSet<String> {
+    let mut required = BTreeSet::from([HOUSEHOLD_READER.to_owned()]);
+    required.extend(
+        required_readers(facts, path, now_ms)
+            .into_iter()
+            .map(|(p, _)| p.to_string()),
+    );
+    required
+}
+
+/// Exactly the required readers, each once. Missing one would lock a reader
+/// out; an extra one would hand the key to someone the household did not
+/// choose.
+pub fn check_reader_set(
+    uploads: &[(String, Vec<u8>)],
+    required: &BTreeSet<String>,
+) -> ApiResult<()> {
+    let given: BTreeSet<String> = uploads.iter().map(|(r, _)| r.clone()).collect();
+    if &given == required && given.len() == uploads.len() {
+        return Ok(());
+    }
+    let missing: Vec<_> = required.difference(&given).cloned().collect();
+    let extra: Vec<_> = given.difference(required).cloned().collect();
+    Err(Problem::new(
+        Kind::EnvelopeMismatch,
+        format!(
+            "the envelopes must be for exactly this field's readers (missing: [{}]; not allowed: [{}]{}); fetch the readers again and retry",
+            missing.join(", "),
+            extra.join(", "),
+            if given.len() != uploads.len() { "; duplicates" } else { "" }
+        ),
+    ))
+}

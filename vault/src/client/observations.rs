@@ -1,0 +1,95 @@
+//! Observations by professionals: private ones are enveloped to the author
+//! alone; publishing re-seals one for the household and its readers.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kluis_policy::{FieldPath, HouseholdId};
+
+use super::plan::wrap;
+use super::{Client, ClientError};
+use crate::keys::seal;
+use crate::wire::consent::{Observe, Publish};
+use crate::wire::plan::{EnvelopeUpload, Written};
+
+impl Client {
+    /// Record an observation; returns its field path (`observaties/…`).
+    pub async fn observe(
+        &self,
+        h: HouseholdId,
+        text: &[u8],
+        private: bool,
+    ) -> Result<Written, ClientError> {
+        self.check_size(text)?;
+        let me = self.login_id().await?;
+        let name = format!(
+            "observaties/{}-{}",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+            hex::encode(rand::random::<[u8; 3]>())
+        );
+        let path = FieldPath::parse(&name).expect("well-formed by construction");
+        let key = seal::new_key();
+        let binding = seal::Binding {
+            household: h,
+            path: &path,
+            version: 1,
+            key_gen: 1,
+        };
+        let ciphertext = seal::seal(&key, &binding, text);
+        let envelopes = if private {
+            let mine = &self.identity.public().age_recipient;
+            vec![EnvelopeUpload {
+                reader: me.to_string(),
+                envelope: STANDARD.encode(wrap(mine, &key)?),
+            }]
+        } else {
+            let plan = self.write_plan(h, &path).await?;
+            self.envelopes_for(h, &plan, &key).await?
+        };
+        let body = Observe {
+            path,
+            private,
+            ciphertext: STANDARD.encode(ciphertext),
+            envelopes,
+        };
+        self.http
+            .post(
+                &self.identity,
+                &format!("/v1/households/{h}/observations"),
+                &body,
+            )
+            .await
+    }
+
+    /// Share one of my private observations into the plan.
+    pub async fn publish(&self, h: HouseholdId, path: &FieldPath) -> Result<Written, ClientError> {
+        let current = self.get_field(h, path, None).await?;
+        if !current.private {
+            return Err(ClientError::Refused(format!(
+                "{path} is not a private observation"
+            )));
+        }
+        let plan = self.write_plan(h, path).await?;
+        let version = current.version + 1;
+        let key = seal::new_key();
+        let binding = seal::Binding {
+            household: h,
+            path,
+            version,
+            key_gen: 1,
+        };
+        let ciphertext = seal::seal(&key, &binding, &current.value);
+        let envelopes = self.envelopes_for(h, &plan, &key).await?;
+        let body = Publish {
+            replaces: current.version,
+            ciphertext: STANDARD.encode(ciphertext),
+            envelopes,
+        };
+        self.http
+            .post(
+                &self.identity,
+                &format!("/v1/households/{h}/publish/{path}"),
+                &body,
+            )
+            .await
+    }
+}
