@@ -65,6 +65,18 @@ impl Client {
             not_before: now,
             expires,
         };
+        self.grant_with(h, statement).await
+    }
+
+    /// Sign `statement` and upload it with the grantee's keys for every
+    /// field in scope. `grant` builds the statement; tests and tools that
+    /// need other terms (a later start, say) call this directly.
+    pub async fn grant_with(
+        &self,
+        h: HouseholdId,
+        statement: GrantStatement,
+    ) -> Result<GrantInfo, ClientError> {
+        let grantee = self.principal(statement.grantee).await?;
         let jws = sign_grant(&statement, &self.identity.key_pair())
             .map_err(|e| ClientError::Refused(format!("cannot sign this grant: {e}")))?;
         let mut keys = Vec::new();
