@@ -31,6 +31,7 @@ fn jws(signer: &Identity, kid: &str, typ: &str, payload: &Value) -> String {
     format!("{input}.{}", B64.encode(sig))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn grant_payload(
     issuer: &User,
     grantee: &User,
