@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::Args;
 
 use crate::clock::Clock;
@@ -21,6 +22,12 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// Largest field value in bytes.
+    #[arg(long, default_value_t = 256 * 1024)]
+    max_field_bytes: usize,
+    /// A TOML plan template (`name`, `sections`) replacing the built-in ZRM sections.
+    #[arg(long, env = "KLUIS_PLAN_TEMPLATE")]
+    plan_template: Option<PathBuf>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -29,6 +36,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.db_url = args.db;
     config.listen = args.listen;
     config.limits.body_bytes = args.max_body_bytes;
+    config.limits.max_field_bytes = args.max_field_bytes;
+    // A sealed field travels base64-encoded with its envelopes: keep the
+    // body limit large enough for the largest field.
+    let needed = (crate::keys::seal::bucket(args.max_field_bytes) + 28) * 4 / 3 + 64 * 1024;
+    if config.limits.body_bytes < needed {
+        anyhow::bail!("--max-body-bytes must be at least {needed} for fields of {} bytes", args.max_field_bytes);
+    }
+    if let Some(path) = args.plan_template {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        config.template = crate::template::PlanTemplate::parse(&text)?;
+    }
     let app = Application::build(config, Clock::system()).await?;
     eprintln!("kluis: serving on http://{}", app.local_addr());
     app.run_until(shutdown::signal()).await
