@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod keys;
+pub mod retention;
 pub mod role;
 pub mod server;
 pub mod store;
