@@ -3,11 +3,13 @@
 //! Every response that is not a success is RFC 9457 problem+json (see
 //! `problem`). Every request is held to a body-size limit and a timeout.
 
+pub mod access_log;
 pub mod auth;
 pub mod enrol;
 pub mod health;
 pub mod households;
 pub mod json;
+pub mod log;
 pub mod login;
 pub mod metrics;
 pub mod openapi;
@@ -55,7 +57,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/households/{household}/versions/{*path}",
             get(plan::history),
-        );
+        )
+        .route("/households/{household}/access-log", get(access_log::show))
+        .route("/log/key", get(log::key))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/consistency", get(log::consistency))
+        .route("/log/entries", get(log::entries))
+        .route("/log/query", get(log::query));
 
     Router::new()
         .nest("/v1", v1)

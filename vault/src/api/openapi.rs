@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{enrol, households, login, plan, whoami};
+use super::{access_log, enrol, households, log, login, plan, whoami};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,8 @@ use super::{enrol, households, login, plan, whoami};
         whoami::whoami, whoami::principal,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
+        access_log::show,
+        log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
     modifiers(&BearerAuth)

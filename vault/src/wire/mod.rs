@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod enrol;
 pub mod household;
+pub mod log;
 pub mod plan;
