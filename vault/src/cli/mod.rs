@@ -8,6 +8,8 @@
 //! line of stdout; messages go to stderr. Any failure exits non-zero with one
 //! plain line on stderr.
 
+mod access_log;
+mod audit;
 mod context;
 mod enrol;
 mod household;
@@ -68,6 +70,11 @@ enum Command {
     /// The household's plan: write, read, list fields.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// See who looked at or changed your household's plan, and when.
+    AccessLog(access_log::AccessLogArgs),
+    /// For auditors: search, export and verify the access log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -119,5 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Whoami => enrol::whoami(&ctx).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
+        Command::AccessLog(args) => access_log::run(&ctx, args).await,
+        Command::Audit(cmd) => audit::run(&ctx, cmd).await,
     }
 }

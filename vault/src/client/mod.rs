@@ -5,12 +5,14 @@
 //! encryption and signing happens here, on the device; the server only ever
 //! receives public keys, signatures, envelopes and ciphertext.
 
+mod audit;
 mod error;
 mod household;
 mod http;
 mod plan;
 mod readers;
 
+pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use error::ClientError;
 pub use plan::Field;
 
