@@ -81,5 +81,5 @@ pub use merkle::{Hash, ProofError};
 pub use payload::{commitment, open_payload, seal_payload, PayloadError};
 pub use verify::{
     verify_consistency_with_pinned, verify_log, verify_log_with, Report, Rules, VerifyError,
-    MEMBERSHIP_BASIS,
+    AUTHOR_BASIS, MEMBERSHIP_BASIS,
 };

@@ -15,12 +15,15 @@ use std::collections::HashSet;
 
 /// The basis text an allowed read cites when the reader is a household member.
 pub const MEMBERSHIP_BASIS: &str = "membership";
+/// The basis text an allowed read cites when the reader wrote the field (a
+/// private observation's author): neither membership nor a grant.
+pub const AUTHOR_BASIS: &str = "author";
 
 /// Optional, stricter rules for [`verify_log_with`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Rules {
     /// Check that every allowed read whose basis is not
-    /// [`MEMBERSHIP_BASIS`] cites a grant that was live at that moment:
+    /// [`MEMBERSHIP_BASIS`] or [`AUTHOR_BASIS`] cites a grant that was live at that moment:
     /// an earlier allowed `grant.create` for the same household carried that
     /// grant id as its `basis`, and no allowed `grant.revoke` with that
     /// basis followed before the read. This relies on the writer's
@@ -199,7 +202,9 @@ impl Grants {
             EventType::GrantRevoke => {
                 self.0.remove(&key);
             }
-            EventType::FieldRead if basis != MEMBERSHIP_BASIS && !self.0.contains(&key) => {
+            EventType::FieldRead
+                if basis != MEMBERSHIP_BASIS && basis != AUTHOR_BASIS && !self.0.contains(&key) =>
+            {
                 return Err(VerifyError::GrantNotLive {
                     seq: e.seq,
                     grant: basis.clone(),

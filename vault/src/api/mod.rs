@@ -3,12 +3,14 @@
 //! Every response that is not a success is RFC 9457 problem+json (see
 //! `problem`). Every request is held to a body-size limit and a timeout.
 
+pub mod access_log;
 pub mod auth;
 pub mod enrol;
 pub mod grants;
 pub mod health;
 pub mod households;
 pub mod json;
+pub mod log;
 pub mod login;
 pub mod metrics;
 pub mod observations;
@@ -80,7 +82,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/households/{household}/publish/{*path}",
             post(observations::publish),
-        );
+        )
+        .route("/households/{household}/access-log", get(access_log::show))
+        .route("/log/key", get(log::key))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/consistency", get(log::consistency))
+        .route("/log/entries", get(log::entries))
+        .route("/log/query", get(log::query));
 
     Router::new()
         .nest("/v1", v1)

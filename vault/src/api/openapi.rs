@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{enrol, grants, households, login, observations, plan, rekey, whoami};
+use super::{access_log, enrol, grants, households, log, login, observations, plan, rekey, whoami};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,8 @@ use super::{enrol, grants, households, login, observations, plan, rekey, whoami}
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
         observations::create, observations::publish,
+        access_log::show,
+        log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
     modifiers(&BearerAuth)

@@ -211,6 +211,12 @@ impl LoggedTx {
         append(&mut self.tx, &mut self.head, state, meta, caller, record).await
     }
 
+    /// The tree head including the entries recorded so far, for signing a
+    /// checkpoint that covers this request's own entry.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
     /// Write the new tree head and commit: the entries and the change they
     /// record become durable together.
     pub async fn commit(mut self) -> Result<(), StoreError> {

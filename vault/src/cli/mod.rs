@@ -9,6 +9,8 @@
 //! plain line on stderr.
 
 mod consent;
+mod access_log;
+mod audit;
 mod context;
 mod enrol;
 mod household;
@@ -86,6 +88,11 @@ enum Command {
     Consent(consent::ConsentCommand),
     /// Record an observation (professionals), optionally private.
     Observe(observe::ObserveArgs),
+    /// See who looked at or changed your household's plan, and when.
+    AccessLog(access_log::AccessLogArgs),
+    /// For auditors: search, export and verify the access log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -158,5 +165,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Revoke { household, grant } => consent::revoke(&ctx, household, grant).await,
         Command::Consent(cmd) => consent::consent(&ctx, cmd).await,
         Command::Observe(args) => observe::run(&ctx, args).await,
+        Command::AccessLog(args) => access_log::run(&ctx, args).await,
+        Command::Audit(cmd) => audit::run(&ctx, cmd).await,
     }
 }

@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KLUIS_LISTEN", default_value = "127.0.0.1:7420")]
     listen: String,
+    /// The access log's signing key file (default: log-signing-key in the
+    /// data directory). Processes sharing one database must use the same one.
+    #[arg(long, env = "KLUIS_LOG_KEY")]
+    log_key: Option<PathBuf>,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -35,6 +39,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServeConfig::new(args.data_dir);
     config.db_url = args.db;
     config.listen = args.listen;
+    config.log_key_file = args.log_key;
     config.limits.body_bytes = args.max_body_bytes;
     config.limits.max_field_bytes = args.max_field_bytes;
     // A sealed field travels base64-encoded with its envelopes: keep the

@@ -6,6 +6,7 @@
 //! receives public keys, signatures, envelopes and ciphertext.
 
 mod consent;
+mod audit;
 mod error;
 mod household;
 mod http;
@@ -14,6 +15,7 @@ mod plan;
 mod readers;
 
 pub use consent::GrantRequest;
+pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use error::ClientError;
 pub use plan::Field;
 

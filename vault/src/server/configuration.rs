@@ -15,6 +15,9 @@ pub struct ServeConfig {
     pub db_url: Option<String>,
     /// `host:port`; port 0 picks a free one (the tests do this).
     pub listen: String,
+    /// The log-signing key file; `None` means `<data_dir>/log-signing-key`.
+    /// Processes sharing one database must name the same key.
+    pub log_key_file: Option<PathBuf>,
     pub limits: Limits,
     pub template: PlanTemplate,
 }
@@ -57,9 +60,16 @@ impl ServeConfig {
             data_dir,
             db_url: None,
             listen: "127.0.0.1:7420".into(),
+            log_key_file: None,
             limits: Limits::default(),
             template: PlanTemplate::default(),
         }
+    }
+
+    pub fn log_key_path(&self) -> PathBuf {
+        self.log_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(super::log_key::LOG_KEY_FILE))
     }
 
     pub fn database_url(&self) -> String {

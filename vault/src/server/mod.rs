@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod configuration;
+pub mod log_key;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
-use crate::server::{bootstrap, AppState, ServeConfig};
+use crate::server::{bootstrap, log_key, AppState, ServeConfig};
 use crate::store::Store;
 
 pub struct Application {
@@ -34,7 +34,20 @@ impl Application {
                 path.display()
             );
         }
-        let state = AppState::new(store, clock, config.limits.clone(), config.template.clone());
+        let log_signer = log_key::load_or_create(&config.log_key_path())?;
+        // Auditors pin this key; printing it at start lets an operator
+        // publish it through a channel other than the API.
+        eprintln!(
+            "kluis: access log verifier key: {}",
+            log_signer.verifier_key()
+        );
+        let state = AppState::new(
+            store,
+            clock,
+            config.limits.clone(),
+            config.template.clone(),
+            log_signer,
+        );
         let router = crate::api::router(state.clone());
         let listener = TcpListener::bind(&config.listen)
             .await

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use kluis_audit::LogSigner;
+
 use crate::api::metrics::Metrics;
 use crate::clock::Clock;
 use crate::server::configuration::Limits;
@@ -19,10 +21,18 @@ pub struct Inner {
     pub template: PlanTemplate,
     /// Names this process in log entries (several may share one database).
     pub instance: String,
+    /// Signs checkpoints of the access log (loaded from its file at start).
+    pub log_signer: LogSigner,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Clock, limits: Limits, template: PlanTemplate) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        limits: Limits,
+        template: PlanTemplate,
+        log_signer: LogSigner,
+    ) -> Self {
         let instance = format!("kluis-{}", hex::encode(rand::random::<[u8; 4]>()));
         Self(Arc::new(Inner {
             store,
@@ -31,6 +41,7 @@ impl AppState {
             metrics: Metrics::new(),
             template,
             instance,
+            log_signer,
         }))
     }
 }

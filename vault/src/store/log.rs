@@ -22,6 +22,13 @@ fn log_error(what: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(sqlx::Error::Protocol(format!("access log: {what}")))
 }
 
+impl Head {
+    /// The root of the tree as it stands in this transaction.
+    pub fn root(&self) -> kluis_audit::Hash {
+        self.frontier.root()
+    }
+}
+
 /// Make sure the head row exists (first start).
 pub async fn init(store: &Store) -> Result<(), StoreError> {
     sqlx::query(

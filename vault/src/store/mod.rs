@@ -10,6 +10,7 @@ pub mod grants;
 pub mod households;
 pub mod invites;
 pub mod log;
+pub mod log_read;
 pub mod principals;
 pub mod sessions;
 

@@ -5,4 +5,5 @@ pub mod auth;
 pub mod consent;
 pub mod enrol;
 pub mod household;
+pub mod log;
 pub mod plan;

@@ -1,0 +1,142 @@
+//! `kluis access-log HOUSEHOLD`: the household's own view of who looked at
+//! or changed its plan, one plain sentence per line.
+//!
+//! Written for people with low digital skills (B1 language): when, who
+//! (organisation and role, or the member's name), what they did with which
+//! part of the plan, whether it was allowed, and on what basis.
+
+use clap::Args;
+use kluis_policy::HouseholdId;
+use serde_json::json;
+
+use super::Context;
+use crate::wire::log::AccessItem;
+
+#[derive(Args, Debug)]
+pub struct AccessLogArgs {
+    household: HouseholdId,
+}
+
+pub async fn run(ctx: &Context, args: AccessLogArgs) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    let items = client.access_log(args.household).await?;
+    let mut lines: Vec<String> = items.iter().map(sentence).collect();
+    if lines.is_empty() {
+        lines.push("Nobody has opened this plan yet.".to_owned());
+    }
+    ctx.out.report(&lines, &json!({ "entries": items }))
+}
+
+/// "2026-11-23 10:02  Wijkteam Noord (professional) read financien/situatie — allowed, grant g-…, purpose schuldhulp"
+pub fn sentence(i: &AccessItem) -> String {
+    let when = chrono::DateTime::parse_from_rfc3339(&i.time)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| i.time.clone());
+    let role = i.actor_role.as_deref().unwrap_or("unknown role");
+    let who = match (&i.actor_name, &i.actor_org) {
+        (Some(name), _) => format!("{name} (member)"),
+        (None, Some(org)) => format!("{org} ({role})"),
+        (None, None) => match &i.actor_role {
+            Some(r) => format!("someone ({r})"),
+            None => "someone unknown".to_owned(),
+        },
+    };
+    let what = i.fields.join(", ");
+    let doing = match (i.event.as_str(), i.action.as_str()) {
+        ("field.read", _) => format!("read {what}"),
+        ("field.write", "C") => format!("wrote {what}"),
+        ("field.write", _) => format!("changed {what}"),
+        ("field.list", _) if what.is_empty() => "looked at the list of plan parts".to_owned(),
+        ("field.list", _) => format!("looked at the versions of {what}"),
+        ("household.create", _) => "started the household".to_owned(),
+        ("household.member-add", _) => "added a member".to_owned(),
+        ("grant.create", _) => format!("gave access to {}", or_plan(&what)),
+        ("grant.revoke", _) => "took access back".to_owned(),
+        // The existence of a private observation, never its content.
+        ("observation.create", _) => {
+            "wrote a private note (only its writer can read it)".to_owned()
+        }
+        ("observation.publish", _) => format!("shared a note in the plan: {}", or_plan(&what)),
+        ("log.query", _) => "looked at this access history".to_owned(),
+        ("export", _) => "made a copy of the plan".to_owned(),
+        (other, _) => format!("did '{other}' on {}", or_plan(&what)),
+    };
+    let outcome = match i.outcome.as_str() {
+        "allowed" => "allowed".to_owned(),
+        "denied" => format!("refused{}", because(&i.reason)),
+        _ => format!("did not work{}", because(&i.reason)),
+    };
+    let mut tail = vec![outcome];
+    match i.basis.as_deref() {
+        None => {}
+        Some("membership") => tail.push("as a member".to_owned()),
+        Some("author") => tail.push("as the writer".to_owned()),
+        Some(b) if b.starts_with("role:") => tail.push(format!("as {}", &b[5..])),
+        Some(grant) => tail.push(format!("grant {grant}")),
+    }
+    if let Some(p) = &i.purpose {
+        tail.push(format!("purpose {p}"));
+    }
+    let verb = if i.outcome == "allowed" {
+        doing
+    } else {
+        format!("tried to {doing}")
+    };
+    format!("{when}  {who} {verb} — {}", tail.join(", "))
+}
+
+fn or_plan(what: &str) -> &str {
+    if what.is_empty() {
+        "the plan"
+    } else {
+        what
+    }
+}
+
+fn because(reason: &Option<String>) -> String {
+    match reason {
+        Some(r) => format!(" ({})", r.replace('_', " ")),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> AccessItem {
+        AccessItem {
+            seq: 7,
+            time: "2026-11-23T10:02:11Z".into(),
+            event: "field.read".into(),
+            action: "R".into(),
+            outcome: "allowed".into(),
+            actor: Some("p-1".into()),
+            actor_name: None,
+            actor_role: Some("professional".into()),
+            actor_org: Some("Wijkteam Noord".into()),
+            actor_is_member: false,
+            fields: vec!["financien/situatie".into()],
+            basis: Some("g-123".into()),
+            purpose: Some("schuldhulp".into()),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn reads_as_a_plain_sentence() {
+        assert_eq!(
+            sentence(&item()),
+            "2026-11-23 10:02  Wijkteam Noord (professional) read financien/situatie — allowed, grant g-123, purpose schuldhulp"
+        );
+        let mut refused = item();
+        refused.outcome = "denied".into();
+        refused.basis = None;
+        refused.purpose = None;
+        refused.reason = Some("not_involved".into());
+        assert_eq!(
+            sentence(&refused),
+            "2026-11-23 10:02  Wijkteam Noord (professional) tried to read financien/situatie — refused (not involved)"
+        );
+    }
+}
