@@ -399,3 +399,80 @@ async fn grants_are_checked_on_upload() {
     );
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_log_of_the_consent_story_verifies_and_shows_the_observation() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    w.anna
+        .client
+        .set_field(w.h, &p, b"schuld 1200")
+        .await
+        .unwrap();
+    let g = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 30))
+        .await
+        .unwrap();
+    w.piet.client.get_field(w.h, &p, None).await.unwrap();
+    let note = w
+        .piet
+        .client
+        .observe(w.h, b"vermoeden huiselijk geweld", true)
+        .await
+        .unwrap();
+    w.piet
+        .client
+        .get_field(w.h, &note.path, None)
+        .await
+        .unwrap();
+    w.anna.client.revoke(w.h, g.grant_id).await.unwrap();
+    w.piet.client.get_field(w.h, &p, None).await.unwrap_err();
+
+    // The household sees Piet's read, the observation's existence (not its
+    // content) and the refused read after the withdrawal.
+    let log = w.anna.client.access_log(w.h).await.unwrap();
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(
+        !text.contains("huiselijk geweld"),
+        "no content in the access log"
+    );
+    let by_piet: Vec<_> = log
+        .iter()
+        .filter(|e| e.actor.as_ref() == Some(&w.piet.id.to_string()))
+        .collect();
+    assert!(
+        by_piet
+            .iter()
+            .any(|e| e.event == "observation.create" && e.fields == vec![note.path.to_string()]),
+        "{text}"
+    );
+    assert!(
+        by_piet.iter().any(|e| e.event == "field.read"
+            && e.outcome == "allowed"
+            && e.basis.as_deref() == Some(&g.grant_id.to_string())
+            && e.purpose.as_deref() == Some("schuldhulp")),
+        "{text}"
+    );
+    assert!(
+        by_piet
+            .iter()
+            .any(|e| e.event == "field.read" && e.outcome == "denied"),
+        "{text}"
+    );
+
+    // The auditor's full verification accepts grant-based and author reads.
+    let auditor = w
+        .server
+        .enrol(&w.admin, Role::Auditor, "Ada", Some("Gemeente"))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let verified = auditor
+        .client
+        .audit_verify(&dir.path().join("state.json"), |_, _| {})
+        .await
+        .unwrap();
+    assert!(verified.report.allowed_reads >= 3);
+    w.server.stop().await;
+}
