@@ -41,7 +41,11 @@ impl Term {
         if rest.is_empty() {
             return Err(bad());
         }
-        let mut term = Term { years: 0, months: 0, days: 0 };
+        let mut term = Term {
+            years: 0,
+            months: 0,
+            days: 0,
+        };
         let mut number = String::new();
         let mut last = 0;
         for c in rest.chars() {
@@ -102,7 +106,16 @@ impl Default for Schedule {
     fn default() -> Self {
         let classes = [("wmo", 15), ("jeugd", 20), ("niet-vastgesteld", 5)]
             .into_iter()
-            .map(|(c, y)| (c.to_owned(), Term { years: y, months: 0, days: 0 }))
+            .map(|(c, y)| {
+                (
+                    c.to_owned(),
+                    Term {
+                        years: y,
+                        months: 0,
+                        days: 0,
+                    },
+                )
+            })
             .collect();
         Self { classes }
     }
@@ -110,10 +123,15 @@ impl Default for Schedule {
 
 impl Schedule {
     pub fn parse(text: &str) -> Result<Self, ScheduleError> {
-        let file: File = toml::from_str(text).map_err(|e| ScheduleError::Toml(e.message().to_owned()))?;
+        let file: File =
+            toml::from_str(text).map_err(|e| ScheduleError::Toml(e.message().to_owned()))?;
         let mut classes = BTreeMap::new();
         for (name, class) in file.classes {
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
                 return Err(ScheduleError::BadClass(name));
             }
             classes.insert(name, Term::parse(&class.term)?);
@@ -136,9 +154,25 @@ mod tests {
 
     #[test]
     fn parses_terms() {
-        assert_eq!(Term::parse("P15Y").unwrap(), Term { years: 15, months: 0, days: 0 });
-        assert_eq!(Term::parse("P5Y6M10D").unwrap(), Term { years: 5, months: 6, days: 10 });
-        for bad in ["", "P", "15Y", "P1.5Y", "PT5H", "P5D1Y", "P1Y1Y", "P5", "P-1Y"] {
+        assert_eq!(
+            Term::parse("P15Y").unwrap(),
+            Term {
+                years: 15,
+                months: 0,
+                days: 0
+            }
+        );
+        assert_eq!(
+            Term::parse("P5Y6M10D").unwrap(),
+            Term {
+                years: 5,
+                months: 6,
+                days: 10
+            }
+        );
+        for bad in [
+            "", "P", "15Y", "P1.5Y", "PT5H", "P5D1Y", "P1Y1Y", "P5", "P-1Y",
+        ] {
             assert!(Term::parse(bad).is_err(), "{bad}");
         }
     }
@@ -148,7 +182,10 @@ mod tests {
         let start = crate::clock::parse_time("2024-02-29").unwrap();
         let due = Term::parse("P1Y").unwrap().after(start).unwrap();
         assert_eq!(crate::clock::rfc3339(due), "2025-02-28T00:00:00Z");
-        let due = Term::parse("P15Y").unwrap().after(crate::clock::parse_time("2026-01-01").unwrap()).unwrap();
+        let due = Term::parse("P15Y")
+            .unwrap()
+            .after(crate::clock::parse_time("2026-01-01").unwrap())
+            .unwrap();
         assert_eq!(crate::clock::rfc3339(due), "2041-01-01T00:00:00Z");
     }
 
@@ -158,7 +195,8 @@ mod tests {
         assert_eq!(s.term("wmo").unwrap().years, 15);
         assert_eq!(s.term("jeugd").unwrap().years, 20);
         assert_eq!(s.term("niet-vastgesteld").unwrap().years, 5);
-        let c = Schedule::parse("[classes.wmo]\nterm = \"P10Y\"\n[classes.proef]\nterm = \"P30D\"").unwrap();
+        let c = Schedule::parse("[classes.wmo]\nterm = \"P10Y\"\n[classes.proef]\nterm = \"P30D\"")
+            .unwrap();
         assert_eq!(c.term("proef").unwrap().days, 30);
         assert!(c.term("jeugd").is_none());
         assert!(Schedule::parse("[classes.wmo]\nterm = \"15 jaar\"").is_err());

@@ -63,6 +63,17 @@ pub async fn create(
             "the grant names another household or another issuer than you",
         ));
     }
+    if let Some(unknown) = s
+        .scope
+        .selectors()
+        .iter()
+        .find(|sel| !state.template.has_section(&selector_section(sel)))
+    {
+        return Err(Problem::new(
+            Kind::UnknownSection,
+            format!("the plan has no section for '{unknown}'"),
+        ));
+    }
     if req.keys.len() > 1000 {
         return Err(Problem::malformed("too many keys in one grant"));
     }
@@ -417,4 +428,10 @@ pub fn validity_word(v: Validity) -> &'static str {
         Validity::Active => "active",
         Validity::Expired => "expired",
     }
+}
+
+/// The plan section a selector reaches into.
+fn selector_section(sel: &kluis_policy::Selector) -> String {
+    let text = sel.to_string();
+    text.split('/').next().unwrap_or_default().to_owned()
 }

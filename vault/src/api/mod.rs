@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod enrol;
+pub mod export;
 pub mod grants;
 pub mod health;
 pub mod households;
@@ -19,6 +20,7 @@ pub mod plan;
 pub mod problem;
 pub mod record;
 pub mod rekey;
+pub mod retention;
 pub mod upload;
 pub mod whoami;
 
@@ -88,7 +90,20 @@ pub fn router(state: AppState) -> Router {
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/consistency", get(log::consistency))
         .route("/log/entries", get(log::entries))
-        .route("/log/query", get(log::query));
+        .route("/log/query", get(log::query))
+        .route("/households/{household}/close", post(retention::close))
+        .route("/households/{household}/reopen", post(retention::reopen))
+        .route(
+            "/households/{household}/holds",
+            post(retention::hold).delete(retention::release),
+        )
+        .route("/households/{household}/erase", post(retention::erase))
+        .route(
+            "/households/{household}/exports",
+            post(export::record_export),
+        )
+        .route("/retention/due", get(retention::due))
+        .route("/retention/destroy", post(retention::destroy));
 
     Router::new()
         .nest("/v1", v1)

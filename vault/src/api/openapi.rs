@@ -5,7 +5,10 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{access_log, enrol, grants, households, log, login, observations, plan, rekey, whoami};
+use super::{
+    access_log, enrol, export, grants, households, log, login, observations, plan, rekey,
+    retention, whoami,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +22,8 @@ use super::{access_log, enrol, grants, households, log, login, observations, pla
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
         observations::create, observations::publish,
         access_log::show,
+        retention::close, retention::reopen, retention::hold, retention::release, retention::due,
+        retention::destroy, retention::erase, export::record_export,
         log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),

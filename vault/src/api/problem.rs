@@ -56,6 +56,8 @@ kinds! {
     KeyAlreadyRegistered = ("key-already-registered", CONFLICT, "This key is already registered"),
     NotFound = ("not-found", NOT_FOUND, "Not found"),
     HouseholdNotFound = ("household-not-found", NOT_FOUND, "No such household"),
+    HouseholdDestroyed = ("household-destroyed", GONE, "The household's dossier was destroyed"),
+    OnHold = ("on-hold", CONFLICT, "A legal hold stops this"),
     FieldNotFound = ("field-not-found", NOT_FOUND, "No such field"),
     NotShared = ("not-shared", FORBIDDEN, "This version is not shared with you"),
     UnknownSection = ("unknown-section", BAD_REQUEST, "The plan has no such section"),

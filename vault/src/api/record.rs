@@ -13,9 +13,11 @@ use kluis_audit::{Action, Entry, EventType, Flags, Outcome};
 use kluis_policy::{Basis, Decision, DenyReason, HouseholdId};
 
 use super::problem::{Kind, Problem};
+use crate::clock::rfc3339;
 use crate::server::AppState;
 use crate::store::log::{self, Head};
 use crate::store::principals::Principal;
+use crate::store::retention;
 use crate::store::{StoreError, Tx};
 
 /// Who sent the request and how: kept only sealed, per household.
@@ -151,15 +153,31 @@ pub async fn append(
     // hash) keeps the tree verifiable.
     let (payload, commitment) = match &household {
         Some(h) => {
+            // The key is made with the household and destroyed with it:
+            // entries about a destroyed household carry no sealed details.
             let key = match log::household_key(tx, h).await? {
-                Some(k) => k,
-                None => log::create_household_key(tx, h).await?,
+                Some(k) => Some(k),
+                None if record.event == EventType::HouseholdCreate
+                    && record.outcome == Outcome::Allowed =>
+                {
+                    Some(log::create_household_key(tx, h).await?)
+                }
+                None => None,
             };
-            let details = serde_json::json!({ "ip": meta.ip, "user_agent": meta.user_agent });
-            let sealed = kluis_audit::seal_payload(&key, h, seq, details.to_string().as_bytes())
-                .map_err(|e| StoreError::Unavailable(sqlx::Error::Protocol(e.to_string())))?;
-            let c = kluis_audit::commitment(&sealed);
-            (Some(sealed), Some(c))
+            match key {
+                Some(key) => {
+                    let details =
+                        serde_json::json!({ "ip": meta.ip, "user_agent": meta.user_agent });
+                    let sealed =
+                        kluis_audit::seal_payload(&key, h, seq, details.to_string().as_bytes())
+                            .map_err(|e| {
+                                StoreError::Unavailable(sqlx::Error::Protocol(e.to_string()))
+                            })?;
+                    let c = kluis_audit::commitment(&sealed);
+                    (Some(sealed), Some(c))
+                }
+                None => (None, None),
+            }
         }
         None => (None, None),
     };
@@ -236,12 +254,28 @@ impl LoggedTx {
         record: Record,
         problem: Problem,
     ) -> Problem {
+        let household = record.household;
         let logged = async {
+            // A destroyed household says so, instead of "not found": its
+            // record of destruction is not a secret, its content is gone.
+            let mut problem = problem;
+            if let (Kind::HouseholdNotFound, Some(h)) = (problem.kind, household) {
+                if let Some(at) = retention::status(&mut self.tx, h)
+                    .await?
+                    .and_then(|s| s.destroyed_ms)
+                {
+                    problem = Problem::new(
+                        Kind::HouseholdDestroyed,
+                        format!("this household's dossier was destroyed on {} at the end of its retention period", rfc3339(at)),
+                    );
+                }
+            }
             self.record(state, meta, Some(caller), record).await?;
-            self.commit().await
+            self.commit().await?;
+            Ok::<_, StoreError>(problem)
         };
         match logged.await {
-            Ok(()) => problem,
+            Ok(problem) => problem,
             Err(e) => e.into(),
         }
     }

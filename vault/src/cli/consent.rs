@@ -41,13 +41,6 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
     };
     let client = ctx.client()?;
     let who = client.principal(args.to).await?;
-    ctx.out.say(&format!(
-        "Granting {} ({}, {}) access. Check their key fingerprint with them: {}",
-        who.name,
-        who.role,
-        who.org.as_deref().unwrap_or("no organisation"),
-        who.fingerprint
-    ));
     let info = client
         .grant(
             args.household,
@@ -61,8 +54,11 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         )
         .await?;
     ctx.out.say(&format!(
-        "{} may now {} {} for {} until {}. You can withdraw this at any time with `kluis revoke`.",
+        "{} ({}, {}) may now {} {} for {} until {}. Check their key fingerprint with them: {}. \
+         You can withdraw this at any time with `kluis revoke`.",
         who.name,
+        who.role,
+        who.org.as_deref().unwrap_or("no organisation"),
         if args.write {
             "read and change"
         } else {
@@ -70,7 +66,8 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         },
         info.scope,
         args.purpose.description_en(),
-        info.valid_until
+        info.valid_until,
+        who.fingerprint
     ));
     ctx.out.value(&info.grant_id.to_string(), &info)
 }

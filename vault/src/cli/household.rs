@@ -21,6 +21,30 @@ pub enum HouseholdCommand {
     List,
     /// Re-key fields still readable by someone whose grant expired.
     Sync { household: HouseholdId },
+    /// End support: starts the retention clock (coordinator or admin).
+    Close {
+        household: HouseholdId,
+        /// Retention class: wmo, jeugd, niet-vastgesteld (or your schedule's).
+        #[arg(long)]
+        basis: String,
+    },
+    /// Undo closing, before destruction.
+    Reopen { household: HouseholdId },
+    /// Place a legal hold: the dossier is not destroyed while it lasts.
+    Hold {
+        household: HouseholdId,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release the legal holds.
+    Release { household: HouseholdId },
+    /// Erase a dossier before its term, where the law allows (administrators).
+    Erase {
+        household: HouseholdId,
+        /// The legal basis, recorded in the log.
+        #[arg(long)]
+        basis: String,
+    },
 }
 
 pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
@@ -57,6 +81,34 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
                 ));
             }
             ctx.out.report(&lines, &info)
+        }
+        HouseholdCommand::Close { household, basis } => {
+            let s = client.close_household(household, &basis).await?;
+            ctx.out.say(&format!(
+                "Support ended. The dossier will be due for destruction on {}.",
+                s.due_at.as_deref().unwrap_or("?")
+            ));
+            ctx.out.report(&[super::retention::describe(&s)], &s)
+        }
+        HouseholdCommand::Reopen { household } => {
+            let s = client.reopen_household(household).await?;
+            ctx.out.report(&[super::retention::describe(&s)], &s)
+        }
+        HouseholdCommand::Hold { household, reason } => {
+            let s = client.hold(household, &reason).await?;
+            ctx.out
+                .say("Legal hold placed: this dossier will not be destroyed while it lasts.");
+            ctx.out.report(&[super::retention::describe(&s)], &s)
+        }
+        HouseholdCommand::Release { household } => {
+            let s = client.release_hold(household).await?;
+            ctx.out.report(&[super::retention::describe(&s)], &s)
+        }
+        HouseholdCommand::Erase { household, basis } => {
+            let s = client.erase(household, &basis).await?;
+            ctx.out
+                .say("The dossier was erased. The access log records the erasure and its basis.");
+            ctx.out.report(&[super::retention::describe(&s)], &s)
         }
         HouseholdCommand::Sync { household } => super::consent::sync(ctx, household).await,
         HouseholdCommand::List => {

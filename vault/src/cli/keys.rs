@@ -12,6 +12,11 @@ pub enum KeysCommand {
     New(NewArgs),
     /// Show the public keys and fingerprint of your keystore.
     Show,
+    /// Write your age identity (secret!) to a file, for the `age` tool to open your exports.
+    AgeIdentity {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -28,6 +33,17 @@ pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::New(args) => new(ctx, args),
         KeysCommand::Show => show(ctx),
+        KeysCommand::AgeIdentity { out } => {
+            let identity = ctx.identity()?;
+            let secret = identity.age_secret();
+            super::export::write_private(&out, format!("{}\n", secret.as_str()).as_bytes())?;
+            ctx.out.say(&format!(
+                "Wrote your age identity to {} (only you can read it). Anyone with this file can open your exports: delete it when done.",
+                out.display()
+            ));
+            ctx.out
+                .value(&out.display().to_string(), &json!({"out": out}))
+        }
     }
 }
 

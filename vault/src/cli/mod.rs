@@ -8,17 +8,19 @@
 //! line of stdout; messages go to stderr. Any failure exits non-zero with one
 //! plain line on stderr.
 
-mod consent;
 mod access_log;
 mod audit;
+mod consent;
 mod context;
 mod enrol;
+mod export;
 mod household;
 mod keys;
 mod observe;
 mod output;
 mod passphrase;
 mod plan;
+mod retention;
 mod serve;
 
 use std::path::PathBuf;
@@ -88,6 +90,11 @@ enum Command {
     Consent(consent::ConsentCommand),
     /// Record an observation (professionals), optionally private.
     Observe(observe::ObserveArgs),
+    /// Everything you can read of a household, in an age file only you can open.
+    Export(export::ExportArgs),
+    /// The destruction list and destruction (administrators).
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
     /// See who looked at or changed your household's plan, and when.
     AccessLog(access_log::AccessLogArgs),
     /// For auditors: search, export and verify the access log.
@@ -165,6 +172,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Revoke { household, grant } => consent::revoke(&ctx, household, grant).await,
         Command::Consent(cmd) => consent::consent(&ctx, cmd).await,
         Command::Observe(args) => observe::run(&ctx, args).await,
+        Command::Export(args) => export::run(&ctx, args).await,
+        Command::Retention(cmd) => retention::run(&ctx, cmd).await,
         Command::AccessLog(args) => access_log::run(&ctx, args).await,
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
     }

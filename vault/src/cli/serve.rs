@@ -46,10 +46,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // body limit large enough for the largest field.
     let needed = (crate::keys::seal::bucket(args.max_field_bytes) + 28) * 4 / 3 + 64 * 1024;
     if config.limits.body_bytes < needed {
-        anyhow::bail!("--max-body-bytes must be at least {needed} for fields of {} bytes", args.max_field_bytes);
+        anyhow::bail!(
+            "--max-body-bytes must be at least {needed} for fields of {} bytes",
+            args.max_field_bytes
+        );
     }
     if let Some(path) = args.plan_template {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         config.template = crate::template::PlanTemplate::parse(&text)?;
     }
     let app = Application::build(config, Clock::system()).await?;

@@ -5,18 +5,21 @@
 //! encryption and signing happens here, on the device; the server only ever
 //! receives public keys, signatures, envelopes and ciphertext.
 
-mod consent;
 mod audit;
+mod consent;
 mod error;
+mod export;
 mod household;
 mod http;
 mod observations;
 mod plan;
 mod readers;
+mod retention;
 
-pub use consent::GrantRequest;
 pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
+pub use consent::GrantRequest;
 pub use error::ClientError;
+pub use export::ExportSummary;
 pub use plan::Field;
 
 use std::collections::HashMap;

@@ -74,7 +74,8 @@ impl Identity {
         &self.seed
     }
 
-    pub(crate) fn age_secret(&self) -> Zeroizing<String> {
+    /// The age identity as `AGE-SECRET-KEY-1…` text: secret, handle with care.
+    pub fn age_secret(&self) -> Zeroizing<String> {
         Zeroizing::new(self.age.to_string().expose_secret().to_owned())
     }
 

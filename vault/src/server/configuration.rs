@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::retention::Schedule;
 use crate::template::PlanTemplate;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,7 @@ pub struct ServeConfig {
     pub log_key_file: Option<PathBuf>,
     pub limits: Limits,
     pub template: PlanTemplate,
+    pub schedule: Schedule,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,7 @@ impl ServeConfig {
             log_key_file: None,
             limits: Limits::default(),
             template: PlanTemplate::default(),
+            schedule: Schedule::default(),
         }
     }
 

@@ -41,13 +41,7 @@ impl Application {
             "kluis: access log verifier key: {}",
             log_signer.verifier_key()
         );
-        let state = AppState::new(
-            store,
-            clock,
-            config.limits.clone(),
-            config.template.clone(),
-            log_signer,
-        );
+        let state = AppState::new(store, clock, log_signer, &config);
         let router = crate::api::router(state.clone());
         let listener = TcpListener::bind(&config.listen)
             .await

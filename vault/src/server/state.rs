@@ -6,7 +6,8 @@ use kluis_audit::LogSigner;
 
 use crate::api::metrics::Metrics;
 use crate::clock::Clock;
-use crate::server::configuration::Limits;
+use crate::retention::Schedule;
+use crate::server::configuration::{Limits, ServeConfig};
 use crate::store::Store;
 use crate::template::PlanTemplate;
 
@@ -23,25 +24,21 @@ pub struct Inner {
     pub instance: String,
     /// Signs checkpoints of the access log (loaded from its file at start).
     pub log_signer: LogSigner,
+    pub schedule: Schedule,
 }
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        clock: Clock,
-        limits: Limits,
-        template: PlanTemplate,
-        log_signer: LogSigner,
-    ) -> Self {
+    pub fn new(store: Store, clock: Clock, log_signer: LogSigner, config: &ServeConfig) -> Self {
         let instance = format!("kluis-{}", hex::encode(rand::random::<[u8; 4]>()));
         Self(Arc::new(Inner {
             store,
             clock,
-            limits,
+            limits: config.limits.clone(),
             metrics: Metrics::new(),
-            template,
+            template: config.template.clone(),
             instance,
             log_signer,
+            schedule: config.schedule.clone(),
         }))
     }
 }

@@ -12,6 +12,7 @@ pub mod invites;
 pub mod log;
 pub mod log_read;
 pub mod principals;
+pub mod retention;
 pub mod sessions;
 
 use std::time::Duration;

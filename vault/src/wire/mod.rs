@@ -7,3 +7,4 @@ pub mod enrol;
 pub mod household;
 pub mod log;
 pub mod plan;
+pub mod retention;

@@ -1,0 +1,165 @@
+//! Retention state per household: closing, legal holds, destruction.
+
+use kluis_policy::HouseholdId;
+use sqlx::Row;
+
+use super::{StoreError, Tx};
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub closed_ms: Option<i64>,
+    pub class: Option<String>,
+    pub due_ms: Option<i64>,
+    pub destroyed_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub household: HouseholdId,
+    pub class: String,
+    pub closed_ms: i64,
+    pub due_ms: i64,
+    pub holds: Vec<String>,
+}
+
+fn corrupt() -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Decode("bad stored household id".into()))
+}
+
+pub async fn status(tx: &mut Tx, h: HouseholdId) -> Result<Option<Status>, StoreError> {
+    let row = sqlx::query(
+        "SELECT closed_ms, retention_class, due_ms, destroyed_ms FROM households WHERE id = $1",
+    )
+    .bind(h.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Status {
+        closed_ms: row.try_get("closed_ms")?,
+        class: row.try_get("retention_class")?,
+        due_ms: row.try_get("due_ms")?,
+        destroyed_ms: row.try_get("destroyed_ms")?,
+    }))
+}
+
+pub async fn close(
+    tx: &mut Tx,
+    h: HouseholdId,
+    class: &str,
+    closed_ms: i64,
+    due_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE households SET closed_ms = $1, retention_class = $2, due_ms = $3 WHERE id = $4",
+    )
+    .bind(closed_ms)
+    .bind(class)
+    .bind(due_ms)
+    .bind(h.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn reopen(tx: &mut Tx, h: HouseholdId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE households SET closed_ms = NULL, retention_class = NULL, due_ms = NULL WHERE id = $1")
+        .bind(h.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn place_hold(
+    tx: &mut Tx,
+    h: HouseholdId,
+    reason: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<String, StoreError> {
+    let id = hex::encode(rand::random::<[u8; 8]>());
+    sqlx::query("INSERT INTO legal_holds (id, household_id, reason, placed_by, placed_ms) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(h.to_string())
+        .bind(reason)
+        .bind(by)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Release every active hold; returns how many.
+pub async fn release_holds(
+    tx: &mut Tx,
+    h: HouseholdId,
+    by: &str,
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE legal_holds SET released_by = $1, released_ms = $2 WHERE household_id = $3 AND released_ms IS NULL",
+    )
+    .bind(by)
+    .bind(now_ms)
+    .bind(h.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn active_holds(tx: &mut Tx, h: HouseholdId) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT reason FROM legal_holds WHERE household_id = $1 AND released_ms IS NULL ORDER BY placed_ms",
+    )
+    .bind(h.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("reason")?)).collect()
+}
+
+/// Closed, not destroyed households whose term ends by `as_of_ms`.
+pub async fn due(tx: &mut Tx, as_of_ms: i64) -> Result<Vec<Due>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, retention_class, closed_ms, due_ms FROM households \
+         WHERE closed_ms IS NOT NULL AND destroyed_ms IS NULL AND due_ms <= $1 ORDER BY due_ms, id",
+    )
+    .bind(as_of_ms)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let h = HouseholdId::parse(&row.try_get::<String, _>("id")?).map_err(|_| corrupt())?;
+        out.push(Due {
+            household: h,
+            class: row.try_get("retention_class")?,
+            closed_ms: row.try_get("closed_ms")?,
+            due_ms: row.try_get("due_ms")?,
+            holds: active_holds(tx, h).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Crypto-shredding: delete every ciphertext, envelope, grant, membership
+/// (with its household-identity envelope), the household's log key and the
+/// sealed payloads of its log entries. The household row stays as the
+/// record that it existed and when it was destroyed; the log's leaves stay,
+/// so the tree still verifies.
+pub async fn destroy(tx: &mut Tx, h: HouseholdId, now_ms: i64) -> Result<(), StoreError> {
+    let id = h.to_string();
+    for sql in [
+        "DELETE FROM envelopes WHERE household_id = $1",
+        "DELETE FROM field_versions WHERE household_id = $1",
+        "DELETE FROM grants WHERE household_id = $1",
+        "DELETE FROM household_members WHERE household_id = $1",
+        "DELETE FROM household_log_keys WHERE household_id = $1",
+        "UPDATE log_entries SET payload = NULL WHERE household_id = $1",
+    ] {
+        sqlx::query(sql).bind(&id).execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE households SET destroyed_ms = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
