@@ -15,16 +15,49 @@ use crate::wire::log::AccessItem;
 #[derive(Args, Debug)]
 pub struct AccessLogArgs {
     household: HouseholdId,
+    /// The extract the right of access asks for: when, which organisation
+    /// and role, what, and for which purpose, for every consultation by
+    /// someone outside the household.
+    #[arg(long)]
+    extract: bool,
 }
 
 pub async fn run(ctx: &Context, args: AccessLogArgs) -> anyhow::Result<()> {
     let client = ctx.client()?;
     let items = client.access_log(args.household).await?;
+    if args.extract {
+        let rows: Vec<&AccessItem> = items
+            .iter()
+            .filter(|i| !i.actor_is_member && i.outcome == "allowed")
+            .collect();
+        let mut lines: Vec<String> = rows.iter().map(|i| extract_line(i)).collect();
+        if lines.is_empty() {
+            lines.push("Nobody outside your household has consulted your plan.".to_owned());
+        }
+        return ctx.out.report(&lines, &json!({ "extract": rows }));
+    }
     let mut lines: Vec<String> = items.iter().map(sentence).collect();
     if lines.is_empty() {
         lines.push("Nobody has opened this plan yet.".to_owned());
     }
     ctx.out.report(&lines, &json!({ "entries": items }))
+}
+
+/// One line of the extract: date, organisation, role, what, purpose.
+pub fn extract_line(i: &AccessItem) -> String {
+    let date = i.time.get(..10).unwrap_or(&i.time);
+    format!(
+        "{date}  {}  {}  {}  {}  purpose: {}",
+        i.actor_org.as_deref().unwrap_or("-"),
+        i.actor_role.as_deref().unwrap_or("-"),
+        i.event,
+        if i.fields.is_empty() {
+            "-".to_owned()
+        } else {
+            i.fields.join(", ")
+        },
+        i.purpose.as_deref().unwrap_or("-")
+    )
 }
 
 /// "2026-11-23 10:02  Wijkteam Noord (professional) read financien/situatie — allowed, grant g-…, purpose schuldhulp"

@@ -12,6 +12,7 @@ mod access_log;
 mod audit;
 mod consent;
 mod context;
+mod demo;
 mod enrol;
 mod export;
 mod household;
@@ -59,6 +60,8 @@ pub struct Cli {
 enum Command {
     /// Run the kluis server.
     Serve(serve::ServeArgs),
+    /// The three user stories, narrated, on a throw-away server.
+    Demo,
     /// Make and inspect keystores.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -161,6 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli.keystore, cli.server, cli.json);
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
+        Command::Demo => demo::run().await,
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,

@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// A TOML plan template (`name`, `sections`) replacing the built-in ZRM sections.
     #[arg(long, env = "KLUIS_PLAN_TEMPLATE")]
     plan_template: Option<PathBuf>,
+    /// A TOML retention schedule (`[classes.NAME] term = "P15Y"`) replacing the defaults.
+    #[arg(long, env = "KLUIS_RETENTION_SCHEDULE")]
+    retention_schedule: Option<PathBuf>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -50,6 +53,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "--max-body-bytes must be at least {needed} for fields of {} bytes",
             args.max_field_bytes
         );
+    }
+    if let Some(path) = args.retention_schedule {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        config.schedule = crate::retention::Schedule::parse(&text)?;
     }
     if let Some(path) = args.plan_template {
         let text = std::fs::read_to_string(&path)
