@@ -12,6 +12,7 @@ pub mod health;
 pub mod households;
 pub mod json;
 pub mod log;
+pub mod log_writer;
 pub mod login;
 pub mod metrics;
 pub mod observations;

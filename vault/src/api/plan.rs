@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, decode_ciphertext, decode_envelopes, field_ids as ids, required_set,
 };
@@ -263,9 +263,11 @@ pub async fn read(
     Query(q): Query<ReadQuery>,
 ) -> ApiResult<Json<FieldValue>> {
     let (h, path) = ids(&state, &household, &path)?;
-    let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
-    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    // Decide and load in a plain snapshot; the log entry goes through the
+    // group-commit writer, and nothing leaves before it is durable.
+    let mut tx = state.store.begin().await?;
+    let facts = access::facts(&mut tx, h).await?;
+    let current = fields::current(&mut tx, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
     let decision = access::decide(
@@ -280,47 +282,54 @@ pub async fn read(
         .field(&path)
         .decision(&decision);
     if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
+        drop(tx);
+        return Err(refuse_now(&state, &meta, &caller, record, denial(reason)).await);
     }
     let version = q.version.or(current.as_ref().map(|c| c.version));
     let found = match version {
-        Some(v) => fields::version(&mut ltx.tx, h, &path, v).await?,
+        Some(v) => fields::version(&mut tx, h, &path, v).await?,
         None => None,
     };
     let Some((info, ciphertext)) = found else {
+        drop(tx);
         let problem = Problem::new(
             Kind::FieldNotFound,
             "this field (or this version of it) does not exist",
         );
-        return Err(ltx
-            .refuse(
-                &state,
-                &meta,
-                &caller,
-                record.failed("no_such_field"),
-                problem,
-            )
-            .await);
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &caller,
+            record.failed("no_such_field"),
+            problem,
+        )
+        .await);
     };
     let reader = if facts.members.contains(&caller.id) && info.private_author.is_none() {
         HOUSEHOLD_READER.to_owned()
     } else {
         caller.id.to_string()
     };
-    let Some(env) = fields::envelope(&mut ltx.tx, h, &path, info.version, &reader).await? else {
+    let envelope = fields::envelope(&mut tx, h, &path, info.version, &reader).await?;
+    drop(tx);
+    let Some(env) = envelope else {
         let problem = Problem::new(
             Kind::NotShared,
             "this version was written before your access began and was not shared with you",
         );
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record.failed("not_shared"), problem)
-            .await);
+        return Err(refuse_now(&state, &meta, &caller, record.failed("not_shared"), problem).await);
     };
-    // The entry is committed before the content leaves: no unlogged read.
-    ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
+    let grant = match decision {
+        Decision::Allow(kluis_policy::Basis::Grant { id, .. }) => Some(id),
+        _ => None,
+    };
+    if !state
+        .log_writer
+        .log_read(record, meta, caller, grant)
+        .await?
+    {
+        return Err(denial(kluis_policy::DenyReason::Revoked));
+    }
     Ok(Json(FieldValue {
         path,
         version: info.version,

@@ -307,3 +307,18 @@ pub fn denial(reason: DenyReason) -> Problem {
         }
     }
 }
+
+/// Log a refusal in a transaction of its own (for handlers that decided
+/// outside a `LoggedTx`, like reads) and hand back the problem.
+pub async fn refuse_now(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Principal,
+    record: Record,
+    problem: Problem,
+) -> Problem {
+    match LoggedTx::begin(state).await {
+        Ok(ltx) => ltx.refuse(state, meta, caller, record, problem).await,
+        Err(e) => e.into(),
+    }
+}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use kluis_audit::LogSigner;
 
+use crate::api::log_writer::LogWriter;
 use crate::api::metrics::Metrics;
 use crate::clock::Clock;
 use crate::retention::Schedule;
@@ -25,12 +26,14 @@ pub struct Inner {
     /// Signs checkpoints of the access log (loaded from its file at start).
     pub log_signer: LogSigner,
     pub schedule: Schedule,
+    /// Group commit of read log entries (see `api::log_writer`).
+    pub log_writer: LogWriter,
 }
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, log_signer: LogSigner, config: &ServeConfig) -> Self {
         let instance = format!("kluis-{}", hex::encode(rand::random::<[u8; 4]>()));
-        Self(Arc::new(Inner {
+        Self(Arc::new_cyclic(|weak| Inner {
             store,
             clock,
             limits: config.limits.clone(),
@@ -39,7 +42,14 @@ impl AppState {
             instance,
             log_signer,
             schedule: config.schedule.clone(),
+            log_writer: LogWriter::spawn(weak.clone()),
         }))
+    }
+}
+
+impl AppState {
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self(inner)
     }
 }
 

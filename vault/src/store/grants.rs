@@ -176,3 +176,18 @@ pub async fn reader(
         .ok_or_else(|| corrupt("grantee"))?;
     Ok((p, row.try_get("jws")?))
 }
+
+/// Whether a grant is in force at `now_ms` (exists, started, not ended, not
+/// withdrawn).
+pub async fn is_live(tx: &mut Tx, id: GrantId, now_ms: i64) -> Result<bool, StoreError> {
+    let row =
+        sqlx::query("SELECT valid_from_ms, valid_until_ms, revoked_ms FROM grants WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(row) = row else { return Ok(false) };
+    let from: i64 = row.try_get("valid_from_ms")?;
+    let until: i64 = row.try_get("valid_until_ms")?;
+    let revoked: Option<i64> = row.try_get("revoked_ms")?;
+    Ok(revoked.is_none() && from <= now_ms && now_ms < until)
+}

@@ -1,0 +1,127 @@
+//! Group commit for reads.
+//!
+//! Every read is logged before its answer leaves, and a log entry is only
+//! durable after a commit (an fsync). Committing each read on its own would
+//! make the disk's sync rate the server's read rate. Instead, read handlers
+//! hand their entry to this one writer task and wait; the writer takes every
+//! entry that is waiting, appends them all in one transaction, commits once,
+//! and then releases all those readers together. Under load the batch grows
+//! by itself; alone, a read waits for exactly one commit, as before.
+//!
+//! The decision was made before the batch commits, so a grant withdrawn in
+//! between must not slip through: the writer re-checks each grant-based
+//! read inside the batch transaction (where the log lock orders it against
+//! the revocation) and logs it as refused if its grant is no longer live.
+
+use std::sync::Weak;
+
+use kluis_policy::GrantId;
+use tokio::sync::{mpsc, oneshot};
+
+use super::record::{LoggedTx, Record, RequestMeta};
+use crate::server::state::Inner;
+use crate::server::AppState;
+use crate::store::principals::Principal;
+use crate::store::{grants, StoreError};
+
+/// The most entries one commit takes.
+const MAX_BATCH: usize = 512;
+
+struct Pending {
+    record: Record,
+    meta: RequestMeta,
+    caller: Principal,
+    grant: Option<GrantId>,
+    reply: oneshot::Sender<Result<bool, String>>,
+}
+
+#[derive(Clone)]
+pub struct LogWriter {
+    sender: mpsc::Sender<Pending>,
+}
+
+impl LogWriter {
+    /// Start the writer. It holds the state weakly, so it ends when the
+    /// server's state is dropped.
+    pub fn spawn(state: Weak<Inner>) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(state, receiver));
+        Self { sender }
+    }
+
+    /// Log an allowed read durably. `Ok(true)`: logged, answer the caller.
+    /// `Ok(false)`: the grant it rested on ended meanwhile; the refusal was
+    /// logged instead. `Err`: nothing could be logged, so nothing may be
+    /// served.
+    pub async fn log_read(
+        &self,
+        record: Record,
+        meta: RequestMeta,
+        caller: Principal,
+        grant: Option<GrantId>,
+    ) -> Result<bool, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending {
+            record,
+            meta,
+            caller,
+            grant,
+            reply,
+        };
+        let closed = || StoreError::Unavailable(sqlx::Error::PoolClosed);
+        self.sender.send(pending).await.map_err(|_| closed())?;
+        match answer.await.map_err(|_| closed())? {
+            Ok(allowed) => Ok(allowed),
+            Err(e) => Err(StoreError::Unavailable(sqlx::Error::Protocol(e))),
+        }
+    }
+}
+
+async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
+    while let Some(first) = receiver.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let Some(inner) = state.upgrade() else { break };
+        let state = AppState::from_inner(inner);
+        match commit(&state, &batch).await {
+            Ok(outcomes) => {
+                for (p, allowed) in batch.into_iter().zip(outcomes) {
+                    let _ = p.reply.send(Ok(allowed));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not commit a batch of read log entries");
+                let text = e.to_string();
+                for p in batch {
+                    let _ = p.reply.send(Err(text.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreError> {
+    let mut ltx = LoggedTx::begin(state).await?;
+    let now = state.clock.now_ms();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for p in batch {
+        let live = match p.grant {
+            Some(g) => grants::is_live(&mut ltx.tx, g, now).await?,
+            None => true,
+        };
+        let record = if live {
+            p.record.clone()
+        } else {
+            p.record.clone().denied("revoked")
+        };
+        ltx.record(state, &p.meta, Some(&p.caller), record).await?;
+        outcomes.push(live);
+    }
+    ltx.commit().await?;
+    Ok(outcomes)
+}
