@@ -160,3 +160,26 @@ async fn unknown_routes_and_methods_are_problems_too() {
     assert_eq!((status, kind(&v)), (405, "method-not-allowed"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_is_stopped_with_a_problem() {
+    let server =
+        TestServer::spawn_with(|c| c.limits.request_timeout = std::time::Duration::from_nanos(1))
+            .await;
+    // Well-formed, so the handler reaches the database and has to wait.
+    let keys = Identity::generate("slow").public();
+    let body = serde_json::json!({"invite": "kluis-x", "keys": keys})
+        .to_string()
+        .into_bytes();
+    let (status, v) = send(
+        &server,
+        Method::POST,
+        "/v1/register",
+        None,
+        "application/json",
+        body,
+    )
+    .await;
+    assert_eq!((status, kind(&v)), (503, "timeout"));
+    server.stop().await;
+}

@@ -407,3 +407,52 @@ async fn a_ciphertext_moved_by_hand_does_not_open() {
     db.close().await;
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn membership_statements_must_be_signed_by_the_adding_member() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+    use base64::Engine;
+    use kluis_vault::wire::household::{member_statement, AddMember};
+    let w = world().await;
+    let bram = w.server.enrol(&w.pro, Role::Client, "Bram", None).await;
+    let env =
+        kluis_vault::keys::envelope::seal(&bram.client.identity().public().age_recipient, b"x")
+            .unwrap();
+    let signed_at_ms = common::chrono_now_ms();
+    // Signed by Bram (not a member), sent by Anna; and a statement for someone else.
+    let by_bram = bram
+        .client
+        .identity()
+        .sign(member_statement(w.h, bram.id, w.anna.id, signed_at_ms).as_bytes());
+    let for_other = w
+        .anna
+        .client
+        .identity()
+        .sign(member_statement(w.h, w.pro.id, w.anna.id, signed_at_ms).as_bytes());
+    for sig in [by_bram, for_other] {
+        let body = AddMember {
+            principal_id: bram.id,
+            signed_at_ms,
+            signature: B64.encode(sig),
+            identity_envelope: STANDARD.encode(&env),
+        };
+        let e = w
+            .anna
+            .client
+            .http()
+            .post::<_, serde_json::Value>(
+                w.anna.client.identity(),
+                &format!("/v1/households/{}/members", w.h),
+                &body,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(kind(&e), "signature-invalid");
+    }
+    assert_eq!(
+        w.anna.client.household(w.h).await.unwrap().members.len(),
+        1,
+        "nobody was added"
+    );
+    w.server.stop().await;
+}
