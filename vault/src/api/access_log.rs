@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::problem::{ApiResult, ProblemBody};
-use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::record::{LoggedTx, Record, RequestMeta};
 use crate::access;
 use crate::clock::rfc3339;
 use crate::server::AppState;
@@ -61,11 +61,9 @@ pub async fn show(
         d => d,
     };
     let record = Record::new(EventType::LogQuery, LogAction::Read, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let size = ltx.head().size;
     ltx.commit().await?;

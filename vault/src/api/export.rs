@@ -10,7 +10,7 @@ use kluis_policy::{Action, Decision, DenyReason, HouseholdId};
 
 use super::auth::Caller;
 use super::problem::{ApiResult, ProblemBody};
-use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::record::{LoggedTx, Record, RequestMeta};
 use crate::access;
 use crate::server::AppState;
 
@@ -39,11 +39,9 @@ pub async fn record_export(
         decision = Decision::Deny(DenyReason::MembersOnly);
     }
     let record = Record::new(EventType::Export, LogAction::Execute, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -83,11 +83,9 @@ pub async fn create(
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let mut record =
         Record::new(EventType::GrantCreate, LogAction::Create, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     record.basis = Some(s.id.to_string());
     record.purpose = Some(s.purpose.code().to_owned());
     record.fields = s
@@ -310,11 +308,9 @@ pub async fn revoke(
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let mut record =
         Record::new(EventType::GrantRevoke, LogAction::Delete, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     record.basis = Some(g.to_string());
     let Some(stored) = grants::get(&mut ltx.tx, h, g).await? else {
         let problem = Problem::not_found("this household has no grant with this id");

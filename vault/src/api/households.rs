@@ -6,7 +6,7 @@ use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{Action, Decision, HouseholdId};
+use kluis_policy::{Action, HouseholdId};
 
 use super::auth::Caller;
 use super::json::ApiJson;
@@ -178,11 +178,9 @@ pub async fn show(
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     let household = households::get(&mut ltx.tx, h)
         .await?
         .ok_or_else(|| denial(kluis_policy::DenyReason::NotInvolved))?;
@@ -229,11 +227,9 @@ pub async fn add_member(
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let record =
         Record::new(EventType::HouseholdMemberAdd, LogAction::Create, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     let statement = member_statement(h, req.principal_id, caller.id, req.signed_at_ms);
     if !verify_signature(&caller.signing_key, statement.as_bytes(), &signature) {
         let problem = Problem::new(

@@ -15,7 +15,7 @@ use kluis_policy::{Action, Basis, Decision, DenyReason, HouseholdId, PrincipalId
 use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
 };
@@ -56,11 +56,9 @@ pub async fn create(
     let record = Record::new(EventType::ObservationCreate, LogAction::Create, Some(h))
         .field(&path)
         .decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     if fields::current(&mut ltx.tx, h, &path).await?.is_some() {
         let problem = Problem::new(
             Kind::Conflict,
@@ -190,11 +188,9 @@ pub async fn publish(
     let record = Record::new(EventType::ObservationPublish, LogAction::Update, Some(h))
         .field(&path)
         .decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     let current = current.expect("a private author implies a version");
     if req.replaces != current.version {
         let mut problem = Problem::new(

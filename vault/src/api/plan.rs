@@ -130,11 +130,9 @@ pub async fn write(
     let record = Record::new(EventType::FieldWrite, action, Some(h))
         .field(&path)
         .decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
 
     if private_author.is_some() {
         let problem = Problem::forbidden(
@@ -359,11 +357,9 @@ pub async fn list(
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     let all = fields::list_current(&mut ltx.tx, h).await?;
     let fields: Vec<FieldSummary> = all
         .into_iter()
@@ -402,11 +398,9 @@ pub async fn history(
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h))
         .field(&path)
         .decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok(Json(FieldList {

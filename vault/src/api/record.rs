@@ -243,6 +243,24 @@ impl LoggedTx {
         Ok(())
     }
 
+    /// Go on when `decision` allows; otherwise log the refusal, commit it
+    /// and hand back the answer (see `denial`).
+    pub async fn allowed(
+        self,
+        state: &AppState,
+        meta: &RequestMeta,
+        caller: &Principal,
+        decision: &Decision,
+        record: &Record,
+    ) -> Result<Self, Problem> {
+        match decision {
+            Decision::Allow(_) => Ok(self),
+            Decision::Deny(reason) => Err(self
+                .refuse(state, meta, caller, record.clone(), denial(*reason))
+                .await),
+        }
+    }
+
     /// Record a refusal, commit it (nothing else was changed) and hand back
     /// the problem to answer with. If the refusal cannot be logged the
     /// caller gets 503 instead.

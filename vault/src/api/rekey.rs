@@ -6,12 +6,12 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{Action, Decision};
+use kluis_policy::Action;
 
 use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
 };
@@ -42,11 +42,9 @@ pub async fn rekey(
     let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
         .field(&path)
         .decision(&decision);
-    if let Decision::Deny(reason) = decision {
-        return Err(ltx
-            .refuse(&state, &meta, &caller, record, denial(reason))
-            .await);
-    }
+    let mut ltx = ltx
+        .allowed(&state, &meta, &caller, &decision, &record)
+        .await?;
     let current = fields::current(&mut ltx.tx, h, &path).await?;
     let Some(current) = current.filter(|c| c.private_author.is_none()) else {
         let problem = Problem::new(Kind::FieldNotFound, "no shared field at this path");
