@@ -12,13 +12,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use kluis_audit::{Action as LogAction, Entry, EventType};
 use kluis_policy::{Action, Basis, Decision, DenyReason, HouseholdId};
 use serde::Deserialize;
 
 use super::auth::Caller;
+use super::json::ApiQuery;
 use super::problem::{ApiResult, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use crate::access;
@@ -45,7 +46,7 @@ pub async fn show(
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
-    Query(q): Query<AccessLogQuery>,
+    ApiQuery(q): ApiQuery<AccessLogQuery>,
 ) -> ApiResult<Json<AccessLog>> {
     let h = HouseholdId::parse(&household)?;
     let limit = q

@@ -49,3 +49,30 @@ fn problem_for(rejection: JsonRejection) -> Problem {
     };
     Problem::malformed(detail)
 }
+
+/// A query-string extractor whose rejections are problem+json too.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                Err(Problem::malformed(format!(
+                    "the query string is not valid: {}",
+                    text.chars().take(200).collect::<String>()
+                )))
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! any read. Auditors see leaves and decoded entries, which hold no dossier
 //! content, and never the sealed identifying payloads.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -16,6 +16,7 @@ use kluis_policy::{HouseholdId, PrincipalId};
 use serde::Deserialize;
 
 use super::auth::Caller;
+use super::json::ApiQuery;
 use super::problem::{ApiResult, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use crate::clock::{parse_time, rfc3339};
@@ -121,7 +122,7 @@ pub async fn consistency(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    Query(q): Query<ConsistencyQuery>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> ApiResult<Json<ConsistencyProof>> {
     let mut record = auditor_record(EventType::LogQuery, None);
     record.reason = Some(format!("consistency {}..{}", q.old, q.new));
@@ -172,7 +173,7 @@ pub async fn entries(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    Query(q): Query<EntriesQuery>,
+    ApiQuery(q): ApiQuery<EntriesQuery>,
 ) -> ApiResult<Json<LeafPage>> {
     let from = q.from.unwrap_or(0);
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
@@ -295,7 +296,7 @@ pub async fn query(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    Query(q): Query<LogQuery>,
+    ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<Json<LogPage>> {
     let filter = Filter::parse(&q)?;
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;

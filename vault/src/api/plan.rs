@@ -5,7 +5,7 @@
 //! the writer saw the current version, and it logs every decision before
 //! answering.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
@@ -15,7 +15,7 @@ use kluis_policy::{required_readers, visible, Action, Decision, HouseholdId};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
@@ -258,7 +258,7 @@ pub async fn read(
     Caller(caller): Caller,
     meta: RequestMeta,
     Path((household, path)): Path<(String, String)>,
-    Query(q): Query<ReadQuery>,
+    ApiQuery(q): ApiQuery<ReadQuery>,
 ) -> ApiResult<Json<FieldValue>> {
     let (h, path) = ids(&state, &household, &path)?;
     // Decide and load in a plain snapshot; the log entry goes through the

@@ -7,7 +7,7 @@
 //! coordinator (a professional with an active grant). The destruction list,
 //! destruction and erasure are for admins. None of it reads content.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use kluis_audit::{Action as LogAction, EventType, Flags};
 use kluis_policy::{Action, Basis, Decision, DenyReason, HouseholdId};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::enrol::clean_label;
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
 use crate::access;
@@ -272,7 +272,7 @@ pub async fn due(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    Query(q): Query<DueQuery>,
+    ApiQuery(q): ApiQuery<DueQuery>,
 ) -> ApiResult<Json<DueList>> {
     let as_of = match &q.as_of {
         Some(t) => parse_time(t).ok_or_else(|| {
