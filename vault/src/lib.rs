@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod clock;

@@ -10,6 +10,7 @@
 
 mod access_log;
 mod audit;
+mod bench;
 mod consent;
 mod context;
 mod demo;
@@ -103,6 +104,8 @@ enum Command {
     /// For auditors: search, export and verify the access log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The headline performance figures, each beside a baseline.
+    Bench(bench::BenchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -180,5 +183,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(cmd) => retention::run(&ctx, cmd).await,
         Command::AccessLog(args) => access_log::run(&ctx, args).await,
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
+        Command::Bench(args) => bench::run(&ctx, args).await,
     }
 }

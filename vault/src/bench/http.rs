@@ -1,0 +1,210 @@
+//! `http_read_vs_trivial`: authorised, logged field reads per second over
+//! HTTP against the real server, against `GET /healthz` on the same server
+//! with the same load generator.
+//!
+//! The server is `server::Application` in this process on 127.0.0.1:0 with
+//! a fresh database (SQLite in a temporary directory, or a fresh database
+//! on a PostgreSQL server). A client is enrolled, creates a household and
+//! writes one field; then a few concurrent tasks send `GET
+//! /v1/households/{h}/fields/{path}` with the client's bearer token for a
+//! fixed time (and at most `MAX_REQUESTS`). Every read is checked (200) and
+//! is a full request: token check, policy decision, log append committed
+//! durably, ciphertext and envelope returned. Client-side decryption is not
+//! part of it (see `dossier_open_vs_unwraps`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kluis_policy::FieldPath;
+
+use super::{Budget, Figure, TempDir};
+use crate::client::Client;
+use crate::clock::Clock;
+use crate::keys::Identity;
+use crate::role::Role;
+use crate::server::{Application, ServeConfig};
+
+/// Concurrent requests in flight: enough to keep two cores busy (the server
+/// and this load generator share them).
+pub const CONCURRENCY: usize = 4;
+/// Upper bound on requests per run, whatever the duration.
+pub const MAX_REQUESTS: u64 = 200_000;
+const VALUE_BYTES: usize = 1000;
+
+/// One load run: requests per second and latencies (ms) of each request.
+struct Load {
+    rate: f64,
+    latencies_ms: Vec<f64>,
+}
+
+/// Runs the figure on a fresh SQLite database (`db_url` None) or on the
+/// given database URL (already created, empty).
+pub async fn run(budget: &Budget, name: &str, db_url: Option<String>) -> anyhow::Result<Figure> {
+    let dir = TempDir::new("http")?;
+    let data = dir.path().join("data");
+    let mut config = ServeConfig::new(data.clone());
+    config.listen = "127.0.0.1:0".into();
+    config.db_url = db_url;
+    let app = Application::build(config, Clock::system()).await?;
+    let url = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let result = measure(budget, name, &url, &data).await;
+    let _ = stop.send(());
+    let _ = server.await;
+    result
+}
+
+async fn measure(
+    budget: &Budget,
+    name: &str,
+    url: &str,
+    data: &std::path::Path,
+) -> anyhow::Result<Figure> {
+    // Enrol: the bootstrap admin invites a client, who makes a household
+    // and writes one field.
+    let admin = Client::new(url, Arc::new(Identity::generate("bench-admin")))?;
+    let code = std::fs::read_to_string(data.join("bootstrap-invite"))?;
+    admin.register(code.trim()).await?;
+    let invite = admin.invite(Role::Client, "bench-client", None).await?;
+    let client = Client::new(url, Arc::new(Identity::generate("bench-client")))?;
+    client.register(&invite.code).await?;
+    let household = client.create_household().await?;
+    let path = FieldPath::parse("financien/situatie")?;
+    client
+        .set_field(household, &path, &vec![b'x'; VALUE_BYTES])
+        .await?;
+    client.login().await?;
+    let token = client
+        .http()
+        .current_token()
+        .await
+        .ok_or_else(|| anyhow::anyhow!("no token after login"))?;
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let read = Arc::new(format!("{url}/v1/households/{household}/fields/{path}"));
+    let health = Arc::new(format!("{url}/healthz"));
+    let token = Arc::new(token);
+
+    // Warm up both routes (connections, caches), then alternate.
+    let warm = Duration::from_millis(200);
+    load(&http, &read, Some(&token), warm).await?;
+    load(&http, &health, None, warm).await?;
+    let mut reads = Load {
+        rate: 0.0,
+        latencies_ms: Vec::new(),
+    };
+    let mut trivial = 0f64;
+    let rounds = budget.rounds.min(2);
+    for _ in 0..rounds {
+        let r = load(&http, &read, Some(&token), budget.http / rounds).await?;
+        if r.rate > reads.rate {
+            reads.rate = r.rate;
+        }
+        reads.latencies_ms.extend(r.latencies_ms);
+        trivial = trivial.max(load(&http, &health, None, budget.http / rounds).await?.rate);
+    }
+    let mut figure = Figure::new(
+        name,
+        "requests/s",
+        reads.rate,
+        trivial,
+        format!("authorised, logged field reads over HTTP, {CONCURRENCY} concurrent"),
+        "GET /healthz on the same server, same load generator",
+    );
+    reads.latencies_ms.sort_by(f64::total_cmp);
+    figure.p50_ms = Some(percentile(&reads.latencies_ms, 0.50));
+    figure.p99_ms = Some(percentile(&reads.latencies_ms, 0.99));
+    Ok(figure)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// `CONCURRENCY` tasks sending GET `url` until `duration` has passed or
+/// `MAX_REQUESTS` were sent. Any answer but 200 fails the run.
+async fn load(
+    http: &reqwest::Client,
+    url: &Arc<String>,
+    token: Option<&Arc<String>>,
+    duration: Duration,
+) -> anyhow::Result<Load> {
+    let sent = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (http, url, token, sent) =
+                (http.clone(), url.clone(), token.cloned(), sent.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline
+                    && sent.fetch_add(1, Ordering::Relaxed) < MAX_REQUESTS
+                {
+                    let t = Instant::now();
+                    let mut req = http.get(url.as_str());
+                    if let Some(token) = &token {
+                        req = req.bearer_auth(token.as_str());
+                    }
+                    let resp = req.send().await?;
+                    let status = resp.status();
+                    let body = resp.bytes().await?;
+                    if status != reqwest::StatusCode::OK {
+                        anyhow::bail!(
+                            "GET {url} answered {status}: {}",
+                            String::from_utf8_lossy(&body[..body.len().min(200)])
+                        );
+                    }
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                anyhow::Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies_ms = Vec::new();
+    for t in tasks {
+        latencies_ms.extend(t.await??);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    Ok(Load {
+        rate: latencies_ms.len() as f64 / elapsed,
+        latencies_ms,
+    })
+}
+
+/// Makes a fresh database on the PostgreSQL server `url` points at, runs
+/// the HTTP figure on it, and drops it again.
+pub async fn run_postgres(budget: &Budget, url: &str) -> anyhow::Result<Figure> {
+    use sqlx::Connection;
+    let name = format!("kluis_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let mut admin = sqlx::PgConnection::connect(url).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let mut fresh = url::Url::parse(url)?;
+    fresh.set_path(&format!("/{name}"));
+    let result = run(
+        budget,
+        "http_read_vs_trivial_postgres",
+        Some(fresh.to_string()),
+    )
+    .await;
+    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await;
+    let _ = admin.close().await;
+    let figure = result?;
+    dropped?;
+    Ok(figure)
+}

@@ -1,0 +1,160 @@
+//! `kluis bench`: the headline performance figures, each beside a baseline
+//! measured in the same run (see `crate::bench` and BENCHMARKS.md).
+//!
+//! Prints a table, or with `--json` exactly
+//! `{"figures": {NAME: {"value", "unit", "baseline", "ratio", ...}}}` on
+//! stdout. Progress goes to stderr.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Context;
+use crate::bench::{self, Budget, Figure};
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Short runs (under 50 seconds in all), for CI and a first look.
+    #[arg(long)]
+    quick: bool,
+    /// Also measure the HTTP figure on PostgreSQL: a fresh database is
+    /// created on this server for the run and dropped afterwards.
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+}
+
+pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(url) = &args.db {
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            anyhow::bail!("--db takes a postgres:// URL (SQLite is always measured)");
+        }
+    }
+    let budget = Budget::new(args.quick);
+    let steps: &[&str] = &[
+        "seal_vs_memcpy",
+        "dossier_open_vs_unwraps",
+        "policy_vs_cedar",
+        "audit_append_vs_sqlite",
+        "verify_vs_sha256",
+        "http_read_vs_trivial",
+    ];
+    let total = steps.len() as u64 + u64::from(args.db.is_some());
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = Instant::now();
+    let mut figures: Vec<Figure> = Vec::new();
+    let skipped: &[&str] = if cfg!(feature = "bench-cedar") {
+        &[]
+    } else {
+        &["policy_vs_cedar (built without the bench-cedar feature)"]
+    };
+
+    bar.set_message("seal_vs_memcpy");
+    figures.push(bench::seal::run(&budget)?);
+    bar.inc(1);
+    bar.set_message("dossier_open_vs_unwraps");
+    figures.push(bench::dossier::run(&budget)?);
+    bar.inc(1);
+    bar.set_message("policy_vs_cedar");
+    #[cfg(feature = "bench-cedar")]
+    figures.push(bench::policy::run(&budget)?);
+    bar.inc(1);
+    bar.set_message("audit_append_vs_sqlite");
+    figures.push(bench::audit_append::run(&budget).await?);
+    bar.inc(1);
+    bar.set_message("verify_vs_sha256");
+    figures.push(bench::verify::run(&budget)?);
+    bar.inc(1);
+    bar.set_message("http_read_vs_trivial (SQLite)");
+    figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?);
+    bar.inc(1);
+    if let Some(url) = &args.db {
+        bar.set_message("http_read_vs_trivial_postgres");
+        figures.push(bench::http::run_postgres(&budget, url).await?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let took = started.elapsed();
+    for s in skipped {
+        eprintln!("kluis: skipped {s}");
+    }
+
+    if ctx.out.json {
+        let map: serde_json::Map<String, serde_json::Value> = figures
+            .iter()
+            .map(|f| (f.name.clone(), f.to_json()))
+            .collect();
+        println!("{}", serde_json::json!({ "figures": map }));
+    } else {
+        print!("{}", table(&figures));
+        println!(
+            "\n{} run, {:.0} s. Ratio = ours / baseline; higher is better.",
+            if args.quick { "Quick" } else { "Full" },
+            took.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The figures as a Markdown table (it goes into BENCHMARKS.md as is),
+/// then what each side measured.
+pub fn table(figures: &[Figure]) -> String {
+    let mut out = String::from(
+        "| figure | ours | baseline | ratio | unit | p50 / p99 |\n|---|---:|---:|---:|---|---|\n",
+    );
+    for f in figures {
+        let latency = match (f.p50_ms, f.p99_ms) {
+            (Some(a), Some(b)) => format!("{a:.2} ms / {b:.2} ms"),
+            _ => String::new(),
+        };
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            f.name,
+            human(f.value),
+            human(f.baseline),
+            ratio(f.ratio()),
+            f.unit,
+            latency
+        );
+    }
+    out += "\n";
+    for f in figures {
+        out += &format!("- {}: {} vs {}\n", f.name, f.ours, f.against);
+    }
+    out
+}
+
+fn ratio(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.1}")
+    } else if r >= 0.01 {
+        format!("{r:.3}")
+    } else {
+        format!("{r:.2e}")
+    }
+}
+
+/// 3 significant digits with an SI prefix.
+fn human(v: f64) -> String {
+    let (scaled, prefix) = if v >= 1e9 {
+        (v / 1e9, " G")
+    } else if v >= 1e6 {
+        (v / 1e6, " M")
+    } else if v >= 1e3 {
+        (v / 1e3, " k")
+    } else {
+        (v, "")
+    };
+    let digits = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$}{prefix}")
+}
