@@ -67,22 +67,23 @@ fn cipher(key: &[u8; 32]) -> LessSafeKey {
 
 pub fn seal(key: &[u8; 32], binding: &Binding<'_>, content: &[u8]) -> Vec<u8> {
     let size = bucket(content.len());
-    let mut buf = Zeroizing::new(Vec::with_capacity(size + OVERHEAD));
-    buf.extend_from_slice(&(content.len() as u32).to_be_bytes());
-    buf.extend_from_slice(content);
-    buf.resize(size, 0);
+    // Pad straight into the output after the nonce and encrypt there in
+    // place: the plaintext never sits in a second buffer that would need
+    // wiping, and nothing is copied twice.
     let nonce_bytes: [u8; NONCE_LEN] = rand::random();
-    let mut data = buf.to_vec();
-    cipher(key)
-        .seal_in_place_append_tag(
+    let mut out = Vec::with_capacity(size + OVERHEAD);
+    out.extend_from_slice(&nonce_bytes);
+    out.extend_from_slice(&(content.len() as u32).to_be_bytes());
+    out.extend_from_slice(content);
+    out.resize(NONCE_LEN + size, 0);
+    let tag = cipher(key)
+        .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce_bytes),
             Aad::from(aad(binding)),
-            &mut data,
+            &mut out[NONCE_LEN..],
         )
         .expect("sealing cannot fail for in-range sizes");
-    let mut out = Vec::with_capacity(NONCE_LEN + data.len());
-    out.extend_from_slice(&nonce_bytes);
-    out.extend_from_slice(&data);
+    out.extend_from_slice(tag.as_ref());
     out
 }
 
@@ -104,7 +105,12 @@ pub fn open(
     if len > plain.len() - 4 {
         return Err(SealError::Malformed);
     }
-    Ok(Zeroizing::new(plain[4..4 + len].to_vec()))
+    // Cut the content out of the decrypted buffer in place instead of
+    // copying it into a new one; what is cut off (padding, tag) stays in
+    // the buffer's spare capacity, which `Zeroizing` wipes on drop too.
+    data.truncate(4 + len);
+    data.drain(..4);
+    Ok(data)
 }
 
 #[cfg(test)]

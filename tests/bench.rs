@@ -1,0 +1,59 @@
+//! `kluis bench --quick --json` reports all six headline figures, each a
+//! finite positive rate beside a finite positive baseline, with
+//! ratio = value / baseline. Checks the shape only: timings belong in
+//! BENCHMARKS.md, never in a test's pass/fail.
+
+use std::process::Command;
+
+const FIGURES: [&str; 6] = [
+    "seal_vs_memcpy",
+    "dossier_open_vs_unwraps",
+    "policy_vs_cedar",
+    "audit_append_vs_sqlite",
+    "verify_vs_sha256",
+    "http_read_vs_trivial",
+];
+
+#[test]
+fn quick_bench_reports_every_figure() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kluis"))
+        .args(["bench", "--quick", "--json"])
+        .env_remove("KLUIS_SERVER")
+        .output()
+        .expect("kluis runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "kluis bench failed: {stderr}");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let json: serde_json::Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let top = json.as_object().expect("an object");
+    assert_eq!(top.len(), 1, "only \"figures\" at the top: {json}");
+    let figures = json["figures"].as_object().expect("figures is an object");
+    for name in FIGURES {
+        let f = figures
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing from {json}"));
+        let number = |key: &str| {
+            let v = f[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{name}.{key} is not a number: {f}"));
+            assert!(v.is_finite() && v > 0.0, "{name}.{key} = {v}");
+            v
+        };
+        let (value, baseline, ratio) = (number("value"), number("baseline"), number("ratio"));
+        assert!(
+            ((value / baseline) - ratio).abs() <= 1e-9 * ratio.max(1.0),
+            "{name}: ratio {ratio} is not {value} / {baseline}"
+        );
+        assert!(
+            f["unit"].as_str().is_some_and(|u| !u.is_empty()),
+            "{name} has no unit"
+        );
+    }
+    let http = &figures["http_read_vs_trivial"];
+    for key in ["p50_ms", "p99_ms"] {
+        let v = http[key].as_f64().expect("latency reported");
+        assert!(v.is_finite() && v > 0.0, "{key} = {v}");
+    }
+    assert!(http["p50_ms"].as_f64() <= http["p99_ms"].as_f64());
+}
