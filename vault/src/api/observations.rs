@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{Action, Basis, Decision, DenyReason, HouseholdId, PrincipalId};
+use kluis_policy::{Action, Basis, Decision, DenyReason};
 
 use super::auth::Caller;
 use super::json::ApiJson;
@@ -19,11 +19,11 @@ use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
 };
+use super::upload::{store_version, NewSealed};
 use crate::access;
-use crate::keys::seal;
 use crate::role::Role;
 use crate::server::AppState;
-use crate::store::fields::{self, NewVersion};
+use crate::store::fields::{self};
 use crate::wire::consent::{Observe, Publish};
 use crate::wire::plan::Written;
 
@@ -84,20 +84,20 @@ pub async fn create(
             )
             .await);
     }
-    insert(
+    store_version(
         &mut ltx.tx,
-        h,
-        &path,
-        1,
-        &ciphertext,
+        NewSealed {
+            household: h,
+            path: &path,
+            version: 1,
+            ciphertext: &ciphertext,
+            private_author: req.private.then_some(caller.id),
+        },
         &caller,
-        req.private.then_some(caller.id),
+        &uploads,
         now,
     )
     .await?;
-    for (reader, env) in &uploads {
-        fields::insert_envelope(&mut ltx.tx, h, &path, 1, reader, env).await?;
-    }
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok((StatusCode::CREATED, Json(Written { path, version: 1 })))
@@ -122,35 +122,6 @@ pub fn involvement(
         Decision::Allow(_) => Decision::Deny(DenyReason::NotInvolved),
         deny => deny,
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert(
-    tx: &mut crate::store::Tx,
-    h: HouseholdId,
-    path: &kluis_policy::FieldPath,
-    version: i64,
-    ciphertext: &[u8],
-    caller: &crate::store::principals::Principal,
-    private_author: Option<PrincipalId>,
-    now: i64,
-) -> Result<(), crate::store::StoreError> {
-    fields::insert_version(
-        tx,
-        NewVersion {
-            household: h,
-            path,
-            version,
-            key_gen: 1,
-            ciphertext,
-            size_bucket: seal::bucket_of_sealed(ciphertext.len()) as i64,
-            author: caller.id,
-            author_role: caller.role.as_str(),
-            private_author,
-            now_ms: now,
-        },
-    )
-    .await
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/publish/{path}", tag = "observations",
@@ -220,20 +191,20 @@ pub async fn publish(
             .await);
     }
     let version = current.version + 1;
-    insert(
+    store_version(
         &mut ltx.tx,
-        h,
-        &path,
-        version,
-        &ciphertext,
+        NewSealed {
+            household: h,
+            path: &path,
+            version,
+            ciphertext: &ciphertext,
+            private_author: None,
+        },
         &caller,
-        None,
+        &uploads,
         now,
     )
     .await?;
-    for (reader, env) in &uploads {
-        fields::insert_envelope(&mut ltx.tx, h, &path, version, reader, env).await?;
-    }
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok((StatusCode::CREATED, Json(Written { path, version })))

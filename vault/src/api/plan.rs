@@ -20,12 +20,12 @@ use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, decode_ciphertext, decode_envelopes, field_ids as ids, required_set,
+    store_version, NewSealed,
 };
 use crate::access;
 use crate::clock::rfc3339;
-use crate::keys::seal;
 use crate::server::AppState;
-use crate::store::fields::{self, NewVersion, HOUSEHOLD_READER};
+use crate::store::fields::{self, HOUSEHOLD_READER};
 use crate::store::{grants, households};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
@@ -219,25 +219,20 @@ pub async fn write(
     }
 
     let version = current_version + 1;
-    fields::insert_version(
+    store_version(
         &mut ltx.tx,
-        NewVersion {
+        NewSealed {
             household: h,
             path: &path,
             version,
-            key_gen: 1,
             ciphertext: &ciphertext,
-            size_bucket: seal::bucket_of_sealed(ciphertext.len()) as i64,
-            author: caller.id,
-            author_role: caller.role.as_str(),
             private_author: None,
-            now_ms: now,
         },
+        &caller,
+        &uploads,
+        now,
     )
     .await?;
-    for (reader, env) in &uploads {
-        fields::insert_envelope(&mut ltx.tx, h, &path, version, reader, env).await?;
-    }
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok((StatusCode::CREATED, Json(Written { path, version })))

@@ -118,3 +118,45 @@ pub fn check_reader_set(
         ),
     ))
 }
+
+/// A new sealed version to store.
+pub struct NewSealed<'a> {
+    pub household: HouseholdId,
+    pub path: &'a FieldPath,
+    pub version: i64,
+    pub ciphertext: &'a [u8],
+    /// Set for a private observation.
+    pub private_author: Option<kluis_policy::PrincipalId>,
+}
+
+/// Store a new version (key generation 1) written by `author`, with the
+/// envelopes already checked against the required readers.
+pub async fn store_version(
+    tx: &mut crate::store::Tx,
+    v: NewSealed<'_>,
+    author: &crate::store::principals::Principal,
+    envelopes: &[(String, Vec<u8>)],
+    now_ms: i64,
+) -> Result<(), crate::store::StoreError> {
+    crate::store::fields::insert_version(
+        tx,
+        crate::store::fields::NewVersion {
+            household: v.household,
+            path: v.path,
+            version: v.version,
+            key_gen: 1,
+            ciphertext: v.ciphertext,
+            size_bucket: seal::bucket_of_sealed(v.ciphertext.len()) as i64,
+            author: author.id,
+            author_role: author.role.as_str(),
+            private_author: v.private_author,
+            now_ms,
+        },
+    )
+    .await?;
+    for (reader, env) in envelopes {
+        crate::store::fields::insert_envelope(tx, v.household, v.path, v.version, reader, env)
+            .await?;
+    }
+    Ok(())
+}
