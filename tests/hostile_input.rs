@@ -163,7 +163,10 @@ async fn unknown_routes_and_methods_are_problems_too() {
 
 #[tokio::test]
 async fn a_request_that_takes_too_long_is_stopped_with_a_problem() {
-    let server = TestServer::spawn_with(|c| c.limits.request_timeout = std::time::Duration::from_millis(300)).await;
+    let server = TestServer::spawn_with(|c| {
+        c.limits.request_timeout = std::time::Duration::from_millis(300)
+    })
+    .await;
     // Hold a lock the registration needs, so the request surely outlasts
     // the timeout (SQLite: the write lock; PostgreSQL: the invites table).
     let db = server.db().await;
@@ -175,15 +178,35 @@ async fn a_request_that_takes_too_long_is_stopped_with_a_problem() {
     };
     sqlx::query(lock).execute(&mut *blocker).await.unwrap();
     let keys = Identity::generate("slow").public();
-    let body = serde_json::json!({"invite": "kluis-x", "keys": keys}).to_string().into_bytes();
-    let (status, v) = send(&server, Method::POST, "/v1/register", None, "application/json", body).await;
+    let body = serde_json::json!({"invite": "kluis-x", "keys": keys})
+        .to_string()
+        .into_bytes();
+    let (status, v) = send(
+        &server,
+        Method::POST,
+        "/v1/register",
+        None,
+        "application/json",
+        body,
+    )
+    .await;
     assert_eq!((status, kind(&v)), (503, "timeout"));
     blocker.rollback().await.unwrap();
     db.close().await;
     // Once the lock is gone the same request is answered normally.
     let keys = Identity::generate("slow").public();
-    let body = serde_json::json!({"invite": "kluis-x", "keys": keys}).to_string().into_bytes();
-    let (status, v) = send(&server, Method::POST, "/v1/register", None, "application/json", body).await;
+    let body = serde_json::json!({"invite": "kluis-x", "keys": keys})
+        .to_string()
+        .into_bytes();
+    let (status, v) = send(
+        &server,
+        Method::POST,
+        "/v1/register",
+        None,
+        "application/json",
+        body,
+    )
+    .await;
     assert_eq!((status, kind(&v)), (403, "invite-invalid"));
     server.stop().await;
 }
