@@ -16,8 +16,6 @@ use std::collections::BTreeSet;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::{
     verify_grant, verify_revocation, Action, Decision, GrantId, HouseholdId, Scope, Validity,
@@ -27,9 +25,9 @@ use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::upload::decode_envelope;
 use crate::access;
 use crate::clock::rfc3339;
-use crate::keys::envelope;
 use crate::role::Role;
 use crate::server::AppState;
 use crate::store::grants::{self, StoredGrant};
@@ -182,17 +180,6 @@ pub async fn create(
         StatusCode::CREATED,
         Json(info(&stored, Some(&grantee), now)),
     ))
-}
-
-fn decode_envelope(text: &str) -> ApiResult<Vec<u8>> {
-    if text.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
-        return Err(Problem::malformed("an envelope is too large"));
-    }
-    let bytes = STANDARD
-        .decode(text.as_bytes())
-        .map_err(|_| Problem::malformed("an envelope is not base64"))?;
-    envelope::check(&bytes).map_err(|e| Problem::malformed(e.to_string()))?;
-    Ok(bytes)
 }
 
 pub fn status(g: &StoredGrant, now_ms: i64) -> &'static str {

@@ -12,9 +12,9 @@ use super::auth::Caller;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
+use super::upload::decode_envelope;
 use crate::access;
 use crate::clock::rfc3339;
-use crate::keys::envelope;
 use crate::keys::identity::verify_signature;
 use crate::role::Role;
 use crate::server::AppState;
@@ -35,18 +35,6 @@ fn decode_signature(text: &str) -> ApiResult<Vec<u8>> {
                 "the signature is not a base64url Ed25519 signature",
             )
         })
-}
-
-/// Decode and check an identity envelope from the network.
-fn decode_envelope(text: &str) -> ApiResult<Vec<u8>> {
-    if text.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
-        return Err(Problem::malformed("the envelope is too large"));
-    }
-    let bytes = STANDARD
-        .decode(text.as_bytes())
-        .map_err(|_| Problem::malformed("the envelope is not base64"))?;
-    envelope::check(&bytes).map_err(|e| Problem::malformed(e.to_string()))?;
-    Ok(bytes)
 }
 
 #[utoipa::path(post, path = "/v1/households", tag = "households",

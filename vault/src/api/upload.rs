@@ -70,14 +70,9 @@ pub fn decode_envelopes(envelopes: &[EnvelopeUpload]) -> ApiResult<Vec<(String, 
             if e.reader != HOUSEHOLD_READER {
                 kluis_policy::PrincipalId::parse(&e.reader)?;
             }
-            if e.envelope.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
-                return Err(Problem::malformed("an envelope is too large"));
-            }
-            let bytes = STANDARD
-                .decode(e.envelope.as_bytes())
-                .map_err(|_| Problem::malformed("an envelope is not base64"))?;
-            envelope::check(&bytes)
-                .map_err(|err| Problem::malformed(format!("envelope for {}: {err}", e.reader)))?;
+            let bytes = decode_envelope(&e.envelope).map_err(|p| {
+                Problem::malformed(format!("envelope for {}: {}", e.reader, p.detail))
+            })?;
             Ok((e.reader.clone(), bytes))
         })
         .collect()
@@ -159,4 +154,17 @@ pub async fn store_version(
             .await?;
     }
     Ok(())
+}
+
+/// Decode one envelope from the network and check its shape (size, age
+/// header, exactly one X25519 stanza) before anything else looks at it.
+pub fn decode_envelope(text: &str) -> ApiResult<Vec<u8>> {
+    if text.len() > 2 * envelope::MAX_ENVELOPE_BYTES {
+        return Err(Problem::malformed("the envelope is too large"));
+    }
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| Problem::malformed("the envelope is not base64"))?;
+    envelope::check(&bytes).map_err(|e| Problem::malformed(e.to_string()))?;
+    Ok(bytes)
 }

@@ -149,12 +149,8 @@ fn verify(ctx: &Context, file: &PathBuf) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("not a valid consent receipt: {e}"))?;
     let s = verified.statement();
     let validity = s.validity_at(chrono::Utc::now().timestamp());
-    let key = crate::keys::identity::decode_signing_key(&base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        verified.signer_key(),
-    ))?;
     let lines = vec![
-        format!("Signature: valid, made with the key of {} (key {}).", s.issuer, hex::encode(key)),
+        format!("Signature: valid, made with the key of {} (key {}).", s.issuer, hex::encode(verified.signer_key())),
         format!("Household: {}", s.household),
         format!("Grants {} (key fingerprint {})", s.grantee, s.grantee_fingerprint),
         format!("to {} the fields {}", s.actions.iter().map(|a| a.code()).collect::<Vec<_>>().join(" and "), s.scope),
