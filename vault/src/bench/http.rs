@@ -186,25 +186,13 @@ async fn load(
 /// Makes a fresh database on the PostgreSQL server `url` points at, runs
 /// the HTTP figure on it, and drops it again.
 pub async fn run_postgres(budget: &Budget, url: &str) -> anyhow::Result<Figure> {
-    use sqlx::Connection;
-    let name = format!("kluis_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut admin = sqlx::PgConnection::connect(url).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let mut fresh = url::Url::parse(url)?;
-    fresh.set_path(&format!("/{name}"));
+    let fresh = super::FreshPostgres::create(url).await?;
     let result = run(
         budget,
         "http_read_vs_trivial_postgres",
-        Some(fresh.to_string()),
+        Some(fresh.url.clone()),
     )
     .await;
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
-    let _ = admin.close().await;
-    let figure = result?;
-    dropped?;
-    Ok(figure)
+    fresh.drop_database().await?;
+    result
 }

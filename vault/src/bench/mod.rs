@@ -14,6 +14,7 @@ pub mod http;
 #[cfg(feature = "bench-cedar")]
 pub mod policy;
 pub mod seal;
+pub mod soak;
 pub mod verify;
 
 use std::time::{Duration, Instant};
@@ -166,5 +167,45 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty database on a PostgreSQL server, for one measurement.
+pub struct FreshPostgres {
+    admin: sqlx::PgConnection,
+    name: String,
+    /// The URL of the fresh database.
+    pub url: String,
+}
+
+impl FreshPostgres {
+    /// Creates `kluis_bench_<random>` on the server `url` points at.
+    pub async fn create(url: &str) -> anyhow::Result<Self> {
+        use sqlx::Connection;
+        let name = format!("kluis_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let mut admin = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await?;
+        let mut fresh = url::Url::parse(url)?;
+        fresh.set_path(&format!("/{name}"));
+        Ok(Self {
+            admin,
+            name,
+            url: fresh.to_string(),
+        })
+    }
+
+    /// Drops the database again (closing whatever still uses it).
+    pub async fn drop_database(mut self) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut self.admin)
+        .await?;
+        self.admin.close().await?;
+        Ok(())
     }
 }

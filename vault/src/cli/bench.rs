@@ -13,7 +13,10 @@ use super::Context;
 use crate::bench::{self, Budget, Figure};
 
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Short runs (under 50 seconds in all), for CI and a first look.
     #[arg(long)]
     quick: bool,
@@ -23,7 +26,18 @@ pub struct BenchArgs {
     db: Option<String>,
 }
 
+/// Longer measurements beside the headline figures.
+#[derive(clap::Subcommand, Debug)]
+enum BenchCommand {
+    /// A long mixed load against a `kluis serve` process: memory must stay flat, nothing may fail.
+    Soak(super::bench_soak::SoakArgs),
+}
+
 pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
+    match args.command {
+        Some(BenchCommand::Soak(soak)) => return super::bench_soak::run(ctx, soak).await,
+        None => {}
+    }
     if let Some(url) = &args.db {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             anyhow::bail!("--db takes a postgres:// URL (SQLite is always measured)");
