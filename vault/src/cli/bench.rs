@@ -24,7 +24,20 @@ pub struct BenchArgs {
     /// created on this server for the run and dropped afterwards.
     #[arg(long, value_name = "URL")]
     db: Option<String>,
+    /// Measure only this figure (repeatable), e.g. `--only http_read_vs_trivial`.
+    #[arg(long, value_name = "FIGURE")]
+    only: Vec<String>,
 }
+
+/// The headline figures, in the order they are measured.
+pub const FIGURES: [&str; 6] = [
+    "seal_vs_memcpy",
+    "dossier_open_vs_unwraps",
+    "policy_vs_cedar",
+    "audit_append_vs_sqlite",
+    "verify_vs_sha256",
+    "http_read_vs_trivial",
+];
 
 /// Longer measurements beside the headline figures.
 #[derive(clap::Subcommand, Debug)]
@@ -34,9 +47,8 @@ enum BenchCommand {
 }
 
 pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
-    match args.command {
-        Some(BenchCommand::Soak(soak)) => return super::bench_soak::run(ctx, soak).await,
-        None => {}
+    if let Some(BenchCommand::Soak(soak)) = args.command {
+        return super::bench_soak::run(ctx, soak).await;
     }
     if let Some(url) = &args.db {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
@@ -44,16 +56,20 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
         }
     }
     let budget = Budget::new(args.quick);
-    let steps: &[&str] = &[
-        "seal_vs_memcpy",
-        "dossier_open_vs_unwraps",
-        "policy_vs_cedar",
-        "audit_append_vs_sqlite",
-        "verify_vs_sha256",
-        "http_read_vs_trivial",
-    ];
-    let total = steps.len() as u64 + u64::from(args.db.is_some());
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let mut steps: Vec<&str> = FIGURES.to_vec();
+    if args.db.is_some() {
+        steps.push("http_read_vs_trivial_postgres");
+    }
+    if !args.only.is_empty() {
+        if let Some(unknown) = args.only.iter().find(|o| !steps.contains(&o.as_str())) {
+            anyhow::bail!(
+                "there is no figure {unknown:?} (the figures: {})",
+                steps.join(", ")
+            );
+        }
+        steps.retain(|s| args.only.iter().any(|o| o == s));
+    }
+    let bar = ProgressBar::with_draw_target(Some(steps.len() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
             .expect("a valid template"),
@@ -61,34 +77,30 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let started = Instant::now();
     let mut figures: Vec<Figure> = Vec::new();
-    let skipped: &[&str] = if cfg!(feature = "bench-cedar") {
-        &[]
-    } else {
-        &["policy_vs_cedar (built without the bench-cedar feature)"]
-    };
-
-    bar.set_message("seal_vs_memcpy");
-    figures.push(bench::seal::run(&budget)?);
-    bar.inc(1);
-    bar.set_message("dossier_open_vs_unwraps");
-    figures.push(bench::dossier::run(&budget)?);
-    bar.inc(1);
-    bar.set_message("policy_vs_cedar");
-    #[cfg(feature = "bench-cedar")]
-    figures.push(bench::policy::run(&budget)?);
-    bar.inc(1);
-    bar.set_message("audit_append_vs_sqlite");
-    figures.push(bench::audit_append::run(&budget).await?);
-    bar.inc(1);
-    bar.set_message("verify_vs_sha256");
-    figures.push(bench::verify::run(&budget)?);
-    bar.inc(1);
-    bar.set_message("http_read_vs_trivial (SQLite)");
-    figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?);
-    bar.inc(1);
-    if let Some(url) = &args.db {
-        bar.set_message("http_read_vs_trivial_postgres");
-        figures.push(bench::http::run_postgres(&budget, url).await?);
+    #[cfg_attr(feature = "bench-cedar", allow(unused_mut))]
+    let mut skipped: Vec<&str> = Vec::new();
+    for step in steps {
+        bar.set_message(step);
+        match step {
+            "seal_vs_memcpy" => figures.push(bench::seal::run(&budget)?),
+            "dossier_open_vs_unwraps" => figures.push(bench::dossier::run(&budget)?),
+            #[cfg(feature = "bench-cedar")]
+            "policy_vs_cedar" => figures.push(bench::policy::run(&budget)?),
+            #[cfg(not(feature = "bench-cedar"))]
+            "policy_vs_cedar" => {
+                skipped.push("policy_vs_cedar (built without the bench-cedar feature)")
+            }
+            "audit_append_vs_sqlite" => figures.push(bench::audit_append::run(&budget).await?),
+            "verify_vs_sha256" => figures.push(bench::verify::run(&budget)?),
+            "http_read_vs_trivial" => {
+                figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?)
+            }
+            "http_read_vs_trivial_postgres" => {
+                let url = args.db.as_deref().expect("only listed with --db");
+                figures.push(bench::http::run_postgres(&budget, url).await?)
+            }
+            other => unreachable!("{other} is listed but not measured"),
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();
