@@ -842,6 +842,21 @@ mod tests {
         }
 
         #[test]
+        fn a_decision_depends_only_on_the_callers_own_grants(
+            (facts, people) in arb_world(), (who, p, action, now) in arb_request()
+        ) {
+            // The vault's read path loads only the caller's grants; this is
+            // what makes that the same decision.
+            let principal = people[who];
+            let req = Request { principal, household: facts.household, path: p, action, now_ms: now };
+            let own = Facts {
+                grants: facts.grants.iter().filter(|g| g.grantee == principal).cloned().collect(),
+                ..facts.clone()
+            };
+            prop_assert_eq!(evaluate(&req, &facts), evaluate(&req, &own));
+        }
+
+        #[test]
         fn revoking_every_grant_leaves_only_members_and_authors(
             (mut facts, people) in arb_world(), (who, p, action, now) in arb_request()
         ) {

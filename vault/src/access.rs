@@ -3,7 +3,7 @@
 //! there is one place that says yes or no.
 
 use kluis_policy::{
-    evaluate, Action, Decision, Facts, FieldPath, GrantFact, HouseholdId, PrincipalId, Request,
+    evaluate, Action, Decision, Facts, FieldPath, HouseholdId, PrincipalId, Request,
 };
 
 use crate::store::principals::Principal;
@@ -11,16 +11,27 @@ use crate::store::{households, StoreError, Tx};
 
 /// The facts about one household, read inside the request's transaction.
 pub async fn facts(tx: &mut Tx, household: HouseholdId) -> Result<Facts, StoreError> {
-    let members = households::members(tx, household)
-        .await?
-        .into_iter()
-        .map(|m| m.principal)
-        .collect();
-    let grants: Vec<GrantFact> = crate::store::grants::facts(tx, household).await?;
     Ok(Facts {
         household,
-        members,
-        grants,
+        members: households::member_ids(tx, household).await?,
+        grants: crate::store::grants::facts(tx, household).await?,
+        private_author: None,
+    })
+}
+
+/// The facts a decision about `caller` alone needs: the members and only
+/// the caller's own grants (the evaluator never looks at anyone else's).
+/// For reads, whose cost should not grow with every grant a household ever
+/// gave; requests that must know every grantee (writes) use `facts`.
+pub async fn facts_for(
+    tx: &mut Tx,
+    household: HouseholdId,
+    caller: PrincipalId,
+) -> Result<Facts, StoreError> {
+    Ok(Facts {
+        household,
+        members: households::member_ids(tx, household).await?,
+        grants: crate::store::grants::facts_of(tx, household, caller).await?,
         private_author: None,
     })
 }

@@ -257,11 +257,21 @@ pub async fn read(
 ) -> ApiResult<Json<FieldValue>> {
     let (h, path) = ids(&state, &household, &path)?;
     // Decide and load in a plain snapshot; the log entry goes through the
-    // group-commit writer, and nothing leaves before it is durable.
+    // group-commit writer, and nothing leaves before it is durable. Three
+    // queries in the common case: members, the caller's grants, and the
+    // version with its envelopes (see `fields::for_reading`).
     let mut tx = state.store.begin().await?;
-    let facts = access::facts(&mut tx, h).await?;
-    let current = fields::current(&mut tx, h, &path).await?;
-    let private_author = current.as_ref().and_then(|c| c.private_author);
+    let facts = access::facts_for(&mut tx, h, caller.id).await?;
+    let me = caller.id.to_string();
+    let found = fields::for_reading(&mut tx, h, &path, q.version, &me).await?;
+    // Privacy is decided on the newest version, whichever version is asked.
+    let private_author = match q.version {
+        None => found.as_ref().and_then(|f| f.info.private_author),
+        Some(_) => fields::current(&mut tx, h, &path)
+            .await?
+            .and_then(|c| c.private_author),
+    };
+    drop(tx);
     let now = state.clock.now_ms();
     let decision = access::decide(
         &caller,
@@ -275,16 +285,9 @@ pub async fn read(
         .field(&path)
         .decision(&decision);
     if let Decision::Deny(reason) = decision {
-        drop(tx);
         return Err(refuse_now(&state, &meta, &caller, record, denial(reason)).await);
     }
-    let version = q.version.or(current.as_ref().map(|c| c.version));
-    let found = match version {
-        Some(v) => fields::version(&mut tx, h, &path, v).await?,
-        None => None,
-    };
-    let Some((info, ciphertext)) = found else {
-        drop(tx);
+    let Some(found) = found else {
         let problem = Problem::new(
             Kind::FieldNotFound,
             "this field (or this version of it) does not exist",
@@ -298,13 +301,14 @@ pub async fn read(
         )
         .await);
     };
-    let reader = if facts.members.contains(&caller.id) && info.private_author.is_none() {
-        HOUSEHOLD_READER.to_owned()
+    let info = found.info;
+    let ciphertext = found.ciphertext;
+    let (reader, envelope) = if facts.members.contains(&caller.id) && info.private_author.is_none()
+    {
+        (HOUSEHOLD_READER.to_owned(), found.household_envelope)
     } else {
-        caller.id.to_string()
+        (me, found.own_envelope)
     };
-    let envelope = fields::envelope(&mut tx, h, &path, info.version, &reader).await?;
-    drop(tx);
     let Some(env) = envelope else {
         let problem = Problem::new(
             Kind::NotShared,

@@ -95,6 +95,23 @@ pub async fn add_member(tx: &mut Tx, m: NewMember<'_>) -> Result<(), StoreError>
     Ok(())
 }
 
+/// The members' ids only (for decisions).
+pub async fn member_ids(tx: &mut Tx, id: HouseholdId) -> Result<Vec<PrincipalId>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT principal_id FROM household_members WHERE household_id = $1 \
+         ORDER BY added_ms, principal_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let p: String = row.try_get("principal_id")?;
+            PrincipalId::parse(&p).map_err(|_| corrupt("member id"))
+        })
+        .collect()
+}
+
 pub async fn members(tx: &mut Tx, id: HouseholdId) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query(
         "SELECT principal_id, added_by, added_ms, identity_envelope FROM household_members \

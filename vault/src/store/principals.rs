@@ -28,8 +28,10 @@ pub struct NewPrincipal<'a> {
 }
 
 const COLUMNS: &str = "id, name, role, org, signing_key, age_recipient";
+/// `COLUMNS` of a table aliased `p`, for joins.
+pub(crate) const COLUMNS_OF_P: &str = "p.id, p.name, p.role, p.org, p.signing_key, p.age_recipient";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Principal, StoreError> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Principal, StoreError> {
     let corrupt = |what: &str| {
         StoreError::Unavailable(sqlx::Error::Decode(format!("bad stored {what}").into()))
     };

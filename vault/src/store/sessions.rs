@@ -75,24 +75,26 @@ pub async fn principal_for_token(
     token: &str,
     now_ms: i64,
 ) -> Result<TokenLookup, StoreError> {
-    let row = sqlx::query("SELECT principal_id, expires_ms FROM tokens WHERE hash = $1")
-        .bind(secret_hash(token))
-        .fetch_optional(store.pool())
-        .await?;
+    // One round trip: the token and its principal together (every
+    // authenticated request starts here).
+    let row = sqlx::query(&format!(
+        "SELECT t.expires_ms, {} FROM tokens t LEFT JOIN principals p ON p.id = t.principal_id \
+         WHERE t.hash = $1",
+        principals::COLUMNS_OF_P
+    ))
+    .bind(secret_hash(token))
+    .fetch_optional(store.pool())
+    .await?;
     let Some(row) = row else {
         return Ok(TokenLookup::Unknown);
     };
     if row.try_get::<i64, _>("expires_ms")? <= now_ms {
         return Ok(TokenLookup::Expired);
     }
-    let id: String = row.try_get("principal_id")?;
-    let Ok(id) = PrincipalId::parse(&id) else {
+    if row.try_get::<Option<String>, _>("id")?.is_none() {
         return Ok(TokenLookup::Unknown);
-    };
-    Ok(match principals::get(store, id).await? {
-        Some(p) => TokenLookup::Valid(p),
-        None => TokenLookup::Unknown,
-    })
+    }
+    Ok(TokenLookup::Valid(principals::from_row(&row)?))
 }
 
 /// Drop expired challenges and tokens; run now and then.
