@@ -6,6 +6,7 @@
 //! Callers bound every read by a tree size they saw under the lock.
 
 use kluis_audit::merkle::{leaf_hash, Hash};
+use kluis_audit::Frontier;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -41,19 +42,51 @@ pub async fn leaves(
         .collect()
 }
 
-/// The leaf hashes of the first `size` rows, in stored order. The proof made
-/// from them is only as good as the rows: if a row was altered, the proof
-/// does not match the auditor's pinned checkpoint, which is the point.
-pub async fn leaf_hashes(store: &Store, size: u64) -> Result<Vec<Hash>, StoreError> {
-    let mut hashes = Vec::with_capacity(size.min(1 << 20) as usize);
-    let mut from = 0u64;
-    while from < size {
-        let batch = leaves(store, from, size, BATCH as u32).await?;
-        let Some(last) = batch.last() else { break };
-        from = last.0 + 1;
-        hashes.extend(batch.iter().map(|(_, leaf)| leaf_hash(leaf)));
+/// MTH over the stored leaves `range.start..range.end`, streamed in batches
+/// through a `Frontier`, so memory stays O(log n) however long the log is.
+/// `None` when a row in the range is missing: no honest root exists then.
+/// The root is only as good as the rows: if a row was altered, a proof made
+/// from it does not match the auditor's pinned checkpoint, which is the point.
+pub async fn range_root(
+    store: &Store,
+    range: std::ops::Range<u64>,
+) -> Result<Option<Hash>, StoreError> {
+    let mut frontier = Frontier::new();
+    let mut next = range.start;
+    while next < range.end {
+        let batch = leaves(store, next, range.end, BATCH as u32).await?;
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        for (seq, leaf) in &batch {
+            if *seq != next {
+                return Ok(None);
+            }
+            frontier.append(leaf_hash(leaf)).map_err(|e| {
+                StoreError::Unavailable(sqlx::Error::Protocol(format!("access log: {e}")))
+            })?;
+            next += 1;
+        }
     }
-    Ok(hashes)
+    Ok(Some(frontier.root()))
+}
+
+/// An RFC 9162 consistency proof between the first `old` and `new` stored
+/// leaves, one streamed range root per proof node (see
+/// `kluis_audit::merkle::consistency_ranges`). `None` when rows are missing.
+pub async fn consistency_proof(
+    store: &Store,
+    old: u64,
+    new: u64,
+) -> Result<Option<Vec<Hash>>, StoreError> {
+    let mut proof = Vec::new();
+    for range in kluis_audit::merkle::consistency_ranges(old, new) {
+        match range_root(store, range).await? {
+            Some(root) => proof.push(root),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(proof))
 }
 
 /// Which rows a query scans; the decoded leaves are filtered further by the
