@@ -106,6 +106,7 @@ pub async fn checkpoint(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     /// The size of the checkpoint the auditor kept.
     pub old: u64,
@@ -157,6 +158,7 @@ pub async fn consistency(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
     /// The first sequence number wanted (default 0).
     pub from: Option<u64>,
@@ -201,6 +203,7 @@ pub async fn entries(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// Only entries about this household.
     pub household: Option<String>,

@@ -236,6 +236,7 @@ pub async fn release(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// A date (YYYY-MM-DD) or RFC 3339 time; default now.
     pub as_of: Option<String>,
