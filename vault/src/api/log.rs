@@ -206,12 +206,20 @@ pub async fn entries(
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// Only entries about this household.
+    #[param(pattern = "^h-[0-9a-f]{32}$")]
     pub household: Option<String>,
     /// Only entries by this principal.
+    #[param(pattern = "^p-[0-9a-f]{32}$")]
     pub actor: Option<String>,
     /// Only entries at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     pub since: Option<String>,
     /// Only entries at or before this time.
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     pub until: Option<String>,
     /// Only this event type (e.g. `field.read`).
     pub event: Option<String>,
