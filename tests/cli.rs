@@ -168,6 +168,53 @@ async fn register_prints_the_principal_id_that_whoami_reports() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_prints_a_bearer_token_the_api_accepts() {
+    let server = TestServer::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kluis = Kluis::new(&server.url);
+    let ks = keystore_in(&dir, "admin");
+    kluis.keys_new(&ks, "Beheerder");
+    let id = kluis.register(&ks, &server.bootstrap_invite());
+
+    // The bare form prints the token alone, on one line.
+    let token = kluis.with(&ks, &["login"]).value().to_owned();
+    let http = reqwest::Client::new();
+    let whoami = |token: String| {
+        http.get(format!("{}/v1/whoami", server.url))
+            .bearer_auth(token)
+            .send()
+    };
+    let me: Value = whoami(token.clone())
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["principal_id"], id.to_string());
+
+    // --json names the token, who it is for and until when; each login is a
+    // new token, and the earlier one keeps working until it expires.
+    let json = kluis.with(&ks, &["login", "--json"]).json();
+    let second = json["token"].as_str().expect("token in JSON").to_owned();
+    assert_ne!(second, token);
+    assert_eq!(json["principal_id"], id.to_string());
+    assert!(json["expires_at"].is_string(), "{json}");
+    for t in [token, second] {
+        assert_eq!(whoami(t).await.unwrap().status(), 200);
+    }
+    assert_eq!(whoami("not-a-token".into()).await.unwrap().status(), 401);
+
+    // Without a registered key there is no token, and one line says why.
+    let stranger = keystore_in(&dir, "stranger");
+    kluis.keys_new(&stranger, "Mallory");
+    let line = kluis.with(&stranger, &["login"]).failure().to_owned();
+    assert!(line.contains("not registered"), "{line}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invites_print_a_code_that_another_person_registers_with() {
     let server = TestServer::spawn().await;
     let dir = tempfile::tempdir().unwrap();

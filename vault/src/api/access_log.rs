@@ -30,6 +30,7 @@ use crate::store::principals;
 use crate::wire::log::{AccessItem, AccessLog};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessLogQuery {
     /// Continue after this sequence number (the `next` of the last page).
     pub after: Option<u64>,

@@ -106,6 +106,7 @@ pub async fn checkpoint(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     /// The size of the checkpoint the auditor kept.
     pub old: u64,
@@ -155,6 +156,7 @@ pub async fn consistency(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
     /// The first sequence number wanted (default 0).
     pub from: Option<u64>,
@@ -199,14 +201,23 @@ pub async fn entries(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// Only entries about this household.
+    #[param(pattern = "^h-[0-9a-f]{32}$")]
     pub household: Option<String>,
     /// Only entries by this principal.
+    #[param(pattern = "^p-[0-9a-f]{32}$")]
     pub actor: Option<String>,
     /// Only entries at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     pub since: Option<String>,
     /// Only entries at or before this time.
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     pub until: Option<String>,
     /// Only this event type (e.g. `field.read`).
     pub event: Option<String>,

@@ -1,10 +1,27 @@
 //! The OpenAPI document, generated from the handlers' annotations and served
 //! at `/openapi.json`.
+//!
+//! Handlers declare their success response and the errors particular to them
+//! (403, 409, 422, ...). The errors that follow from an operation's shape are
+//! added here, once, by `ProblemResponses`: 400 for anything with parameters
+//! or a body, 401 for anything behind a login, 413 for a body, 403, 404 and
+//! 410 for anything under a household (`record::denial`), 503 for every operation (timeout, database
+//! unavailable). Every error response, declared by a handler or added here,
+//! is `application/problem+json` with the `ProblemBody` schema, and its
+//! description lists the problem kinds that come with that status.
+//!
+//! Path parameters are named by what they hold (`household`, `grant`, `id` for
+//! a principal, `path` for a field path); `ProblemResponses` gives each its
+//! exact pattern, so the document says what the server accepts.
 
 use axum::Json;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, enrol, export, grants, households, log, login, observations, plan, rekey,
     retention, whoami,
@@ -27,7 +44,7 @@ use super::{
         log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ProblemResponses)
 )]
 pub struct ApiDoc;
 
@@ -43,6 +60,191 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The error responses every operation can give, by its shape (see the
+/// module comment), all as problem+json.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let under_household = path.contains("{household}");
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_problems(op, under_household);
+            }
+        }
+    }
+}
+
+/// The pattern of a path parameter, by its name.
+fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
+    match name {
+        "household" => Some(("^h-[0-9a-f]{32}$", 34)),
+        "grant" => Some(("^g-[0-9a-f]{32}$", 34)),
+        "id" => Some(("^p-[0-9a-f]{32}$", 34)),
+        "path" => Some((
+            "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
+            kluis_policy::path::MAX_PATH_BYTES,
+        )),
+        _ => None,
+    }
+}
+
+fn add_problems(op: &mut Operation, under_household: bool) {
+    for param in op.parameters.iter_mut().flatten() {
+        if param.parameter_in != ParameterIn::Path {
+            continue;
+        }
+        if let Some((pattern, max)) = path_parameter_pattern(&param.name) {
+            param.schema = Some(RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(pattern))
+                    .max_length(Some(max))
+                    .build(),
+            )));
+        }
+    }
+    let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let has_body = op.request_body.is_some();
+    let logged_in = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let implied = [
+        (400, has_params || has_body),
+        (401, logged_in),
+        (403, under_household),
+        (404, under_household),
+        (410, under_household),
+        (413, has_body),
+        (503, true),
+    ];
+    let responses = &mut op.responses.responses;
+    for (status, applies) in implied {
+        if applies {
+            responses
+                .entry(status.to_string())
+                .or_insert_with(|| RefOr::T(Response::new("")));
+        }
+    }
+    for (status, response) in responses.iter_mut() {
+        let Ok(code) = status.parse::<u16>() else {
+            continue;
+        };
+        if code < 400 {
+            continue;
+        }
+        *response = RefOr::T(problem_response(code));
+    }
+}
+
+/// A problem+json response, described by the kinds that carry its status.
+pub(crate) fn problem_response(status: u16) -> Response {
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .filter(|k| k.status().as_u16() == status)
+        .map(|k| format!("`{}{}`", TYPE_PREFIX, k.code()))
+        .collect();
+    let description = if kinds.is_empty() {
+        "A problem".to_owned()
+    } else {
+        format!("A problem: {}", kinds.join(", "))
+    };
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("ProblemBody"))),
+        )
+        .build()
+}
+
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operations(doc: &utoipa::openapi::OpenApi) -> Vec<(String, &Operation)> {
+        let mut out = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                ("get", &item.get),
+                ("put", &item.put),
+                ("post", &item.post),
+                ("delete", &item.delete),
+                ("patch", &item.patch),
+            ] {
+                if let Some(op) = op {
+                    out.push((format!("{method} {path}"), op));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_error_is_declared_as_problem_json() {
+        let doc = ApiDoc::openapi();
+        let ops = operations(&doc);
+        assert!(ops.len() >= 30);
+        for (name, op) in ops {
+            let responses = &op.responses.responses;
+            assert!(responses.contains_key("503"), "{name}");
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                assert!(responses.contains_key("401"), "{name} needs a login");
+            }
+            if op.request_body.is_some() {
+                assert!(responses.contains_key("400"), "{name}");
+                assert!(responses.contains_key("413"), "{name}");
+            }
+            if name.contains("{household}") {
+                assert!(responses.contains_key("403"), "{name}");
+                assert!(responses.contains_key("404"), "{name}");
+                assert!(responses.contains_key("410"), "{name}");
+            }
+            for param in op.parameters.iter().flatten() {
+                if param.parameter_in == ParameterIn::Path {
+                    // A query struct without `parameter_in = Query` lands here.
+                    assert!(
+                        name.contains(&format!("{{{}}}", param.name)),
+                        "{name}: {} is not in the path",
+                        param.name
+                    );
+                    assert!(
+                        path_parameter_pattern(&param.name).is_some(),
+                        "{name}: path parameter {} has no pattern",
+                        param.name
+                    );
+                }
+            }
+            for (status, response) in responses {
+                let RefOr::T(response) = response else {
+                    panic!("{name} {status}: inline responses only");
+                };
+                let code: u16 = status.parse().unwrap();
+                if code >= 400 {
+                    let types: Vec<&String> = response.content.keys().collect();
+                    assert_eq!(types, ["application/problem+json"], "{name} {status}");
+                    assert!(
+                        response.description.contains(TYPE_PREFIX),
+                        "{name} {status}"
+                    );
+                } else {
+                    assert!(
+                        !response.content.contains_key("application/problem+json"),
+                        "{name} {status}"
+                    );
+                }
+            }
+        }
+    }
 }

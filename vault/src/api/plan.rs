@@ -239,6 +239,7 @@ pub async fn write(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadQuery {
     /// A version number; the newest when absent.
     pub version: Option<i64>,

@@ -236,8 +236,12 @@ pub async fn release(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// A date (YYYY-MM-DD) or RFC 3339 time; default now.
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     pub as_of: Option<String>,
 }
 

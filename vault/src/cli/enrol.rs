@@ -1,4 +1,4 @@
-//! `kluis register`, `kluis invite`, `kluis whoami`.
+//! `kluis register`, `kluis invite`, `kluis whoami`, `kluis login`.
 
 use clap::Args;
 
@@ -65,4 +65,18 @@ pub async fn whoami(ctx: &Context) -> anyhow::Result<()> {
         ],
         &me,
     )
+}
+
+/// Log in with the keystore's device key and print the bearer token, for
+/// calling the HTTP API with other tools (`Authorization: Bearer TOKEN`).
+/// The token is a secret until it expires; `--json` adds `expires_at` and
+/// `principal_id`.
+pub async fn login(ctx: &Context) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    let token = client.login_token().await?;
+    ctx.out.say(&format!(
+        "Logged in as {}. The token works until {}; keep it secret.",
+        token.principal_id, token.expires_at
+    ));
+    ctx.out.value(&token.token, &token)
 }

@@ -73,6 +73,8 @@ enum Command {
     Invite(enrol::InviteArgs),
     /// Show who you are logged in as.
     Whoami,
+    /// Log in and print a bearer token for the HTTP API (see /openapi.json).
+    Login,
     /// Households: create, add members, show.
     #[command(subcommand)]
     Household(household::HouseholdCommand),
@@ -173,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,
         Command::Whoami => enrol::whoami(&ctx).await,
+        Command::Login => enrol::login(&ctx).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
         Command::Grant(args) => consent::grant(&ctx, args).await,

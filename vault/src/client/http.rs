@@ -15,7 +15,6 @@ use crate::keys::Identity;
 use crate::wire::auth::{
     challenge_message, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
 };
-use kluis_policy::PrincipalId;
 
 #[derive(Clone)]
 pub struct Http {
@@ -45,7 +44,9 @@ impl Http {
         &self.base
     }
 
-    pub async fn login(&self, identity: &Identity) -> Result<PrincipalId, ClientError> {
+    /// Log in with the device key (challenge, signature, token) and keep the
+    /// token for the calls that follow; returns the token as the server gave it.
+    pub async fn login(&self, identity: &Identity) -> Result<TokenResponse, ClientError> {
         let challenge: ChallengeResponse = self
             .send(
                 self.inner
@@ -69,8 +70,8 @@ impl Http {
                     }),
             )
             .await?;
-        *self.token.lock().await = Some(token.token);
-        Ok(token.principal_id)
+        *self.token.lock().await = Some(token.token.clone());
+        Ok(token)
     }
 
     /// Forget the token (tests use this to check expiry handling).

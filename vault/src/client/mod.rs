@@ -30,6 +30,7 @@ use tokio::sync::Mutex;
 
 use crate::keys::Identity;
 use crate::role::Role;
+use crate::wire::auth::TokenResponse;
 use crate::wire::enrol::{InviteRequest, InviteResponse, PrincipalInfo, RegisterRequest};
 use kluis_policy::PrincipalId;
 
@@ -94,9 +95,15 @@ impl Client {
 
     /// Log in now (normally done on demand); returns the principal id.
     pub async fn login(&self) -> Result<PrincipalId, ClientError> {
-        let id = self.http.login(&self.identity).await?;
-        *self.me.lock().await = Some(id);
-        Ok(id)
+        Ok(self.login_token().await?.principal_id)
+    }
+
+    /// Log in now and return the bearer token itself, for API users who call
+    /// the HTTP API with their own tools (`kluis login`).
+    pub async fn login_token(&self) -> Result<TokenResponse, ClientError> {
+        let token = self.http.login(&self.identity).await?;
+        *self.me.lock().await = Some(token.principal_id);
+        Ok(token)
     }
 
     /// My principal id (logging in if needed).
