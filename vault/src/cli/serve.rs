@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::clock::Clock;
-use crate::server::{shutdown, telemetry, Application, ServeConfig};
+use crate::server::{allocator, shutdown, telemetry, Application, ServeConfig};
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -39,6 +39,7 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init();
+    allocator::tune();
     let mut config = ServeConfig::new(args.data_dir);
     config.db_url = args.db;
     config.listen = args.listen;

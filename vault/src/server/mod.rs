@@ -1,6 +1,7 @@
 //! Running the server: configuration, start-up, telemetry and shutdown, kept
 //! apart from the routes in `api`.
 
+pub mod allocator;
 pub mod bootstrap;
 pub mod configuration;
 pub mod log_key;
