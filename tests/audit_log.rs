@@ -97,6 +97,28 @@ async fn reading_the_log_is_itself_logged() {
 }
 
 #[tokio::test]
+async fn positions_past_the_end_of_the_log_return_nothing() {
+    // Regression: `from` and `after` past i64::MAX used to wrap to negative
+    // numbers in SQL, so "after the last possible entry" returned the log
+    // from its start.
+    let w = world().await;
+    w.workload(1).await;
+    let c = &w.auditor.client;
+    assert!(!c.log_leaves(0, 10).await.unwrap().leaves.is_empty());
+    for huge in [u64::MAX, 1 << 63, i64::MAX as u64] {
+        let page = c.log_leaves(huge, 10).await.unwrap();
+        assert!(page.leaves.is_empty(), "from={huge}");
+        assert_eq!(page.next, None);
+        let page = c
+            .log_query_page(&LogFilter::default(), Some(huge), None)
+            .await
+            .unwrap();
+        assert!(page.entries.is_empty(), "after={huge}");
+    }
+    w.server.stop().await;
+}
+
+#[tokio::test]
 async fn queries_filter_and_page() {
     let w = world().await;
     for round in 0..3 {

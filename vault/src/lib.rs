@@ -7,6 +7,8 @@ pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod clock;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod keys;
 pub mod retention;
 pub mod role;

@@ -25,7 +25,7 @@ use crate::wire::household::{
     MemberInfo,
 };
 
-fn decode_signature(text: &str) -> ApiResult<Vec<u8>> {
+pub(crate) fn decode_signature(text: &str) -> ApiResult<Vec<u8>> {
     B64.decode(text.as_bytes())
         .ok()
         .filter(|s| s.len() == 64)
@@ -127,7 +127,7 @@ pub async fn create(
     ))
 }
 
-fn age_recipient_invalid(text: &str) -> bool {
+pub(crate) fn age_recipient_invalid(text: &str) -> bool {
     text.len() > 100 || text.parse::<age::x25519::Recipient>().is_err()
 }
 

@@ -228,7 +228,7 @@ pub struct LogQuery {
 }
 
 /// A validated query.
-struct Filter {
+pub(crate) struct Filter {
     household: Option<HouseholdId>,
     actor: Option<PrincipalId>,
     since_ms: Option<i64>,
@@ -237,7 +237,7 @@ struct Filter {
 }
 
 impl Filter {
-    fn parse(q: &LogQuery) -> ApiResult<Self> {
+    pub(crate) fn parse(q: &LogQuery) -> ApiResult<Self> {
         let time = |t: &Option<String>, what: &str| -> ApiResult<Option<i64>> {
             t.as_deref()
                 .map(|t| {

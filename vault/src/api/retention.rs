@@ -200,7 +200,7 @@ pub async fn hold(
     Ok(Json(status))
 }
 
-fn clean_reason(text: &str) -> ApiResult<String> {
+pub(crate) fn clean_reason(text: &str) -> ApiResult<String> {
     let t = text.trim();
     if t.is_empty() || t.chars().count() > 500 || t.chars().any(char::is_control) {
         return Err(Problem::malformed(

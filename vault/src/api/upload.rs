@@ -38,14 +38,17 @@ pub fn field_ids(
 /// Ciphertext must be a whole size bucket (so stored sizes reveal only the
 /// bucket) and no larger than the largest field allows.
 pub fn decode_ciphertext(state: &AppState, text: &str) -> ApiResult<Vec<u8>> {
-    let max_sealed = seal::bucket(state.limits.max_field_bytes) + 28;
+    decode_ciphertext_within(state.limits.max_field_bytes, text)
+}
+
+/// [`decode_ciphertext`] for a given field size limit, without the server
+/// state (the fuzz targets call this).
+pub fn decode_ciphertext_within(max_field_bytes: usize, text: &str) -> ApiResult<Vec<u8>> {
+    let max_sealed = seal::bucket(max_field_bytes) + 28;
     if text.len() > max_sealed.div_ceil(3) * 4 + 4 {
         return Err(Problem::new(
             Kind::LimitExceeded,
-            format!(
-                "a field holds at most {} bytes",
-                state.limits.max_field_bytes
-            ),
+            format!("a field holds at most {max_field_bytes} bytes"),
         ));
     }
     let bytes = STANDARD

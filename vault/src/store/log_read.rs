@@ -22,6 +22,14 @@ fn to_u64(seq: i64) -> Result<u64, StoreError> {
     })
 }
 
+/// A sequence number or tree size from a request, as the database's integer.
+/// Values past `i64::MAX` saturate: no row has such a number, so the answer
+/// stays the honest one (nothing there). A plain `as` cast would wrap them to
+/// negative numbers and turn "after 18446744073709551615" into "from the start".
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// Up to `limit` leaves with `from <= seq < below`, in order.
 pub async fn leaves(
     store: &Store,
@@ -32,8 +40,8 @@ pub async fn leaves(
     let rows = sqlx::query(
         "SELECT seq, leaf FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
     )
-    .bind(from as i64)
-    .bind(below as i64)
+    .bind(to_i64(from))
+    .bind(to_i64(below))
     .bind(i64::from(limit))
     .fetch_all(store.pool())
     .await?;
@@ -112,8 +120,8 @@ pub async fn scan(store: &Store, scan: &Scan) -> Result<Vec<(u64, Vec<u8>)>, Sto
          AND ($5 = '' OR household_id = $5) \
          ORDER BY seq LIMIT $6",
     )
-    .bind(scan.after.map_or(-1, |a| a as i64))
-    .bind(scan.below as i64)
+    .bind(scan.after.map_or(-1, to_i64))
+    .bind(to_i64(scan.below))
     .bind(scan.since_ms.unwrap_or(i64::MIN))
     .bind(scan.until_ms.unwrap_or(i64::MAX))
     .bind(scan.household.clone().unwrap_or_default())
@@ -123,4 +131,17 @@ pub async fn scan(store: &Store, scan: &Scan) -> Result<Vec<(u64, Vec<u8>)>, Sto
     rows.iter()
         .map(|r| Ok((to_u64(r.try_get("seq")?)?, r.try_get("leaf")?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_i64;
+
+    #[test]
+    fn huge_positions_saturate_instead_of_wrapping() {
+        assert_eq!(to_i64(0), 0);
+        assert_eq!(to_i64(i64::MAX as u64), i64::MAX);
+        assert_eq!(to_i64(1 << 63), i64::MAX);
+        assert_eq!(to_i64(u64::MAX), i64::MAX);
+    }
 }

@@ -1,0 +1,193 @@
+//! The JSON request bodies of the HTTP API (`vault::wire`) and the query
+//! strings of the log endpoints, each followed by the domain checks its
+//! handler applies before touching the database.
+//!
+//! The first byte picks the body type (% 18); the rest is the body, parsed
+//! with `serde_json::from_slice` as axum's `Json` does (query strings with
+//! `serde_urlencoded`, as axum's `Query` does). Then, per type: ids and
+//! paths (by the serde impls), grants and revocations (`verify_grant`,
+//! `verify_revocation`), ciphertexts (`decode_ciphertext_within`),
+//! envelopes (`decode_envelope(s)`), signatures, public keys, labels and
+//! reasons, log query filters. Kind 17 goes the other way: the response
+//! bodies the client library reads from a server it does not trust (the
+//! write plan's readers and their grants, log pages, checkpoints).
+//!
+//! Checks: never panics, whatever the body.
+#![no_main]
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use base64::Engine;
+use kluis_policy::{verify_grant, verify_revocation};
+use kluis_vault::api::enrol::clean_label;
+use kluis_vault::api::log::{ConsistencyQuery, EntriesQuery};
+use kluis_vault::api::upload::{decode_ciphertext_within, decode_envelope, decode_envelopes};
+use kluis_vault::fuzzing;
+use kluis_vault::keys::identity::decode_signing_key;
+use kluis_vault::server::configuration::Limits;
+use kluis_vault::wire::{auth, consent, enrol, household, log, plan, retention};
+use libfuzzer_sys::fuzz_target;
+use serde::de::DeserializeOwned;
+
+fn body<T: DeserializeOwned>(data: &[u8]) -> Option<T> {
+    serde_json::from_slice(data).ok()
+}
+
+fn ciphertext(text: &str) {
+    let _ = decode_ciphertext_within(Limits::default().max_field_bytes, text);
+}
+
+fn ed25519_signature(text: &str) {
+    // The login token's check, as `api::login::token` does it.
+    let _ = B64.decode(text.as_bytes()).ok().filter(|s| s.len() == 64);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    match kind % 18 {
+        0 => {
+            if let Some(r) = body::<auth::ChallengeRequest>(rest) {
+                let _ = decode_signing_key(&r.signing_key);
+            }
+        }
+        1 => {
+            if let Some(r) = body::<auth::TokenRequest>(rest) {
+                let _ = B64.decode(r.challenge_id.as_bytes());
+                ed25519_signature(&r.signature);
+            }
+        }
+        2 => {
+            if let Some(r) = body::<enrol::InviteRequest>(rest) {
+                let _ = clean_label("the name", &r.name);
+                if let Some(org) = &r.org {
+                    let _ = clean_label("the organisation", org);
+                }
+                let _ = (r.role.needs_organisation(), r.role.with_article());
+            }
+        }
+        3 => {
+            if let Some(r) = body::<enrol::RegisterRequest>(rest) {
+                if r.keys.parse().is_ok() {
+                    r.keys
+                        .fingerprint()
+                        .expect("parsed keys have a fingerprint");
+                }
+            }
+        }
+        4 => {
+            if let Some(r) = body::<household::CreateHousehold>(rest) {
+                let _ = fuzzing::age_recipient_invalid(&r.recipient);
+                let _ = fuzzing::household_signature(&r.signature);
+                let _ = decode_envelope(&r.identity_envelope);
+            }
+        }
+        5 => {
+            if let Some(r) = body::<household::AddMember>(rest) {
+                let _ = fuzzing::household_signature(&r.signature);
+                let _ = decode_envelope(&r.identity_envelope);
+            }
+        }
+        6 => {
+            if let Some(r) = body::<plan::WriteField>(rest) {
+                ciphertext(&r.ciphertext);
+                let _ = decode_envelopes(&r.envelopes);
+            }
+        }
+        7 => {
+            if let Some(r) = body::<consent::CreateGrant>(rest) {
+                let _ = verify_grant(&r.jws, None);
+                for k in r.keys.iter().take(1000) {
+                    let _ = decode_envelope(&k.envelope);
+                }
+            }
+        }
+        8 => {
+            if let Some(r) = body::<consent::Revoke>(rest) {
+                let _ = verify_revocation(&r.jws, None);
+            }
+        }
+        9 => {
+            if let Some(r) = body::<consent::Rekey>(rest) {
+                ciphertext(&r.ciphertext);
+                let _ = decode_envelopes(&r.envelopes);
+            }
+        }
+        10 => {
+            if let Some(r) = body::<consent::Observe>(rest) {
+                ciphertext(&r.ciphertext);
+                let _ = decode_envelopes(&r.envelopes);
+            }
+        }
+        11 => {
+            if let Some(r) = body::<consent::Publish>(rest) {
+                ciphertext(&r.ciphertext);
+                let _ = decode_envelopes(&r.envelopes);
+            }
+        }
+        12 => {
+            if let Some(r) = body::<retention::Close>(rest) {
+                let _ = kluis_vault::retention::Schedule::default().term(&r.basis);
+            }
+        }
+        13 => {
+            if let Some(r) = body::<retention::Hold>(rest) {
+                let _ = fuzzing::clean_reason(&r.reason);
+            }
+            if let Some(r) = body::<retention::Erase>(rest) {
+                let _ = fuzzing::clean_reason(&r.basis);
+            }
+        }
+        14 => {
+            if let Some(r) = body::<retention::Destroy>(rest) {
+                let _ = clean_label("the approver's name", &r.approved_by);
+            }
+        }
+        15 => {
+            if let Ok(q) = serde_urlencoded::from_bytes::<fuzzing::LogQuery>(rest) {
+                let _ = fuzzing::log_query(&q);
+            }
+        }
+        16 => {
+            let _ = serde_urlencoded::from_bytes::<ConsistencyQuery>(rest);
+            let _ = serde_urlencoded::from_bytes::<EntriesQuery>(rest);
+        }
+        _ => responses(rest),
+    }
+});
+
+/// What the client parses from the server's answers before trusting them.
+fn responses(data: &[u8]) {
+    if let Some(p) = body::<plan::WritePlan>(data) {
+        for r in &p.readers {
+            if let Ok(g) = verify_grant(&r.grant, None) {
+                let _ = g.statement().scope.covers(&p.path);
+            }
+            if let Ok(key) = decode_signing_key(&r.signing_key) {
+                let _ = kluis_vault::keys::identity::fingerprint(&key, &r.age_recipient);
+            }
+        }
+    }
+    if let Some(v) = body::<plan::FieldValue>(data) {
+        let _ = STANDARD.decode(v.ciphertext.as_bytes());
+        let _ = STANDARD.decode(v.envelope.as_bytes());
+    }
+    if let Some(c) = body::<log::SignedCheckpoint>(data) {
+        let _ = kluis_fuzz::log_verifier().open(&c.checkpoint);
+    }
+    if let Some(page) = body::<log::LeafPage>(data) {
+        for l in &page.leaves {
+            if let Ok(bytes) = STANDARD.decode(l.leaf.as_bytes()) {
+                let _ = kluis_audit::Entry::decode(&bytes);
+            }
+        }
+    }
+    let _ = body::<log::LogPage>(data);
+    let _ = body::<log::AccessLog>(data);
+    let _ = body::<log::ConsistencyProof>(data);
+    let _ = body::<consent::GrantList>(data);
+    let _ = body::<household::HouseholdInfo>(data);
+    if let Some(p) = body::<enrol::PrincipalInfo>(data) {
+        let _ = p.keys.fingerprint();
+    }
+}
