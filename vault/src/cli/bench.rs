@@ -13,7 +13,10 @@ use super::Context;
 use crate::bench::{self, Budget, Figure};
 
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Short runs (under 50 seconds in all), for CI and a first look.
     #[arg(long)]
     quick: bool,
@@ -23,7 +26,17 @@ pub struct BenchArgs {
     db: Option<String>,
 }
 
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Generate N households and M log entries, then measure read latency
+    /// and full-log verification on them (BENCHMARKS.md, "Scale").
+    Scale(super::bench_scale::ScaleArgs),
+}
+
 pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(BenchCommand::Scale(scale)) = args.command {
+        return super::bench_scale::run(ctx, scale).await;
+    }
     if let Some(url) = &args.db {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             anyhow::bail!("--db takes a postgres:// URL (SQLite is always measured)");
