@@ -13,6 +13,7 @@ pub mod dossier;
 pub mod http;
 #[cfg(feature = "bench-cedar")]
 pub mod policy;
+pub mod scale;
 pub mod seal;
 pub mod soak;
 pub mod verify;

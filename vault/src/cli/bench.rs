@@ -41,14 +41,19 @@ pub const FIGURES: [&str; 6] = [
 
 /// Longer measurements beside the headline figures.
 #[derive(clap::Subcommand, Debug)]
-enum BenchCommand {
+pub enum BenchCommand {
     /// A long mixed load against a `kluis serve` process: memory must stay flat, nothing may fail.
     Soak(super::bench_soak::SoakArgs),
+    /// Generate N households and M log entries, then measure read latency
+    /// and full-log verification on them (BENCHMARKS.md, "Scale").
+    Scale(super::bench_scale::ScaleArgs),
 }
 
 pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
-    if let Some(BenchCommand::Soak(soak)) = args.command {
-        return super::bench_soak::run(ctx, soak).await;
+    match args.command {
+        Some(BenchCommand::Soak(soak)) => return super::bench_soak::run(ctx, soak).await,
+        Some(BenchCommand::Scale(scale)) => return super::bench_scale::run(ctx, scale).await,
+        None => {}
     }
     if let Some(url) = &args.db {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {

@@ -11,6 +11,7 @@
 mod access_log;
 mod audit;
 mod bench;
+mod bench_scale;
 mod bench_soak;
 mod consent;
 mod context;
