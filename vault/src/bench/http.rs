@@ -186,7 +186,7 @@ async fn load(
 /// Makes a fresh database on the PostgreSQL server `url` points at, runs
 /// the HTTP figure on it, and drops it again.
 pub async fn run_postgres(budget: &Budget, url: &str) -> anyhow::Result<Figure> {
-    let fresh = super::FreshPostgres::create(url).await?;
+    let fresh = super::FreshPostgres::create(url, "kluis_bench").await?;
     let result = run(
         budget,
         "http_read_vs_trivial_postgres",

@@ -174,16 +174,18 @@ impl Drop for TempDir {
 /// A fresh, empty database on a PostgreSQL server, for one measurement.
 pub struct FreshPostgres {
     admin: sqlx::PgConnection,
-    name: String,
+    /// The database's name.
+    pub name: String,
     /// The URL of the fresh database.
     pub url: String,
 }
 
 impl FreshPostgres {
-    /// Creates `kluis_bench_<random>` on the server `url` points at.
-    pub async fn create(url: &str) -> anyhow::Result<Self> {
+    /// Creates `<prefix>_<random>` (e.g. `kluis_bench_…`) on the server
+    /// `url` points at.
+    pub async fn create(url: &str, prefix: &str) -> anyhow::Result<Self> {
         use sqlx::Connection;
-        let name = format!("kluis_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let name = format!("{prefix}_{}", hex::encode(rand::random::<[u8; 6]>()));
         let mut admin = sqlx::PgConnection::connect(url).await?;
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)

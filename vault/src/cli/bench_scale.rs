@@ -11,10 +11,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sqlx::Connection;
 
 use super::Context;
-use crate::bench::scale;
+use crate::bench::{scale, FreshPostgres};
 
 #[derive(clap::Args, Debug)]
 pub struct ScaleArgs {
@@ -62,19 +61,11 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<()> {
     );
     bar.enable_steady_tick(Duration::from_millis(200));
 
-    let (db_url, pg) = match &args.db {
-        Some(server) => {
-            let name = format!("kluis_scale_{}", hex::encode(rand::random::<[u8; 6]>()));
-            let mut admin = sqlx::PgConnection::connect(server).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await?;
-            let mut fresh = url::Url::parse(server)?;
-            fresh.set_path(&format!("/{name}"));
-            (Some(fresh.to_string()), Some((admin, name)))
-        }
-        None => (None, None),
+    let pg = match &args.db {
+        Some(server) => Some(FreshPostgres::create(server, "kluis_scale").await?),
+        None => None,
     };
+    let db_url = pg.as_ref().map(|p| p.url.clone());
     let config = scale::generate::config(&args.data_dir, db_url.clone());
     let result = scale::run(
         &config,
@@ -98,11 +89,8 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<()> {
         );
     } else {
         let _ = std::fs::remove_dir_all(&args.data_dir);
-        if let Some((mut admin, name)) = pg {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await?;
-            let _ = admin.close().await;
+        if let Some(pg) = pg {
+            pg.drop_database().await?;
         }
     }
     let scale = result?;

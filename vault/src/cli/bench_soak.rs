@@ -42,7 +42,7 @@ pub async fn run(ctx: &Context, args: SoakArgs) -> anyhow::Result<()> {
     // About 60 samples in a run, at most one every 30 s, at least one a second.
     let sample_every = (duration / 60).clamp(Duration::from_secs(1), Duration::from_secs(30));
     let fresh = match &args.db {
-        Some(url) => Some(FreshPostgres::create(url).await?),
+        Some(url) => Some(FreshPostgres::create(url, "kluis_bench").await?),
         None => None,
     };
     let config = SoakConfig {

@@ -550,28 +550,9 @@ impl Writer<'_> {
             },
         )
         .await?;
-        let mut members = seed.members.into_iter();
-        let (id, statement, signature, env) = members.next().expect("the creator");
-        households::add_member(
-            &mut self.ltx().tx,
-            NewMember {
-                household: h,
-                principal: id,
-                added_by: creator.id,
-                now_ms: now,
-                statement: &statement,
-                signature: &signature,
-                identity_envelope: &env,
-            },
-        )
-        .await?;
-        self.record(
-            &creator,
-            Record::new(EventType::HouseholdCreate, LogAction::Create, Some(h))
-                .basis(kluis_audit::MEMBERSHIP_BASIS),
-        )
-        .await?;
-        for (id, statement, signature, env) in members {
+        // The creator joins first and the household.create entry follows;
+        // every later member gets a household.member_add entry.
+        for (i, (id, statement, signature, env)) in seed.members.into_iter().enumerate() {
             let now = self.clock.now_ms();
             households::add_member(
                 &mut self.ltx().tx,
@@ -586,12 +567,14 @@ impl Writer<'_> {
                 },
             )
             .await?;
-            self.record(
-                &creator,
+            let record = if i == 0 {
+                Record::new(EventType::HouseholdCreate, LogAction::Create, Some(h))
+                    .basis(kluis_audit::MEMBERSHIP_BASIS)
+            } else {
                 Record::new(EventType::HouseholdMemberAdd, LogAction::Create, Some(h))
-                    .decision(&membership()),
-            )
-            .await?;
+                    .decision(&membership())
+            };
+            self.record(&creator, record).await?;
         }
         let mut fields = Vec::new();
         for (path, ciphertext, env) in seed.fields {
