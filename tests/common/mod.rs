@@ -232,5 +232,6 @@ pub fn chrono_now_ms() -> i64 {
 }
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    assert!(!needle.is_empty(), "searching for nothing proves nothing");
     haystack.windows(needle.len()).any(|w| w == needle)
 }
