@@ -17,13 +17,13 @@ use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
-    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
+    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set, store_version,
+    NewSealed,
 };
-use super::upload::{store_version, NewSealed};
 use crate::access;
 use crate::role::Role;
 use crate::server::AppState;
-use crate::store::fields::{self};
+use crate::store::fields;
 use crate::wire::consent::{Observe, Publish};
 use crate::wire::plan::Written;
 

@@ -17,6 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kluis_policy::FieldPath;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 
 use super::{Budget, Figure, TempDir};
 use crate::client::Client;
@@ -33,9 +35,17 @@ pub const MAX_REQUESTS: u64 = 200_000;
 const VALUE_BYTES: usize = 1000;
 
 /// One load run: requests per second and latencies (ms) of each request.
-struct Load {
-    rate: f64,
-    latencies_ms: Vec<f64>,
+pub(super) struct Load {
+    pub rate: f64,
+    pub latencies_ms: Vec<f64>,
+}
+
+/// Where each request of a load run goes (a fixed URL, or a random field).
+pub(super) type Target = Arc<dyn Fn(&mut StdRng) -> String + Send + Sync>;
+
+/// A target that is always the same URL.
+fn fixed(url: String) -> Target {
+    Arc::new(move |_| url.clone())
 }
 
 /// Runs the figure on a fresh SQLite database (`db_url` None) or on the
@@ -88,8 +98,8 @@ async fn measure(
         .pool_max_idle_per_host(CONCURRENCY)
         .timeout(Duration::from_secs(30))
         .build()?;
-    let read = Arc::new(format!("{url}/v1/households/{household}/fields/{path}"));
-    let health = Arc::new(format!("{url}/healthz"));
+    let read = fixed(format!("{url}/v1/households/{household}/fields/{path}"));
+    let health = fixed(format!("{url}/healthz"));
     let token = Arc::new(token);
 
     // Warm up both routes (connections, caches), then alternate.
@@ -124,7 +134,8 @@ async fn measure(
     Ok(figure)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The `p` quantile (0..=1) of sorted latencies; NaN when there are none.
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -132,11 +143,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// `CONCURRENCY` tasks sending GET `url` until `duration` has passed or
-/// `MAX_REQUESTS` were sent. Any answer but 200 fails the run.
-async fn load(
+/// `CONCURRENCY` tasks sending GET requests to `target` until `duration`
+/// has passed or `MAX_REQUESTS` were sent. Any answer but 200 fails the run.
+pub(super) async fn load(
     http: &reqwest::Client,
-    url: &Arc<String>,
+    target: &Target,
     token: Option<&Arc<String>>,
     duration: Duration,
 ) -> anyhow::Result<Load> {
@@ -145,13 +156,15 @@ async fn load(
     let deadline = start + duration;
     let tasks: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
-            let (http, url, token, sent) =
-                (http.clone(), url.clone(), token.cloned(), sent.clone());
+            let (http, target, token, sent) =
+                (http.clone(), target.clone(), token.cloned(), sent.clone());
             tokio::spawn(async move {
+                let mut rng = StdRng::from_entropy();
                 let mut latencies = Vec::new();
                 while Instant::now() < deadline
                     && sent.fetch_add(1, Ordering::Relaxed) < MAX_REQUESTS
                 {
+                    let url = target(&mut rng);
                     let t = Instant::now();
                     let mut req = http.get(url.as_str());
                     if let Some(token) = &token {

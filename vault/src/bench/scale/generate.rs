@@ -578,31 +578,9 @@ impl Writer<'_> {
         }
         let mut fields = Vec::new();
         for (path, ciphertext, env) in seed.fields {
-            let author = &seed.residents[self.rng.gen_range(0..seed.residents.len())];
-            self.tick();
-            let now = self.clock.now_ms();
-            store_version(
-                &mut self.ltx().tx,
-                NewSealed {
-                    household: h,
-                    path: &path,
-                    version: 1,
-                    ciphertext: &ciphertext,
-                    private_author: None,
-                },
-                author,
-                &[(HOUSEHOLD_READER.to_owned(), env)],
-                now,
-            )
-            .await?;
-            let author = author.clone();
-            self.record(
-                &author,
-                Record::new(EventType::FieldWrite, LogAction::Create, Some(h))
-                    .field(&path)
-                    .decision(&membership()),
-            )
-            .await?;
+            let author = seed.residents[self.rng.gen_range(0..seed.residents.len())].clone();
+            self.write_field(h, &path, 1, &ciphertext, env, &author)
+                .await?;
             fields.push((path, 1));
         }
         self.homes.push(Home {
@@ -612,6 +590,47 @@ impl Writer<'_> {
             fields,
         });
         Ok(())
+    }
+
+    /// Store a sealed version as the plan handler does (household envelope
+    /// only) and log the write (`Create` for version 1, `Update` after).
+    async fn write_field(
+        &mut self,
+        h: HouseholdId,
+        path: &FieldPath,
+        version: i64,
+        ciphertext: &[u8],
+        env: Vec<u8>,
+        author: &Principal,
+    ) -> anyhow::Result<()> {
+        self.tick();
+        let now = self.clock.now_ms();
+        store_version(
+            &mut self.ltx().tx,
+            NewSealed {
+                household: h,
+                path,
+                version,
+                ciphertext,
+                private_author: None,
+            },
+            author,
+            &[(HOUSEHOLD_READER.to_owned(), env)],
+            now,
+        )
+        .await?;
+        let action = if version == 1 {
+            LogAction::Create
+        } else {
+            LogAction::Update
+        };
+        self.record(
+            author,
+            Record::new(EventType::FieldWrite, action, Some(h))
+                .field(path)
+                .decision(&membership()),
+        )
+        .await
     }
 
     /// One request of a year's traffic on a household made so far.
@@ -641,29 +660,8 @@ impl Writer<'_> {
             let recipient = home.recipient.clone();
             let next = version + 1;
             let (ciphertext, env) = seal_value(&mut self.rng, h, &path, next, &recipient)?;
-            self.tick();
-            let now = self.clock.now_ms();
-            store_version(
-                &mut self.ltx().tx,
-                NewSealed {
-                    household: h,
-                    path: &path,
-                    version: next,
-                    ciphertext: &ciphertext,
-                    private_author: None,
-                },
-                &resident,
-                &[(HOUSEHOLD_READER.to_owned(), env)],
-                now,
-            )
-            .await?;
-            self.record(
-                &resident,
-                Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
-                    .field(&path)
-                    .decision(&membership()),
-            )
-            .await?;
+            self.write_field(h, &path, next, &ciphertext, env, &resident)
+                .await?;
             self.homes[i].fields[f].1 = next;
         } else {
             let outsider =

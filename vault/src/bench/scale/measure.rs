@@ -7,7 +7,6 @@
 //! verifier from the transport.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::Row;
 
 use super::generate::{AUDITOR_KEYSTORE, CLIENT_KEYSTORE, PASSPHRASE};
-use crate::bench::http::CONCURRENCY;
+use crate::bench::http::{load, percentile, Load, Target, CONCURRENCY};
 use crate::bench::TempDir;
 use crate::client::Client;
 use crate::clock::Clock;
@@ -163,63 +162,31 @@ async fn reads(
         .pool_max_idle_per_host(CONCURRENCY)
         .timeout(Duration::from_secs(60))
         .build()?;
-    let run = |duration: Duration| {
-        let sent = Arc::new(AtomicU64::new(0));
-        let start = Instant::now();
-        let deadline = start + duration;
-        let tasks: Vec<_> = (0..CONCURRENCY)
-            .map(|_| {
-                let (http, token, targets, sent) =
-                    (http.clone(), token.clone(), targets.clone(), sent.clone());
-                let url = url.to_owned();
-                tokio::spawn(async move {
-                    let mut rng = StdRng::from_entropy();
-                    let mut latencies = Vec::new();
-                    while Instant::now() < deadline
-                        && sent.fetch_add(1, Ordering::Relaxed) < crate::bench::http::MAX_REQUESTS
-                    {
-                        let (h, path) = &targets[rng.gen_range(0..targets.len())];
-                        let t = Instant::now();
-                        let resp = http
-                            .get(format!("{url}/v1/households/{h}/fields/{path}"))
-                            .bearer_auth(token.as_str())
-                            .send()
-                            .await?;
-                        let status = resp.status();
-                        let body = resp.bytes().await?;
-                        if status != reqwest::StatusCode::OK {
-                            anyhow::bail!(
-                                "reading {h}/{path} answered {status}: {}",
-                                String::from_utf8_lossy(&body[..body.len().min(200)])
-                            );
-                        }
-                        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    anyhow::Ok(latencies)
-                })
-            })
-            .collect();
-        async move {
-            let mut all = Vec::new();
-            for t in tasks {
-                all.extend(t.await??);
-            }
-            anyhow::Ok((all, start.elapsed().as_secs_f64()))
-        }
+    let target: Target = {
+        let (url, targets) = (url.to_owned(), targets.clone());
+        Arc::new(move |rng: &mut StdRng| {
+            let (h, path) = &targets[rng.gen_range(0..targets.len())];
+            format!("{url}/v1/households/{h}/fields/{path}")
+        })
     };
-    run(duration.min(Duration::from_secs(1))).await?;
-    let (mut latencies, seconds) = run(duration).await?;
+    load(
+        &http,
+        &target,
+        Some(&token),
+        duration.min(Duration::from_secs(1)),
+    )
+    .await?;
+    let Load {
+        rate,
+        latencies_ms: mut latencies,
+    } = load(&http, &target, Some(&token), duration).await?;
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i]
-    };
     anyhow::ensure!(!latencies.is_empty(), "no read finished");
     Ok(Reads {
         requests: latencies.len() as u64,
-        rate: latencies.len() as f64 / seconds,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
+        rate,
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
         targets: targets.len() as u64,
     })
 }
