@@ -55,7 +55,7 @@ pub async fn show(
         .unwrap_or(super::log::MAX_PAGE)
         .clamp(1, super::log::MAX_PAGE);
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = match access::decide(&caller, &facts, None, None, Action::Read, now) {
         d @ Decision::Allow(Basis::Membership) => d,

@@ -26,7 +26,7 @@ pub async fn record_export(
 ) -> ApiResult<StatusCode> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let mut decision = access::decide(
         &caller,
         &facts,

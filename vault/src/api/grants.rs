@@ -76,7 +76,7 @@ pub async fn create(
         return Err(Problem::malformed("too many keys in one grant"));
     }
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let mut record =
@@ -122,7 +122,7 @@ pub async fn create(
             )
             .await);
     }
-    if grants::exists(&mut ltx.tx, s.id).await? {
+    if grants::exists(ltx.tx().await?, s.id).await? {
         let problem = Problem::new(Kind::Conflict, "a grant with this id already exists");
         return Err(ltx
             .refuse(&state, &meta, &caller, record.failed("duplicate"), problem)
@@ -131,7 +131,7 @@ pub async fn create(
 
     // The keys must cover exactly the shared (non-private) fields in scope,
     // each at its current version.
-    let current = fields::list_current(&mut ltx.tx, h).await?;
+    let current = fields::list_current(ltx.tx().await?, h).await?;
     let required: BTreeSet<(String, i64)> = current
         .iter()
         .filter(|f| f.private_author.is_none() && s.scope.covers(&f.path))
@@ -161,11 +161,18 @@ pub async fn create(
     for k in &req.keys {
         let bytes = decode_envelope(&k.envelope)?;
         // A grantee may already hold this key through another grant.
-        fields::delete_envelope(&mut ltx.tx, h, &k.path, k.version, &grantee_reader).await?;
-        fields::insert_envelope(&mut ltx.tx, h, &k.path, k.version, &grantee_reader, &bytes)
-            .await?;
+        fields::delete_envelope(ltx.tx().await?, h, &k.path, k.version, &grantee_reader).await?;
+        fields::insert_envelope(
+            ltx.tx().await?,
+            h,
+            &k.path,
+            k.version,
+            &grantee_reader,
+            &bytes,
+        )
+        .await?;
     }
-    grants::insert(&mut ltx.tx, &s, &req.jws, now).await?;
+    grants::insert(ltx.tx().await?, &s, &req.jws, now).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     let stored = StoredGrant {
@@ -226,10 +233,10 @@ pub async fn list(
 ) -> ApiResult<Json<GrantList>> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let member = facts.members.contains(&caller.id);
-    let all = grants::for_household(&mut ltx.tx, h).await?;
+    let all = grants::for_household(ltx.tx().await?, h).await?;
     let mine: Vec<&StoredGrant> = all
         .iter()
         .filter(|g| member || g.fact.grantee == caller.id)
@@ -290,7 +297,7 @@ pub async fn revoke(
         ));
     }
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let mut record =
@@ -299,7 +306,7 @@ pub async fn revoke(
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
     record.basis = Some(g.to_string());
-    let Some(stored) = grants::get(&mut ltx.tx, h, g).await? else {
+    let Some(stored) = grants::get(ltx.tx().await?, h, g).await? else {
         let problem = Problem::not_found("this household has no grant with this id");
         return Err(ltx
             .refuse(
@@ -312,7 +319,7 @@ pub async fn revoke(
             .await);
     };
     record.purpose = Some(stored.fact.purpose.code().to_owned());
-    if !grants::revoke(&mut ltx.tx, g, &req.jws, now).await? {
+    if !grants::revoke(ltx.tx().await?, g, &req.jws, now).await? {
         let problem = Problem::new(Kind::Conflict, "this grant was already withdrawn");
         return Err(ltx
             .refuse(
@@ -334,15 +341,17 @@ pub async fn revoke(
         .map(|o| o.scope.clone())
         .collect();
     let mut affected = BTreeSet::new();
-    for (path, version) in fields::envelopes_of_reader(&mut ltx.tx, h, &grantee.to_string()).await?
+    for (path, version) in
+        fields::envelopes_of_reader(ltx.tx().await?, h, &grantee.to_string()).await?
     {
         if !still.iter().any(|s| s.covers(&path)) {
-            fields::delete_envelope(&mut ltx.tx, h, &path, version, &grantee.to_string()).await?;
+            fields::delete_envelope(ltx.tx().await?, h, &path, version, &grantee.to_string())
+                .await?;
             affected.insert(path);
         }
     }
     let mut stale = Vec::new();
-    for f in fields::list_current(&mut ltx.tx, h).await? {
+    for f in fields::list_current(ltx.tx().await?, h).await? {
         if f.private_author.is_none()
             && (affected.contains(&f.path) || stored.fact.scope.covers(&f.path))
         {
@@ -372,7 +381,7 @@ pub async fn stale(
 ) -> ApiResult<Json<StaleList>> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     if let Decision::Deny(reason) = decision {
@@ -383,12 +392,12 @@ pub async fn stale(
             .await);
     }
     let mut out = Vec::new();
-    for f in fields::list_current(&mut ltx.tx, h).await? {
+    for f in fields::list_current(ltx.tx().await?, h).await? {
         if f.private_author.is_some() {
             continue;
         }
         let required = super::upload::required_set(&facts, &f.path, now);
-        let holders: BTreeSet<String> = fields::readers_of(&mut ltx.tx, h, &f.path, f.version)
+        let holders: BTreeSet<String> = fields::readers_of(ltx.tx().await?, h, &f.path, f.version)
             .await?
             .into_iter()
             .collect();

@@ -72,7 +72,7 @@ pub async fn create(
             "the household statement is not signed by your key",
         ));
     }
-    if households::exists(&mut ltx.tx, h).await? {
+    if households::exists(ltx.tx().await?, h).await? {
         return Err(Problem::new(
             Kind::Conflict,
             "a household with this id already exists",
@@ -80,7 +80,7 @@ pub async fn create(
     }
     let now = state.clock.now_ms();
     households::insert(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewHousehold {
             id: h,
             recipient: &req.recipient,
@@ -92,7 +92,7 @@ pub async fn create(
     )
     .await?;
     households::add_member(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewMember {
             household: h,
             principal: caller.id,
@@ -162,17 +162,17 @@ pub async fn show(
 ) -> ApiResult<Json<HouseholdInfo>> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
-    let household = households::get(&mut ltx.tx, h)
+    let household = households::get(ltx.tx().await?, h)
         .await?
         .ok_or_else(|| denial(kluis_policy::DenyReason::NotInvolved))?;
-    let members = households::members(&mut ltx.tx, h).await?;
+    let members = households::members(ltx.tx().await?, h).await?;
     let identity_envelope = members
         .iter()
         .find(|m| m.principal == caller.id)
@@ -210,7 +210,7 @@ pub async fn add_member(
     let signature = decode_signature(&req.signature)?;
     let envelope = decode_envelope(&req.identity_envelope)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let record =
@@ -277,7 +277,7 @@ pub async fn add_member(
             .await);
     }
     households::add_member(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewMember {
             household: h,
             principal: req.principal_id,

@@ -13,6 +13,8 @@
 //! read inside the batch transaction (where the log lock orders it against
 //! the revocation) and logs it as refused if its grant is no longer live.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::sync::Weak;
 
 use kluis_policy::GrantId;
@@ -108,19 +110,25 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
 async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreError> {
     let mut ltx = LoggedTx::begin(state).await?;
     let now = state.clock.now_ms();
+    // Every grant the batch rests on is checked once, before any entry is
+    // appended: the check reads only `grants`, which appends do not touch,
+    // and the entries then go out together (see `store::log::Head`).
+    let mut live: HashMap<GrantId, bool> = HashMap::new();
+    for g in batch.iter().filter_map(|p| p.grant) {
+        if let Entry::Vacant(slot) = live.entry(g) {
+            slot.insert(grants::is_live(ltx.tx().await?, g, now).await?);
+        }
+    }
     let mut outcomes = Vec::with_capacity(batch.len());
     for p in batch {
-        let live = match p.grant {
-            Some(g) => grants::is_live(&mut ltx.tx, g, now).await?,
-            None => true,
-        };
-        let record = if live {
+        let allowed = p.grant.is_none_or(|g| live[&g]);
+        let record = if allowed {
             p.record.clone()
         } else {
             p.record.clone().denied("revoked")
         };
         ltx.record(state, &p.meta, Some(&p.caller), record).await?;
-        outcomes.push(live);
+        outcomes.push(allowed);
     }
     ltx.commit().await?;
     Ok(outcomes)

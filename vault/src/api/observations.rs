@@ -50,7 +50,7 @@ pub async fn create(
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = involvement(&caller, &facts, now);
     let record = Record::new(EventType::ObservationCreate, LogAction::Create, Some(h))
@@ -59,7 +59,7 @@ pub async fn create(
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
-    if fields::current(&mut ltx.tx, h, &path).await?.is_some() {
+    if fields::current(ltx.tx().await?, h, &path).await?.is_some() {
         let problem = Problem::new(
             Kind::Conflict,
             "an observation with this name already exists",
@@ -85,7 +85,7 @@ pub async fn create(
             .await);
     }
     store_version(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewSealed {
             household: h,
             path: &path,
@@ -140,9 +140,9 @@ pub async fn publish(
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
-    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let current = fields::current(ltx.tx().await?, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let mut decision = access::decide(
         &caller,
@@ -192,7 +192,7 @@ pub async fn publish(
     }
     let version = current.version + 1;
     store_version(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewSealed {
             household: h,
             path: &path,

@@ -43,8 +43,8 @@ pub async fn write_plan(
 ) -> ApiResult<Json<WritePlan>> {
     let (h, path) = ids(&state, &household, &path)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
-    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
+    let current = fields::current(ltx.tx().await?, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
     // A new observation needs involvement, not a write grant on the path.
@@ -68,12 +68,12 @@ pub async fn write_plan(
             .refuse(&state, &meta, &caller, record, denial(reason))
             .await);
     }
-    let household = households::get(&mut ltx.tx, h)
+    let household = households::get(ltx.tx().await?, h)
         .await?
         .ok_or_else(|| denial(kluis_policy::DenyReason::NotInvolved))?;
     let mut readers = Vec::new();
     for (principal, grant_id) in required_readers(&facts, &path, now) {
-        let (p, jws) = grants::reader(&mut ltx.tx, &state.store, principal, grant_id).await?;
+        let (p, jws) = grants::reader(ltx.tx().await?, &state.store, principal, grant_id).await?;
         readers.push(Reader {
             principal_id: principal,
             age_recipient: p.age_recipient,
@@ -110,8 +110,8 @@ pub async fn write(
     let uploads = decode_envelopes(&req.envelopes)?;
 
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
-    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
+    let current = fields::current(ltx.tx().await?, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
     let decision = access::decide(
@@ -186,7 +186,9 @@ pub async fn write(
             )
             .await);
     }
-    if current.is_none() && fields::count_fields(&mut ltx.tx, h).await? >= state.limits.max_fields {
+    if current.is_none()
+        && fields::count_fields(ltx.tx().await?, h).await? >= state.limits.max_fields
+    {
         let problem = Problem::new(
             Kind::LimitExceeded,
             format!(
@@ -220,7 +222,7 @@ pub async fn write(
 
     let version = current_version + 1;
     store_version(
-        &mut ltx.tx,
+        ltx.tx().await?,
         NewSealed {
             household: h,
             path: &path,
@@ -353,14 +355,14 @@ pub async fn list(
 ) -> ApiResult<Json<FieldList>> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
-    let all = fields::list_current(&mut ltx.tx, h).await?;
+    let all = fields::list_current(ltx.tx().await?, h).await?;
     let fields: Vec<FieldSummary> = all
         .into_iter()
         .filter(|f| visible(&facts, &caller.id, &f.path, f.private_author.as_ref(), now))
@@ -383,8 +385,8 @@ pub async fn history(
 ) -> ApiResult<Json<FieldList>> {
     let (h, path) = ids(&state, &household, &path)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
-    let versions = fields::history(&mut ltx.tx, h, &path).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
+    let versions = fields::history(ltx.tx().await?, h, &path).await?;
     let private_author = versions.last().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
     let decision = access::decide(

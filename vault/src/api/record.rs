@@ -155,12 +155,12 @@ pub async fn append(
         Some(h) => {
             // The key is made with the household and destroyed with it:
             // entries about a destroyed household carry no sealed details.
-            let key = match log::household_key(tx, h).await? {
+            let key = match log::household_key(tx, head, h).await? {
                 Some(k) => Some(k),
                 None if record.event == EventType::HouseholdCreate
                     && record.outcome == Outcome::Allowed =>
                 {
-                    Some(log::create_household_key(tx, h).await?)
+                    Some(log::create_household_key(tx, head, h).await?)
                 }
                 None => None,
             };
@@ -208,7 +208,7 @@ pub async fn append(
 /// A transaction that holds the log lock: every dossier request runs in one,
 /// records its decision in it, and commits the decision with its effects.
 pub struct LoggedTx {
-    pub tx: Tx,
+    tx: Tx,
     head: Head,
 }
 
@@ -217,6 +217,14 @@ impl LoggedTx {
         let mut tx = state.store.begin().await?;
         let head = log::lock(&mut tx).await?;
         Ok(Self { tx, head })
+    }
+
+    /// The transaction, for the request's own queries. Appended entries
+    /// are written first (they are buffered, see `store::log::Head`), so
+    /// the transaction holds everything recorded so far.
+    pub async fn tx(&mut self) -> Result<&mut Tx, StoreError> {
+        log::settle(&mut self.tx, &mut self.head).await?;
+        Ok(&mut self.tx)
     }
 
     pub async fn record(
@@ -238,7 +246,7 @@ impl LoggedTx {
     /// Write the new tree head and commit: the entries and the change they
     /// record become durable together.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        log::finish(&mut self.tx, &self.head).await?;
+        log::finish(&mut self.tx, &mut self.head).await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -278,7 +286,7 @@ impl LoggedTx {
             // record of destruction is not a secret, its content is gone.
             let mut problem = problem;
             if let (Kind::HouseholdNotFound, Some(h)) = (problem.kind, household) {
-                if let Some(at) = retention::status(&mut self.tx, h)
+                if let Some(at) = retention::status(self.tx().await?, h)
                     .await?
                     .and_then(|s| s.destroyed_ms)
                 {

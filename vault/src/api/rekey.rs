@@ -35,7 +35,7 @@ pub async fn rekey(
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
     let mut ltx = LoggedTx::begin(&state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     // Re-keying decides who holds a key: members only.
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
@@ -45,7 +45,7 @@ pub async fn rekey(
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
-    let current = fields::current(&mut ltx.tx, h, &path).await?;
+    let current = fields::current(ltx.tx().await?, h, &path).await?;
     let Some(current) = current.filter(|c| c.private_author.is_none()) else {
         let problem = Problem::new(Kind::FieldNotFound, "no shared field at this path");
         return Err(ltx
@@ -89,7 +89,7 @@ pub async fn rekey(
             .await);
     }
     fields::rekey(
-        &mut ltx.tx,
+        ltx.tx().await?,
         h,
         &path,
         current.version,
@@ -98,7 +98,7 @@ pub async fn rekey(
     )
     .await?;
     for (reader, env) in &uploads {
-        fields::insert_envelope(&mut ltx.tx, h, &path, current.version, reader, env).await?;
+        fields::insert_envelope(ltx.tx().await?, h, &path, current.version, reader, env).await?;
     }
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;

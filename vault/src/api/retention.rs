@@ -57,7 +57,7 @@ fn admin_record(record: Record, caller: &Principal) -> Record {
 }
 
 async fn status_of(ltx: &mut LoggedTx, h: HouseholdId) -> ApiResult<RetentionStatus> {
-    let s = retention::status(&mut ltx.tx, h)
+    let s = retention::status(ltx.tx().await?, h)
         .await?
         .ok_or_else(|| denial(DenyReason::NotInvolved))?;
     Ok(RetentionStatus {
@@ -65,7 +65,7 @@ async fn status_of(ltx: &mut LoggedTx, h: HouseholdId) -> ApiResult<RetentionSta
         closed_at: s.closed_ms.map(rfc3339),
         class: s.class,
         due_at: s.due_ms.map(rfc3339),
-        holds: retention::active_holds(&mut ltx.tx, h).await?,
+        holds: retention::active_holds(ltx.tx().await?, h).await?,
         destroyed_at: s.destroyed_ms.map(rfc3339),
     })
 }
@@ -80,7 +80,7 @@ async fn managed(
 ) -> ApiResult<(LoggedTx, HouseholdId, Record)> {
     let h = HouseholdId::parse(household)?;
     let mut ltx = LoggedTx::begin(state).await?;
-    let facts = access::facts(&mut ltx.tx, h).await?;
+    let facts = access::facts(ltx.tx().await?, h).await?;
     let decision = may_manage(caller, &facts, state.clock.now_ms());
     let record = Record::new(event, LogAction::Update, Some(h)).decision(&decision);
     if let Decision::Deny(reason) = decision {
@@ -88,7 +88,7 @@ async fn managed(
             .refuse(state, meta, caller, record, denial(reason))
             .await);
     }
-    let exists = retention::status(&mut ltx.tx, h).await?;
+    let exists = retention::status(ltx.tx().await?, h).await?;
     if exists.as_ref().is_none_or(|s| s.destroyed_ms.is_some()) {
         let problem = denial(DenyReason::NotInvolved);
         return Err(ltx
@@ -139,7 +139,7 @@ pub async fn close(
     let due = term
         .after(now)
         .ok_or_else(|| Problem::malformed("the term is too long"))?;
-    retention::close(&mut ltx.tx, h, &req.basis, now, due).await?;
+    retention::close(ltx.tx().await?, h, &req.basis, now, due).await?;
     record.purpose = Some(format!("retention:{}", req.basis));
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
@@ -165,7 +165,7 @@ pub async fn reopen(
         EventType::HouseholdReopen,
     )
     .await?;
-    retention::reopen(&mut ltx.tx, h).await?;
+    retention::reopen(ltx.tx().await?, h).await?;
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
@@ -187,7 +187,7 @@ pub async fn hold(
     let (mut ltx, h, record) =
         managed(&state, &meta, &caller, &household, EventType::HouseholdHold).await?;
     retention::place_hold(
-        &mut ltx.tx,
+        ltx.tx().await?,
         h,
         &reason,
         &caller.id.to_string(),
@@ -228,7 +228,13 @@ pub async fn release(
         EventType::HouseholdRelease,
     )
     .await?;
-    retention::release_holds(&mut ltx.tx, h, &caller.id.to_string(), state.clock.now_ms()).await?;
+    retention::release_holds(
+        ltx.tx().await?,
+        h,
+        &caller.id.to_string(),
+        state.clock.now_ms(),
+    )
+    .await?;
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
@@ -285,7 +291,7 @@ pub async fn due(
         None => state.clock.now_ms(),
     };
     let mut ltx = admin_only(&state, &meta, &caller, EventType::LogQuery).await?;
-    let due = retention::due(&mut ltx.tx, as_of).await?;
+    let due = retention::due(ltx.tx().await?, as_of).await?;
     let record = admin_record(
         Record::new(EventType::LogQuery, LogAction::Read, None),
         &caller,
@@ -323,12 +329,12 @@ pub async fn destroy(
     let now = state.clock.now_ms();
     let mut destroyed = Vec::new();
     let mut held = Vec::new();
-    for d in retention::due(&mut ltx.tx, now).await? {
+    for d in retention::due(ltx.tx().await?, now).await? {
         if !d.holds.is_empty() {
             held.push(d.household);
             continue;
         }
-        retention::destroy(&mut ltx.tx, d.household, now).await?;
+        retention::destroy(ltx.tx().await?, d.household, now).await?;
         // The record of destruction: what, on which basis, approved by whom, when.
         let mut record = admin_record(
             Record::new(EventType::Destruction, LogAction::Delete, Some(d.household)),
@@ -364,7 +370,7 @@ pub async fn erase(
         Record::new(EventType::Erasure, LogAction::Delete, Some(h)),
         &caller,
     );
-    let Some(status) = retention::status(&mut ltx.tx, h)
+    let Some(status) = retention::status(ltx.tx().await?, h)
         .await?
         .filter(|s| s.destroyed_ms.is_none())
     else {
@@ -378,7 +384,10 @@ pub async fn erase(
             )
             .await);
     };
-    if !retention::active_holds(&mut ltx.tx, h).await?.is_empty() {
+    if !retention::active_holds(ltx.tx().await?, h)
+        .await?
+        .is_empty()
+    {
         let problem = Problem::new(
             Kind::OnHold,
             "a legal hold stops erasure; release it first if the law allows",
@@ -388,7 +397,7 @@ pub async fn erase(
             .await);
     }
     let now = state.clock.now_ms();
-    retention::destroy(&mut ltx.tx, h, now).await?;
+    retention::destroy(ltx.tx().await?, h, now).await?;
     record.basis = Some(format!("erasure:{basis}"));
     record.purpose = status.class.map(|c| format!("retention:{c}"));
     record.fields = ["ciphertexts", "envelopes", "household-keys", "log-payloads"]

@@ -141,7 +141,7 @@ impl Ours<'_> {
             let mut e = self.template.clone();
             e.payload_commitment = Some(kluis_audit::commitment(&payload));
             log::append(&mut tx, &mut head, &mut e, Some(payload)).await?;
-            log::finish(&mut tx, &head).await?;
+            log::finish(&mut tx, &mut head).await?;
             tx.commit().await?;
             n += 1;
         }

@@ -523,7 +523,7 @@ impl Writer<'_> {
         for p in &seed.residents {
             let admin = self.admin.clone();
             let inserted = principals::insert(
-                &mut self.ltx().tx,
+                self.ltx().tx().await?,
                 NewPrincipal {
                     id: p.id,
                     name: &p.name,
@@ -539,7 +539,7 @@ impl Writer<'_> {
             anyhow::ensure!(inserted, "a generated signing key was already registered");
         }
         households::insert(
-            &mut self.ltx().tx,
+            self.ltx().tx().await?,
             NewHousehold {
                 id: h,
                 recipient: &seed.recipient,
@@ -555,7 +555,7 @@ impl Writer<'_> {
         for (i, (id, statement, signature, env)) in seed.members.into_iter().enumerate() {
             let now = self.clock.now_ms();
             households::add_member(
-                &mut self.ltx().tx,
+                self.ltx().tx().await?,
                 NewMember {
                     household: h,
                     principal: id,
@@ -606,7 +606,7 @@ impl Writer<'_> {
         self.tick();
         let now = self.clock.now_ms();
         store_version(
-            &mut self.ltx().tx,
+            self.ltx().tx().await?,
             NewSealed {
                 household: h,
                 path,
