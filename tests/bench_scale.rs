@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kluis_vault::bench::scale::{generate, measure, ProgressBar};
+use kluis_vault::bench::scale::{self, generate, measure, ProgressBar};
 use kluis_vault::client::Client;
 use kluis_vault::clock::Clock;
 use kluis_vault::keys::Keystore;
@@ -34,6 +34,8 @@ async fn a_generated_database_verifies_and_serves_reads() {
     let measured = measure::measure(&config, Duration::from_millis(300), &bar)
         .await
         .expect("measuring");
+    assert_eq!(measured.households, 20, "counted in the database");
+    assert_eq!(measured.log_size, 500, "the log as generated");
     assert!(measured.reads.requests > 0);
     assert!(measured.reads.p50_ms <= measured.reads.p99_ms);
     // The verified checkpoint also covers the measuring run's own entries.
@@ -79,4 +81,15 @@ async fn a_generated_database_verifies_and_serves_reads() {
     }
     let _ = stop.send(());
     let _ = server.await;
+
+    // Measuring again on the kept data (`--reuse`): the same households,
+    // the log as the first measurement left it, verified again in full.
+    let again = scale::remeasure(&config, Duration::from_millis(300), &bar)
+        .await
+        .expect("measuring the kept data again");
+    assert!(again.generated.is_none());
+    assert_eq!(again.measured.households, 20);
+    assert!(again.measured.log_size >= measured.verify.entries);
+    assert!(again.measured.verify.entries > again.measured.log_size);
+    assert!(again.table().contains("(kept from an earlier run)"));
 }

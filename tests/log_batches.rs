@@ -122,7 +122,11 @@ async fn a_long_transaction_writes_every_row_once_in_order() {
         let i = seq - start;
         let household: Option<String> = row.get("household_id");
         let payload: Option<Vec<u8>> = row.get("payload");
-        assert_eq!(household.is_some(), !i.is_multiple_of(5), "household of row {seq}");
+        assert_eq!(
+            household.is_some(),
+            !i.is_multiple_of(5),
+            "household of row {seq}"
+        );
         assert_eq!(
             payload,
             (i.is_multiple_of(3)).then(|| format!("payload {i}").into_bytes()),

@@ -5,7 +5,7 @@
 //! Prints a Markdown table, or with `--json` one JSON object on stdout.
 //! Progress goes to stderr. Without `--keep` the generated data (the data
 //! directory, or the PostgreSQL database made for the run) is removed at
-//! the end.
+//! the end. `--reuse` measures again on data kept by an earlier run.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,6 +35,11 @@ pub struct ScaleArgs {
     /// Keep the generated data (then `kluis serve --data-dir DIR` serves it).
     #[arg(long)]
     keep: bool,
+    /// Measure again on data an earlier `--keep` run left in --data-dir
+    /// (and, for PostgreSQL, the kept database: give its full URL with
+    /// --db) instead of generating; the data is kept.
+    #[arg(long, conflicts_with_all = ["households", "entries", "keep"])]
+    reuse: bool,
     /// Seconds of HTTP reads to measure.
     #[arg(long, default_value_t = 10)]
     read_seconds: u64,
@@ -46,20 +51,16 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<()> {
             anyhow::bail!("--db takes a postgres:// URL (without it the run uses SQLite)");
         }
     }
+    if args.reuse {
+        return remeasure(ctx, &args).await;
+    }
     if args.data_dir.exists() && std::fs::read_dir(&args.data_dir)?.next().is_some() {
         anyhow::bail!(
             "{} is not empty: the generator needs a fresh data directory",
             args.data_dir.display()
         );
     }
-    let bar = ProgressBar::with_draw_target(Some(args.entries), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg} ({per_sec}, {eta} left)",
-        )
-        .expect("a valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let bar = progress_bar(args.entries);
 
     let pg = match &args.db {
         Some(server) => Some(FreshPostgres::create(server, "kluis_scale").await?),
@@ -93,11 +94,44 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<()> {
             pg.drop_database().await?;
         }
     }
-    let scale = result?;
+    print(ctx, &result?);
+    Ok(())
+}
+
+/// `--reuse`: measure on what an earlier `--keep` run left.
+async fn remeasure(ctx: &Context, args: &ScaleArgs) -> anyhow::Result<()> {
+    let keystore = args.data_dir.join(scale::generate::CLIENT_KEYSTORE);
+    if !keystore.exists() {
+        anyhow::bail!(
+            "{} holds no kept scale run (no {}): generate one with --keep first",
+            args.data_dir.display(),
+            scale::generate::CLIENT_KEYSTORE
+        );
+    }
+    let config = scale::generate::config(&args.data_dir, args.db.clone());
+    let bar = progress_bar(0);
+    let result = scale::remeasure(&config, Duration::from_secs(args.read_seconds), &bar).await;
+    bar.finish_and_clear();
+    print(ctx, &result?);
+    Ok(())
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg} ({per_sec}, {eta} left)",
+        )
+        .expect("a valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn print(ctx: &Context, scale: &scale::Scale) {
     if ctx.out.json {
         println!("{}", scale.to_json());
     } else {
         print!("{}", scale.table());
     }
-    Ok(())
 }

@@ -51,6 +51,9 @@ impl Verify {
 
 #[derive(Debug, Clone)]
 pub struct Measured {
+    /// Households in the database and the log's size, before measuring.
+    pub households: u64,
+    pub log_size: u64,
     pub reads: Reads,
     /// `kluis audit verify`: over HTTP, as an auditor does it.
     pub verify: Verify,
@@ -81,6 +84,7 @@ pub async fn measure(
         let _ = stopped.await;
     }));
     let result = async {
+        let (households, log_size) = sizes(&store).await?;
         progress.set_message("loading read targets");
         let targets = Arc::new(targets(&store).await?);
         anyhow::ensure!(!targets.is_empty(), "the database has no fields to read");
@@ -117,6 +121,8 @@ pub async fn measure(
         let replay = replay(&store, &verified.checkpoint, progress).await?;
         let database_bytes = database_bytes(&store, &config.data_dir).await;
         anyhow::Ok(Measured {
+            households,
+            log_size,
             reads,
             verify,
             replay,
@@ -127,6 +133,19 @@ pub async fn measure(
     let _ = stop.send(());
     let _ = server.await;
     result
+}
+
+/// How many households the database holds and how long its log is.
+async fn sizes(store: &Store) -> anyhow::Result<(u64, u64)> {
+    let households: i64 = sqlx::query("SELECT COUNT(*) AS n FROM households")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
+    let log_size: i64 = sqlx::query("SELECT size FROM log_head WHERE id = 1")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("size")?;
+    Ok((households.try_into()?, log_size.try_into()?))
 }
 
 /// Every field of every household (each once), for the reads to pick from.

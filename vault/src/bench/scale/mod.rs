@@ -21,11 +21,20 @@ pub use measure::Measured;
 
 use crate::server::ServeConfig;
 
-/// One scale run: what was generated and what was measured on it.
+/// One scale run: what was generated (unless it measured data kept by an
+/// earlier run) and what was measured on it.
 pub struct Scale {
     pub backend: &'static str,
-    pub generated: Generated,
+    pub generated: Option<Generated>,
     pub measured: Measured,
+}
+
+fn backend(config: &ServeConfig) -> &'static str {
+    if config.database_url().starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    }
 }
 
 /// Generate into the empty database of `config`, then measure on it.
@@ -36,33 +45,48 @@ pub async fn run(
     read_for: Duration,
     progress: &ProgressBar,
 ) -> anyhow::Result<Scale> {
-    let backend = if config.database_url().starts_with("sqlite:") {
-        "sqlite"
-    } else {
-        "postgres"
-    };
     progress.set_message("generating");
     let generated = generate::generate(config, households, entries, progress).await?;
     let measured = measure::measure(config, read_for, progress).await?;
     Ok(Scale {
-        backend,
-        generated,
+        backend: backend(config),
+        generated: Some(generated),
+        measured,
+    })
+}
+
+/// Measure again on data an earlier run kept: a large generation takes long
+/// and is better not repeated to re-measure on a quieter machine or after a
+/// change to the server. The reads of each measurement are logged, so the
+/// log grows a little with every run.
+pub async fn remeasure(
+    config: &ServeConfig,
+    read_for: Duration,
+    progress: &ProgressBar,
+) -> anyhow::Result<Scale> {
+    let measured = measure::measure(config, read_for, progress).await?;
+    Ok(Scale {
+        backend: backend(config),
+        generated: None,
         measured,
     })
 }
 
 impl Scale {
     pub fn to_json(&self) -> serde_json::Value {
-        let (g, m) = (&self.generated, &self.measured);
-        serde_json::json!({
-            "backend": self.backend,
-            "households": g.households,
-            "entries": g.entries,
-            "generate": {
+        let m = &self.measured;
+        let generate = self.generated.as_ref().map(|g| {
+            serde_json::json!({
                 "seconds": g.seconds,
                 "entries_per_s": g.entries_per_s(),
                 "households_per_s": g.households as f64 / g.seconds,
-            },
+            })
+        });
+        serde_json::json!({
+            "backend": self.backend,
+            "households": m.households,
+            "entries": m.log_size,
+            "generate": generate,
             "read": {
                 "requests": m.reads.requests,
                 "rate": m.reads.rate,
@@ -86,20 +110,23 @@ impl Scale {
 
     /// The run as a Markdown table (it goes into BENCHMARKS.md as is).
     pub fn table(&self) -> String {
-        let (g, m) = (&self.generated, &self.measured);
+        let m = &self.measured;
         let mut out = String::from("| measure | value |\n|---|---:|\n");
         let mut row = |k: &str, v: String| out += &format!("| {k} | {v} |\n");
         row("backend", self.backend.to_owned());
-        row("households", g.households.to_string());
-        row("log entries", g.entries.to_string());
+        row("households", m.households.to_string());
+        row("log entries", m.log_size.to_string());
         row(
             "generation",
-            format!(
-                "{:.1} s ({:.0} entries/s, {:.0} households/s)",
-                g.seconds,
-                g.entries_per_s(),
-                g.households as f64 / g.seconds
-            ),
+            match &self.generated {
+                Some(g) => format!(
+                    "{:.1} s ({:.0} entries/s, {:.0} households/s)",
+                    g.seconds,
+                    g.entries_per_s(),
+                    g.households as f64 / g.seconds
+                ),
+                None => "(kept from an earlier run)".to_owned(),
+            },
         );
         row(
             "HTTP field reads",
