@@ -247,4 +247,90 @@ mod tests {
             }
         }
     }
+
+    /// The pattern the document gives `schema.property`.
+    fn body_pattern(doc: &utoipa::openapi::OpenApi, schema: &str, property: &str) -> regex::Regex {
+        let value = serde_json::to_value(doc).unwrap();
+        let pattern = value["components"]["schemas"][schema]["properties"][property]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.{property} has no pattern"));
+        regex::Regex::new(pattern).unwrap()
+    }
+
+    /// The body patterns must accept what the real client sends: values made
+    /// here by the same functions the client uses. (Schemathesis generates
+    /// bodies from these patterns, and other clients read them.)
+    #[test]
+    fn body_patterns_accept_what_the_client_sends() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        use kluis_policy::{
+            Action, FieldPath, GrantId, GrantStatement, HouseholdId, PrincipalId, Purpose, Scope,
+        };
+
+        use crate::keys::{envelope, seal, Identity};
+
+        let doc = ApiDoc::openapi();
+        for _ in 0..20 {
+            let me = Identity::generate("test");
+            let keys = me.public();
+            let signature = URL_SAFE_NO_PAD.encode(me.sign(b"statement"));
+            let household = age::x25519::Identity::generate().to_public().to_string();
+            let env = STANDARD.encode(envelope::seal(&keys.age_recipient, &[7u8; 32]).unwrap());
+            let path = FieldPath::parse("financien/situatie").unwrap();
+            let binding = seal::Binding {
+                household: HouseholdId::random(),
+                path: &path,
+                version: 1,
+                key_gen: 0,
+            };
+            let len = rand::random::<u8>() as usize;
+            let ciphertext = STANDARD.encode(seal::seal(&seal::new_key(), &binding, &vec![1; len]));
+            let statement = GrantStatement {
+                id: GrantId::random(),
+                issuer: PrincipalId::random(),
+                grantee: PrincipalId::random(),
+                grantee_fingerprint: keys.fingerprint().unwrap(),
+                household: binding.household,
+                scope: Scope::parse("financien/*").unwrap(),
+                actions: vec![Action::Read],
+                purpose: Purpose::parse("schuldhulp").unwrap(),
+                issued_at: 1_760_000_000,
+                not_before: 1_760_000_000,
+                expires: 1_770_000_000,
+            };
+            let jws = kluis_policy::jws::sign_grant(&statement, &me.key_pair()).unwrap();
+            let reader = PrincipalId::random().to_string();
+            for (schema, property, value) in [
+                ("PublicKeys", "signing_key", &keys.signing_key),
+                ("PublicKeys", "age_recipient", &keys.age_recipient),
+                ("ChallengeRequest", "signing_key", &keys.signing_key),
+                ("TokenRequest", "signature", &signature),
+                ("CreateHousehold", "recipient", &household),
+                ("CreateHousehold", "signature", &signature),
+                ("CreateHousehold", "identity_envelope", &env),
+                ("AddMember", "signature", &signature),
+                ("AddMember", "identity_envelope", &env),
+                ("KeyForGrantee", "envelope", &env),
+                ("EnvelopeUpload", "envelope", &env),
+                ("EnvelopeUpload", "reader", &reader),
+                ("EnvelopeUpload", "reader", &"household".to_owned()),
+                ("CreateGrant", "jws", &jws),
+                ("Revoke", "jws", &jws),
+                ("WriteField", "ciphertext", &ciphertext),
+                ("Rekey", "ciphertext", &ciphertext),
+                ("Observe", "ciphertext", &ciphertext),
+                ("Publish", "ciphertext", &ciphertext),
+            ] {
+                let re = body_pattern(&doc, schema, property);
+                assert!(re.is_match(value), "{schema}.{property} rejects {value:?}");
+            }
+        }
+        // And they are not vacuous.
+        let key = body_pattern(&doc, "PublicKeys", "signing_key");
+        assert!(!key.is_match("not a key"));
+        assert!(!body_pattern(&doc, "PublicKeys", "age_recipient").is_match("age1"));
+        assert!(!body_pattern(&doc, "WriteField", "ciphertext").is_match("a b"));
+        assert!(!body_pattern(&doc, "EnvelopeUpload", "reader").is_match("p-1"));
+    }
 }

@@ -27,8 +27,10 @@ pub struct Identity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicKeys {
     /// Ed25519 public key, base64url without padding.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     pub signing_key: String,
     /// age X25519 recipient, `age1…`.
+    #[schema(pattern = "^age1[02-9ac-hj-np-z]{58}$")]
     pub age_recipient: String,
 }
 

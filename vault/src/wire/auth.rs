@@ -13,6 +13,7 @@ pub fn challenge_message(challenge_id: &str, nonce: &str) -> Vec<u8> {
 #[serde(deny_unknown_fields)]
 pub struct ChallengeRequest {
     /// The caller's Ed25519 public key, base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     pub signing_key: String,
 }
 
@@ -29,6 +30,7 @@ pub struct ChallengeResponse {
 pub struct TokenRequest {
     pub challenge_id: String,
     /// Ed25519 signature, base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{86}$")]
     pub signature: String,
 }
 

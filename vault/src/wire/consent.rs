@@ -14,6 +14,7 @@ pub struct KeyForGrantee {
     pub path: FieldPath,
     pub version: i64,
     /// The age envelope, base64.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub envelope: String,
 }
 
@@ -21,6 +22,7 @@ pub struct KeyForGrantee {
 #[serde(deny_unknown_fields)]
 pub struct CreateGrant {
     /// The grant statement as JWS compact serialization, signed by a member.
+    #[schema(pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
     pub jws: String,
     /// The current key of every field in scope, enveloped to the grantee.
     pub keys: Vec<KeyForGrantee>,
@@ -58,6 +60,7 @@ pub struct GrantList {
 #[serde(deny_unknown_fields)]
 pub struct Revoke {
     /// The revocation statement, JWS compact, signed by a member.
+    #[schema(pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
     pub jws: String,
 }
 
@@ -81,6 +84,7 @@ pub struct Rekey {
     pub version: i64,
     /// Must be the stored key generation plus one.
     pub key_gen: i64,
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
 }
@@ -91,6 +95,7 @@ pub struct Observe {
     #[schema(value_type = String)]
     pub path: FieldPath,
     pub private: bool,
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
 }
@@ -100,6 +105,7 @@ pub struct Observe {
 pub struct Publish {
     /// The private version being published (the current one).
     pub replaces: i64,
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
 }

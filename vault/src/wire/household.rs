@@ -33,11 +33,14 @@ pub struct CreateHousehold {
     #[schema(value_type = String)]
     pub household_id: HouseholdId,
     /// The household's age X25519 recipient.
+    #[schema(pattern = "^age1[02-9ac-hj-np-z]{58}$")]
     pub recipient: String,
     pub signed_at_ms: i64,
     /// Ed25519 signature over `create_statement(…)`, base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{86}$")]
     pub signature: String,
     /// The household identity, enveloped to the creator, base64.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub identity_envelope: String,
 }
 
@@ -48,8 +51,10 @@ pub struct AddMember {
     pub principal_id: PrincipalId,
     pub signed_at_ms: i64,
     /// Ed25519 signature over `member_statement(…)`, base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{86}$")]
     pub signature: String,
     /// The household identity, enveloped to the new member, base64.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub identity_envelope: String,
 }
 

@@ -36,8 +36,10 @@ pub struct Reader {
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeUpload {
     /// `household` or a principal id.
+    #[schema(pattern = "^(household|p-[0-9a-f]{32})$")]
     pub reader: String,
     /// The age envelope, base64.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub envelope: String,
 }
 
@@ -47,6 +49,7 @@ pub struct WriteField {
     /// The version this write replaces (0 for a new field).
     pub replaces: i64,
     /// `nonce || AES-256-GCM ciphertext || tag`, base64.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
 }
