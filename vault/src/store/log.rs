@@ -19,12 +19,13 @@ use super::{Store, StoreError, Tx};
 /// appended but has not yet written, and the household log keys it looked up.
 ///
 /// Rows are written in multi-row INSERTs (`flush`) rather than one statement
-/// per entry: a batch of 500 reads logged by the group-commit writer, or a
-/// generator's 5000 entries, then cost a handful of statements instead of
-/// one round trip each. Nothing reads `log_entries` through a transaction
-/// that is still appending, and `flush` runs before the head is written and
-/// whenever the transaction is handed out for anything else
-/// (`api::record::LoggedTx::tx`), so no one can see the buffer.
+/// per entry: a batch of up to 512 reads logged by the group-commit writer,
+/// or the scale generator's 5000 entries, then cost a handful of statements
+/// instead of one round trip each. The buffer is written before the head is
+/// (`finish`) and whenever the transaction is handed out for anything else
+/// (`settle`, called by `api::record::LoggedTx::tx`), so no statement in the
+/// transaction ever sees the log half-written; readers outside it see only
+/// committed rows anyway.
 pub struct Head {
     pub size: u64,
     frontier: Frontier,
