@@ -43,14 +43,11 @@ async fn a_generated_database_verifies_and_serves_reads() {
     assert_eq!(measured.replay.entries, measured.verify.entries);
 
     // The server again, as `kluis serve` would open the kept data.
-    let app = Application::build(config.clone(), Clock::system())
+    let server = Application::build(config.clone(), Clock::system())
         .await
-        .expect("the server opens the generated database");
-    let url = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+        .expect("the server opens the generated database")
+        .spawn();
+    let url = server.url.clone();
 
     // The generator's signed checkpoint opens with the server's log key.
     let open = |file: &str| {
@@ -79,8 +76,7 @@ async fn a_generated_database_verifies_and_serves_reads() {
             .expect("a generated field reads and decrypts");
         assert!(field.value.starts_with(fields[0].path.as_str().as_bytes()));
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
 
     // Measuring again on the kept data (`--reuse`): the same households,
     // the log as the first measurement left it, verified again in full.

@@ -56,15 +56,9 @@ pub async fn run(budget: &Budget, name: &str, db_url: Option<String>) -> anyhow:
     let mut config = ServeConfig::new(data.clone());
     config.listen = "127.0.0.1:0".into();
     config.db_url = db_url;
-    let app = Application::build(config, Clock::system()).await?;
-    let url = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    let result = measure(budget, name, &url, &data).await;
-    let _ = stop.send(());
-    let _ = server.await;
+    let server = Application::build(config, Clock::system()).await?.spawn();
+    let result = measure(budget, name, &server.url, &data).await;
+    server.stop().await;
     result
 }
 

@@ -45,15 +45,9 @@ pub async fn run() -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let mut config = ServeConfig::new(dir.join("data"));
     config.listen = "127.0.0.1:0".into();
-    let app = Application::build(config, Clock::system()).await?;
-    let url = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    let result = stories(&url, &dir).await;
-    let _ = stop.send(());
-    let _ = server.await;
+    let server = Application::build(config, Clock::system()).await?.spawn();
+    let result = stories(&server.url, &dir).await;
+    server.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }

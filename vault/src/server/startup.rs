@@ -83,6 +83,34 @@ impl Application {
         state.store.close().await;
         Ok(())
     }
+
+    /// Serve on a task of this runtime, for in-process callers (the demo,
+    /// the benchmarks) that drive the server over HTTP and then stop it.
+    pub fn spawn(self) -> Running {
+        let url = format!("http://{}", self.local_addr());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run_until(async {
+            let _ = stopped.await;
+        }));
+        Running { url, stop, task }
+    }
+}
+
+/// A server started with `Application::spawn`.
+pub struct Running {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Shut down gracefully (requests in flight finish, the database is
+    /// closed) and wait until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
 }
 
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {

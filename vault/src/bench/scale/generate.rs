@@ -263,23 +263,20 @@ struct Enrolled {
 }
 
 async fn enrol(config: &ServeConfig, clock: &Clock) -> anyhow::Result<Enrolled> {
-    let app = Application::build(config.clone(), clock.clone()).await?;
-    let url = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = Application::build(config.clone(), clock.clone())
+        .await?
+        .spawn();
+    let url = server.url.as_str();
     let result = async {
         let code = std::fs::read_to_string(config.data_dir.join("bootstrap-invite"))?;
-        let admin = Client::new(&url, Arc::new(Identity::generate("Beheerder")))?;
+        let admin = Client::new(url, Arc::new(Identity::generate("Beheerder")))?;
         let admin_id = admin.register(code.trim()).await?.principal_id;
         let person = |role: Role, name: &str, org: Option<&str>| {
             let (admin, name, org) = (&admin, name.to_owned(), org.map(str::to_owned));
-            let url = url.clone();
             async move {
                 let invite = admin.invite(role, &name, org.as_deref()).await?;
                 let identity = Arc::new(Identity::generate(&name));
-                let client = Client::new(&url, identity.clone())?;
+                let client = Client::new(url, identity.clone())?;
                 let info = client.register(&invite.code).await?;
                 anyhow::Ok((identity, info))
             }
@@ -316,8 +313,7 @@ async fn enrol(config: &ServeConfig, clock: &Clock) -> anyhow::Result<Enrolled> 
         })
     }
     .await;
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     result
 }
 

@@ -78,17 +78,14 @@ pub async fn measure(
     )?);
     let app = Application::build(config.clone(), Clock::system()).await?;
     let store = app.state().store.clone();
-    let url = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = app.spawn();
+    let url = server.url.as_str();
     let result = async {
         let (households, log_size) = sizes(&store).await?;
         progress.set_message("loading read targets");
         let targets = Arc::new(targets(&store).await?);
         anyhow::ensure!(!targets.is_empty(), "the database has no fields to read");
-        let client = Client::new(&url, client_id)?;
+        let client = Client::new(url, client_id)?;
         client.login().await?;
         // A few full reads, opened on the device side: the generated data
         // is real sealed content the benchmark client can decrypt.
@@ -99,11 +96,11 @@ pub async fn measure(
             anyhow::ensure!(!field.value.is_empty(), "an empty generated field");
         }
         progress.set_message("HTTP reads");
-        let reads = reads(&client, &url, &targets, read_for).await?;
+        let reads = reads(&client, url, &targets, read_for).await?;
 
         progress.set_message("kluis audit verify (over HTTP)");
         let dir = TempDir::new("scale-audit")?;
-        let auditor = Client::new(&url, auditor_id)?;
+        let auditor = Client::new(url, auditor_id)?;
         let p = progress.clone();
         let start = Instant::now();
         let verified = auditor
@@ -130,8 +127,7 @@ pub async fn measure(
         })
     }
     .await;
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     result
 }
 
