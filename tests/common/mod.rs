@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct TestServer {
     pub data_dir: PathBuf,
     pub db_url: String,
     pub backend: &'static str,
+    /// The server's own store (tests that inject faults reach it here).
+    pub store: kluis_vault::store::Store,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -75,9 +78,17 @@ impl TestServer {
 
     /// Start a server; `tune` may change the configuration first.
     pub async fn spawn_with(tune: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::spawn_in(None, tune).await
+    }
+
+    /// Start a server whose data (the SQLite database and the data
+    /// directory) lives in `place` instead of a fresh temporary directory:
+    /// a small file system, for example, to fill up.
+    pub async fn spawn_in(place: Option<&Path>, tune: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let data_dir = dir.path().join("data");
-        let (db_url, backend) = fresh_database_url(dir.path()).await;
+        let root = place.unwrap_or(dir.path());
+        let data_dir = root.join("data");
+        let (db_url, backend) = fresh_database_url(root).await;
         let mut config = ServeConfig::new(data_dir.clone());
         config.db_url = Some(db_url.clone());
         config.listen = "127.0.0.1:0".into();
@@ -87,6 +98,7 @@ impl TestServer {
             .await
             .expect("server starts");
         let url = format!("http://{}", app.local_addr());
+        let store = app.state().store.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             app.run_until(async {
@@ -101,6 +113,7 @@ impl TestServer {
             data_dir,
             db_url,
             backend,
+            store,
             _dir: dir,
             shutdown: Some(tx),
             task: Some(task),

@@ -6,11 +6,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use data_encoding::BASE32_NOPAD;
 use kluis_policy::PrincipalId;
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use crate::clock::rfc3339;
@@ -50,9 +50,10 @@ pub fn clean_label(what: &str, text: &str) -> ApiResult<String> {
     security(("bearer" = [])))]
 pub async fn invite(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     ApiJson(req): ApiJson<InviteRequest>,
-) -> ApiResult<(StatusCode, Json<InviteResponse>)> {
+) -> ApiResult<Answer> {
     if !caller.role.may_invite(req.role) {
         return Err(Problem::forbidden(format!(
             "{} may not invite {}",
@@ -75,8 +76,9 @@ pub async fn invite(
     let now = state.clock.now_ms();
     let expires = now + state.limits.invite_ttl_ms;
     let creator = caller.id.to_string();
+    let mut tx = state.store.begin().await?;
     invites::insert(
-        &state.store,
+        &mut tx,
         NewInvite {
             code: &code,
             role: req.role,
@@ -88,16 +90,17 @@ pub async fn invite(
         },
     )
     .await?;
-    Ok((
+    let answer = Answer::json(
         StatusCode::CREATED,
-        Json(InviteResponse {
+        &InviteResponse {
             code,
             role: req.role,
             name,
             org,
             expires_at: rfc3339(expires),
-        }),
-    ))
+        },
+    );
+    super::idempotency::commit_answer(tx, &state, &idem, answer).await
 }
 
 #[utoipa::path(post, path = "/v1/register", tag = "enrolment",
@@ -105,8 +108,9 @@ pub async fn invite(
     responses((status = 201, body = PrincipalInfo), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub async fn register(
     State(state): State<AppState>,
+    idem: Idem,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ApiResult<(StatusCode, Json<PrincipalInfo>)> {
+) -> ApiResult<Answer> {
     if req.invite.len() > 128 {
         return Err(Problem::new(
             Kind::InviteInvalid,
@@ -162,18 +166,18 @@ pub async fn register(
             "this key is already registered; make a new keystore for a new person",
         ));
     }
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
-    Ok((
+    let answer = Answer::json(
         StatusCode::CREATED,
-        Json(PrincipalInfo {
+        &PrincipalInfo {
             principal_id: id,
             name: redeemed.name,
             role: redeemed.role,
             org: redeemed.org,
             fingerprint: fingerprint(&signing_key, &req.keys.age_recipient),
             keys: req.keys,
-        }),
-    ))
+        },
+    );
+    super::idempotency::commit_answer(tx, &state, &idem, answer).await
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::{Action, Decision, DenyReason, HouseholdId};
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::problem::{ApiResult, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use crate::access;
@@ -20,10 +21,11 @@ use crate::server::AppState;
     security(("bearer" = [])))]
 pub async fn record_export(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Answer> {
     let h = HouseholdId::parse(&household)?;
     let mut ltx = LoggedTx::begin(&state).await?;
     let facts = access::facts(ltx.tx().await?, h).await?;
@@ -43,6 +45,6 @@ pub async fn record_export(
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    let answer = Answer::empty(StatusCode::NO_CONTENT);
+    ltx.commit_answer(&state, &idem, answer).await
 }

@@ -22,6 +22,7 @@ use kluis_policy::{
 };
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
@@ -41,11 +42,12 @@ use crate::wire::consent::{CreateGrant, GrantInfo, GrantList, Revoke, StaleField
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<CreateGrant>,
-) -> ApiResult<(StatusCode, Json<GrantInfo>)> {
+) -> ApiResult<Answer> {
     let h = HouseholdId::parse(&household)?;
     // The signature is checked against the key registered for the caller:
     // only the member who signed may upload their grant.
@@ -174,7 +176,6 @@ pub async fn create(
     }
     grants::insert(ltx.tx().await?, &s, &req.jws, now).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
     let stored = StoredGrant {
         fact: kluis_policy::GrantFact::from_statement(&s, false),
         issuer: s.issuer,
@@ -183,10 +184,8 @@ pub async fn create(
         revoked_ms: None,
         revocation_jws: None,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(info(&stored, Some(&grantee), now)),
-    ))
+    let answer = Answer::json(StatusCode::CREATED, &info(&stored, Some(&grantee), now));
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 pub fn status(g: &StoredGrant, now_ms: i64) -> &'static str {
@@ -277,11 +276,12 @@ pub async fn list(
     security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path((household, grant)): Path<(String, String)>,
     ApiJson(req): ApiJson<Revoke>,
-) -> ApiResult<Json<StaleList>> {
+) -> ApiResult<Answer> {
     let h = HouseholdId::parse(&household)?;
     let g = GrantId::parse(&grant)?;
     let verified = verify_revocation(&req.jws, Some(&caller.signing_key)).map_err(|e| {
@@ -363,8 +363,8 @@ pub async fn revoke(
         }
     }
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(StaleList { fields: stale }))
+    let answer = Answer::ok(&StaleList { fields: stale });
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 /// `GET …/stale`: current fields whose key is held by someone who may no
@@ -409,7 +409,7 @@ pub async fn stale(
             });
         }
     }
-    drop(ltx);
+    ltx.rollback().await;
     Ok(Json(StaleList { fields: out }))
 }
 

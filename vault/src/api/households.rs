@@ -9,6 +9,7 @@ use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::{Action, HouseholdId};
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
@@ -43,10 +44,11 @@ pub(crate) fn decode_signature(text: &str) -> ApiResult<Vec<u8>> {
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     ApiJson(req): ApiJson<CreateHousehold>,
-) -> ApiResult<(StatusCode, Json<HouseholdInfo>)> {
+) -> ApiResult<Answer> {
     let h = req.household_id;
     let record = Record::new(EventType::HouseholdCreate, LogAction::Create, Some(h));
     let ltx = LoggedTx::begin(&state).await?;
@@ -111,10 +113,9 @@ pub async fn create(
         record.basis(kluis_audit::MEMBERSHIP_BASIS),
     )
     .await?;
-    ltx.commit().await?;
-    Ok((
+    let answer = Answer::json(
         StatusCode::CREATED,
-        Json(HouseholdInfo {
+        &HouseholdInfo {
             household_id: h,
             recipient: req.recipient,
             created_at: rfc3339(now),
@@ -123,8 +124,9 @@ pub async fn create(
                 added_at: rfc3339(now),
             }],
             identity_envelope: Some(req.identity_envelope),
-        }),
-    ))
+        },
+    );
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 pub(crate) fn age_recipient_invalid(text: &str) -> bool {
@@ -146,7 +148,7 @@ pub async fn list(
     );
     list.sort();
     list.dedup();
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    tx.commit().await?;
     Ok(Json(HouseholdList { households: list }))
 }
 
@@ -201,11 +203,12 @@ pub async fn show(
     security(("bearer" = [])))]
 pub async fn add_member(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<AddMember>,
-) -> ApiResult<(StatusCode, Json<MemberInfo>)> {
+) -> ApiResult<Answer> {
     let h = HouseholdId::parse(&household)?;
     let signature = decode_signature(&req.signature)?;
     let envelope = decode_envelope(&req.identity_envelope)?;
@@ -290,12 +293,12 @@ pub async fn add_member(
     )
     .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok((
+    let answer = Answer::json(
         StatusCode::CREATED,
-        Json(MemberInfo {
+        &MemberInfo {
             principal_id: req.principal_id,
             added_at: rfc3339(now),
-        }),
-    ))
+        },
+    );
+    ltx.commit_answer(&state, &idem, answer).await
 }

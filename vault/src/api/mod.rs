@@ -10,6 +10,7 @@ pub mod export;
 pub mod grants;
 pub mod health;
 pub mod households;
+pub mod idempotency;
 pub mod json;
 pub mod log;
 pub mod log_writer;
@@ -104,7 +105,11 @@ pub fn router(state: AppState) -> Router {
             post(export::record_export),
         )
         .route("/retention/due", get(retention::due))
-        .route("/retention/destroy", post(retention::destroy));
+        .route("/retention/destroy", post(retention::destroy))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::track,
+        ));
 
     Router::new()
         .nest("/v1", v1)
@@ -122,7 +127,7 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(|err: BoxError| async move {
                     if err.is::<tower::timeout::error::Elapsed>() {
-                        Problem::new(Kind::Timeout, "the request took too long and was stopped; check whether it took effect before retrying")
+                        Problem::new(Kind::Timeout, "the request took too long and was stopped; it may or may not have taken effect: retry with the same Idempotency-Key to find out")
                     } else {
                         Problem::new(Kind::Internal, "the request could not be handled")
                     }

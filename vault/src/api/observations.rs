@@ -8,11 +8,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::{Action, Basis, Decision, DenyReason};
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
@@ -36,11 +36,12 @@ pub const SECTION: &str = "observaties";
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<Observe>,
-) -> ApiResult<(StatusCode, Json<Written>)> {
+) -> ApiResult<Answer> {
     let (h, path) = field_ids(&state, &household, req.path.as_str())?;
     if path.section() != SECTION || path.segments().count() != 2 {
         return Err(Problem::malformed(format!(
@@ -99,8 +100,8 @@ pub async fn create(
     )
     .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Written { path, version: 1 })))
+    let answer = Answer::json(StatusCode::CREATED, &Written { path, version: 1 });
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 /// A professional writing an observation must be involved: hold an active
@@ -131,11 +132,12 @@ pub fn involvement(
     security(("bearer" = [])))]
 pub async fn publish(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path((household, path)): Path<(String, String)>,
     ApiJson(req): ApiJson<Publish>,
-) -> ApiResult<(StatusCode, Json<Written>)> {
+) -> ApiResult<Answer> {
     let (h, path) = field_ids(&state, &household, &path)?;
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
@@ -206,6 +208,6 @@ pub async fn publish(
     )
     .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Written { path, version })))
+    let answer = Answer::json(StatusCode::CREATED, &Written { path, version });
+    ltx.commit_answer(&state, &idem, answer).await
 }

@@ -15,10 +15,10 @@
 //! exact pattern, so the document says what the server accepts.
 
 use axum::Json;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{Content, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
@@ -80,7 +80,48 @@ impl Modify for ProblemResponses {
             {
                 add_problems(op, under_household);
             }
+            for op in [
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_idempotency_key(op);
+            }
         }
+    }
+}
+
+/// Every write takes an optional `Idempotency-Key` (see
+/// `api::idempotency`); reusing one for another request is a 422.
+fn add_idempotency_key(op: &mut Operation) {
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "One key per user action (for example a random UUID), sent again unchanged \
+             when the action is retried. A retry whose first attempt took effect gets the \
+             first answer again, with `Idempotent-Replayed: true`, and changes nothing. \
+             Keys are kept 24 hours per caller; the same key with a different request is \
+             refused (422, `idempotency-key-reused`).",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[!#-~]{1,255}$"))
+                .max_length(Some(255)),
+        ))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(param);
+    for status in [400, 422] {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(problem_response(status)));
     }
 }
 

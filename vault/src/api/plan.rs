@@ -15,6 +15,7 @@ use kluis_policy::{required_readers, visible, Action, Decision, HouseholdId};
 use serde::Deserialize;
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
@@ -84,7 +85,7 @@ pub async fn write_plan(
     }
     // Asking is not an access to content: no log entry; the write that
     // follows is logged.
-    drop(ltx);
+    ltx.rollback().await;
     Ok(Json(WritePlan {
         path,
         current_version: current.map_or(0, |c| c.version),
@@ -100,11 +101,12 @@ pub async fn write_plan(
     security(("bearer" = [])))]
 pub async fn write(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path((household, path)): Path<(String, String)>,
     ApiJson(req): ApiJson<WriteField>,
-) -> ApiResult<(StatusCode, Json<Written>)> {
+) -> ApiResult<Answer> {
     let (h, path) = ids(&state, &household, &path)?;
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
@@ -236,8 +238,8 @@ pub async fn write(
     )
     .await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Written { path, version })))
+    let answer = Answer::json(StatusCode::CREATED, &Written { path, version });
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -274,7 +276,7 @@ pub async fn read(
             .await?
             .and_then(|c| c.private_author),
     };
-    drop(tx);
+    tx.rollback().await;
     let now = state.clock.now_ms();
     let decision = access::decide(
         &caller,

@@ -65,6 +65,7 @@ kinds! {
     StaleVersion = ("stale-version", CONFLICT, "The field was changed by someone else"),
     MethodNotAllowed = ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
     Conflict = ("conflict", CONFLICT, "The resource changed"),
+    IdempotencyKeyReused = ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The Idempotency-Key was used for another request"),
     LimitExceeded = ("limit-exceeded", UNPROCESSABLE_ENTITY, "A limit was exceeded"),
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long"),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "The service is unavailable"),
@@ -119,7 +120,7 @@ impl From<StoreError> for Problem {
         tracing::error!(error = %e, "storage failure");
         Problem::new(
             Kind::Unavailable,
-            "the database could not be reached; nothing was changed, try again later",
+            "the database could not be reached or could not save; try again later (a write retried with the same Idempotency-Key is done at most once)",
         )
     }
 }

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use kluis_audit::{Action, Entry, EventType, Flags, Outcome};
 use kluis_policy::{Basis, Decision, DenyReason, HouseholdId};
 
+use super::idempotency::{Answer, Idem};
 use super::problem::{Kind, Problem};
 use crate::clock::rfc3339;
 use crate::server::AppState;
@@ -249,6 +250,24 @@ impl LoggedTx {
         log::finish(&mut self.tx, &mut self.head).await?;
         self.tx.commit().await?;
         Ok(())
+    }
+
+    /// Commit with the request's answer, stored under its idempotency key
+    /// in the same transaction (see `api::idempotency`).
+    pub async fn commit_answer(
+        mut self,
+        state: &AppState,
+        idem: &Idem,
+        answer: Answer,
+    ) -> Result<Answer, Problem> {
+        log::finish(&mut self.tx, &mut self.head).await?;
+        super::idempotency::commit_answer(self.tx, state, idem, answer).await
+    }
+
+    /// End without committing: nothing was recorded that must be kept
+    /// (asking for a write plan, for example). The log lock is released.
+    pub async fn rollback(self) {
+        self.tx.rollback().await;
     }
 
     /// Go on when `decision` allows; otherwise log the refusal, commit it

@@ -4,11 +4,11 @@
 //! nothing stored any more.
 
 use axum::extract::{Path, State};
-use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::Action;
 
 use super::auth::Caller;
+use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
@@ -26,11 +26,12 @@ use crate::wire::consent::{Rekey, StaleField};
     security(("bearer" = [])))]
 pub async fn rekey(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path((household, path)): Path<(String, String)>,
     ApiJson(req): ApiJson<Rekey>,
-) -> ApiResult<Json<StaleField>> {
+) -> ApiResult<Answer> {
     let (h, path) = field_ids(&state, &household, &path)?;
     let ciphertext = decode_ciphertext(&state, &req.ciphertext)?;
     let uploads = decode_envelopes(&req.envelopes)?;
@@ -101,12 +102,12 @@ pub async fn rekey(
         fields::insert_envelope(ltx.tx().await?, h, &path, current.version, reader, env).await?;
     }
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(StaleField {
+    let answer = Answer::ok(&StaleField {
         path,
         version: current.version,
         key_gen: req.key_gen,
-    }))
+    });
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 use crate::server::AppState;

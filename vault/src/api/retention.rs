@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::enrol::clean_label;
+use super::idempotency::{Answer, Idem};
 use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, LoggedTx, Record, RequestMeta};
@@ -115,11 +116,12 @@ async fn managed(
     security(("bearer" = [])))]
 pub async fn close(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<Close>,
-) -> ApiResult<Json<RetentionStatus>> {
+) -> ApiResult<Answer> {
     let Some(term) = state.schedule.term(&req.basis) else {
         return Err(Problem::malformed(format!(
             "unknown retention class '{}' (classes: {})",
@@ -143,8 +145,8 @@ pub async fn close(
     record.purpose = Some(format!("retention:{}", req.basis));
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(status))
+    let answer = Answer::ok(&status);
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/reopen", tag = "retention",
@@ -153,10 +155,11 @@ pub async fn close(
     security(("bearer" = [])))]
 pub async fn reopen(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
-) -> ApiResult<Json<RetentionStatus>> {
+) -> ApiResult<Answer> {
     let (mut ltx, h, record) = managed(
         &state,
         &meta,
@@ -168,8 +171,8 @@ pub async fn reopen(
     retention::reopen(ltx.tx().await?, h).await?;
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(status))
+    let answer = Answer::ok(&status);
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/holds", tag = "retention",
@@ -178,11 +181,12 @@ pub async fn reopen(
     security(("bearer" = [])))]
 pub async fn hold(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<Hold>,
-) -> ApiResult<Json<RetentionStatus>> {
+) -> ApiResult<Answer> {
     let reason = clean_reason(&req.reason)?;
     let (mut ltx, h, record) =
         managed(&state, &meta, &caller, &household, EventType::HouseholdHold).await?;
@@ -196,8 +200,8 @@ pub async fn hold(
     .await?;
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(status))
+    let answer = Answer::ok(&status);
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 pub(crate) fn clean_reason(text: &str) -> ApiResult<String> {
@@ -216,10 +220,11 @@ pub(crate) fn clean_reason(text: &str) -> ApiResult<String> {
     security(("bearer" = [])))]
 pub async fn release(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
-) -> ApiResult<Json<RetentionStatus>> {
+) -> ApiResult<Answer> {
     let (mut ltx, h, record) = managed(
         &state,
         &meta,
@@ -237,8 +242,8 @@ pub async fn release(
     .await?;
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(status))
+    let answer = Answer::ok(&status);
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -320,10 +325,11 @@ pub async fn due(
     security(("bearer" = [])))]
 pub async fn destroy(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     ApiJson(req): ApiJson<Destroy>,
-) -> ApiResult<Json<Destroyed>> {
+) -> ApiResult<Answer> {
     let approver = clean_label("the approver's name", &req.approved_by)?;
     let mut ltx = admin_only(&state, &meta, &caller, EventType::Destruction).await?;
     let now = state.clock.now_ms();
@@ -348,8 +354,8 @@ pub async fn destroy(
         ltx.record(&state, &meta, Some(&caller), record).await?;
         destroyed.push(d.household);
     }
-    ltx.commit().await?;
-    Ok(Json(Destroyed { destroyed, held }))
+    let answer = Answer::ok(&Destroyed { destroyed, held });
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/erase", tag = "retention",
@@ -358,11 +364,12 @@ pub async fn destroy(
     security(("bearer" = [])))]
 pub async fn erase(
     State(state): State<AppState>,
+    idem: Idem,
     Caller(caller): Caller,
     meta: RequestMeta,
     Path(household): Path<String>,
     ApiJson(req): ApiJson<Erase>,
-) -> ApiResult<Json<RetentionStatus>> {
+) -> ApiResult<Answer> {
     let basis = clean_reason(&req.basis)?;
     let h = HouseholdId::parse(&household)?;
     let mut ltx = admin_only(&state, &meta, &caller, EventType::Erasure).await?;
@@ -405,6 +412,6 @@ pub async fn erase(
         .to_vec();
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
-    ltx.commit().await?;
-    Ok(Json(status))
+    let answer = Answer::ok(&status);
+    ltx.commit_answer(&state, &idem, answer).await
 }

@@ -16,6 +16,44 @@ use crate::wire::auth::{
     challenge_message, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
 };
 
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Attempts of one write: the first and up to two retries.
+const WRITE_ATTEMPTS: u32 = 3;
+
+/// A fresh key for one user action: 128 random bits.
+fn new_idempotency_key() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// The answer may have been lost, or the server could not commit for now:
+/// worth sending the same write again with the same key.
+fn transient(e: &ClientError) -> bool {
+    matches!(e, ClientError::Unreachable { .. })
+        || matches!(e.kind(), Some("timeout" | "unavailable"))
+}
+
+/// Run `attempt` until it succeeds, fails for good, or `WRITE_ATTEMPTS` ran
+/// out; waits 0.25 s and then 1 s between attempts.
+async fn retry_write<T, F, Fut>(mut attempt: F) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let mut wait = std::time::Duration::from_millis(250);
+    for _ in 1..WRITE_ATTEMPTS {
+        match attempt().await {
+            Err(e) if transient(&e) => {
+                tracing::debug!(error = %e, "write not confirmed; retrying with the same idempotency key");
+                tokio::time::sleep(wait).await;
+                wait *= 4;
+            }
+            other => return other,
+        }
+    }
+    attempt().await
+}
+
 #[derive(Clone)]
 pub struct Http {
     inner: reqwest::Client,
@@ -115,12 +153,23 @@ impl Http {
             .await
     }
 
+    /// A write made before login (registration): sent with an
+    /// idempotency key and retried like every write.
     pub async fn post_anonymous<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        self.send(self.inner.post(self.url(path)).json(body)).await
+        let key = new_idempotency_key();
+        retry_write(|| {
+            self.send(
+                self.inner
+                    .post(self.url(path))
+                    .header(IDEMPOTENCY_KEY, &key)
+                    .json(body),
+            )
+        })
+        .await
     }
 
     /// Send raw bytes, authenticated or not: for tests of hostile input.
@@ -159,12 +208,32 @@ impl Http {
         self.token.lock().await.clone()
     }
 
+    /// A request as a logged-in person. A write gets one idempotency key
+    /// for all its attempts: if an attempt's answer is lost (a time-out, a
+    /// broken connection, a 503), it is sent again with the same key, and
+    /// the server answers with the outcome of the first attempt that took
+    /// effect instead of doing it twice (see `api::idempotency`).
     async fn authed<B: Serialize, T: DeserializeOwned>(
         &self,
         identity: &Identity,
         method: Method,
         path: &str,
         body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        if method == Method::GET {
+            return self.authed_once(identity, method, path, body, None).await;
+        }
+        let key = new_idempotency_key();
+        retry_write(|| self.authed_once(identity, method.clone(), path, body, Some(&key))).await
+    }
+
+    async fn authed_once<B: Serialize, T: DeserializeOwned>(
+        &self,
+        identity: &Identity,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        key: Option<&str>,
     ) -> Result<T, ClientError> {
         // Log in on first use, and once more if the server says the token
         // is no longer good (expired, or the server forgot it).
@@ -185,6 +254,9 @@ impl Http {
                 .bearer_auth(&token);
             if let Some(b) = body {
                 req = req.json(b);
+            }
+            if let Some(key) = key {
+                req = req.header(IDEMPOTENCY_KEY, key);
             }
             match self.send(req).await {
                 Err(e)

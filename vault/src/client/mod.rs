@@ -56,6 +56,12 @@ impl Client {
         })
     }
 
+    /// The same person reaching the server at another address (a proxy, a
+    /// second server process on one database).
+    pub fn via(&self, server: &str) -> Result<Self, ClientError> {
+        Self::new(server, self.identity.clone())
+    }
+
     pub fn identity(&self) -> &Identity {
         &self.identity
     }

@@ -40,7 +40,7 @@ pub async fn ensure_admin_invite(
     writeln!(file, "{code}")?;
     file.sync_all()?;
     invites::insert(
-        store,
+        &mut *store.pool().acquire().await?,
         invites::NewInvite {
             code: &code,
             role: Role::Admin,

@@ -5,6 +5,7 @@ pub mod allocator;
 pub mod bootstrap;
 pub mod configuration;
 pub mod log_key;
+pub mod serve;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -74,12 +74,7 @@ impl Application {
             state,
             router,
         } = self;
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        super::serve::serve(listener, router, shutdown).await?;
         state.store.close().await;
         Ok(())
     }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use kluis_audit::LogSigner;
 
+use crate::api::health::Readiness;
 use crate::api::log_writer::LogWriter;
 use crate::api::metrics::Metrics;
 use crate::clock::Clock;
@@ -28,6 +29,8 @@ pub struct Inner {
     pub schedule: Schedule,
     /// Group commit of read log entries (see `api::log_writer`).
     pub log_writer: LogWriter,
+    /// The latest `/readyz` probe (see `api::health`).
+    pub readiness: Readiness,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             log_signer,
             schedule: config.schedule.clone(),
             log_writer: LogWriter::spawn(weak.clone()),
+            readiness: Readiness::default(),
         }))
     }
 }

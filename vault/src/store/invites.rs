@@ -15,7 +15,12 @@ pub struct NewInvite<'a> {
     pub expires_ms: i64,
 }
 
-pub async fn insert(store: &Store, invite: NewInvite<'_>) -> Result<(), StoreError> {
+/// Insert on `conn`: the pool's for the bootstrap invite, the request's
+/// transaction for an invite made over the API.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    invite: NewInvite<'_>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO invites (code_hash, role, name, org, created_by, created_ms, expires_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -27,7 +32,7 @@ pub async fn insert(store: &Store, invite: NewInvite<'_>) -> Result<(), StoreErr
     .bind(invite.created_by)
     .bind(invite.now_ms)
     .bind(invite.expires_ms)
-    .execute(store.pool())
+    .execute(conn)
     .await?;
     Ok(())
 }

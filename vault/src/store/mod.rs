@@ -7,18 +7,28 @@
 
 pub mod fields;
 pub mod grants;
+pub mod health;
 pub mod households;
+pub mod idempotency;
 pub mod invites;
 pub mod log;
 pub mod log_read;
 pub mod principals;
+pub mod readiness;
 pub mod retention;
 pub mod sessions;
+pub mod transaction;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
+
+pub use health::Health;
+pub use transaction::Tx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -36,12 +46,15 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    health: Arc<Health>,
+    /// Fault injection for tests (`set_page_limit`): SQLite's
+    /// `max_page_count`, applied to each connection as a transaction
+    /// begins; 0 when unset.
+    page_limit: Arc<AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -80,13 +93,28 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
-        match backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&store.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&store.pool).await?,
-        }
+        let store = Self {
+            pool,
+            backend,
+            health: Arc::new(Health::new()),
+            page_limit: Arc::new(AtomicU64::new(0)),
+        };
+        store.migrate().await?;
         log::init(&store).await?;
         Ok(store)
+    }
+
+    /// Apply the migrations on a connection taken out of the pool and
+    /// closed afterwards, so that whatever state a failed migration leaves
+    /// behind never reaches a request.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?.detach();
+        let result = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&mut conn).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&mut conn).await,
+        };
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(result?)
     }
 
     pub fn backend(&self) -> Backend {
@@ -97,14 +125,44 @@ impl Store {
         &self.pool
     }
 
+    /// Begin a transaction (see `transaction` for how it ends).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(self.pool.begin().await?)
+        let conn = match self.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                if let StoreError::Unavailable(e) = &e {
+                    self.health.failed(e);
+                }
+                return Err(e);
+            }
+        };
+        Tx::begin(conn, self.health.clone()).await
     }
 
-    /// A cheap round trip, for `/readyz`.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    /// A pooled connection, with the test page limit applied if one is set.
+    async fn acquire(&self) -> Result<PoolConnection<Any>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let limit = self.page_limit.load(Ordering::Relaxed);
+        if limit != 0 && self.backend == Backend::Sqlite {
+            conn.execute(format!("PRAGMA max_page_count = {limit}").as_str())
+                .await?;
+        }
+        Ok(conn)
+    }
+
+    /// How the latest transactions ended (for `/readyz`).
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// Fault injection, for tests only: cap an SQLite database at `pages`
+    /// pages (SQLite's `max_page_count`), so it is "full" exactly when the
+    /// test wants; a large number lifts the cap again. Every transaction
+    /// applies the current cap to its connection before it begins. No
+    /// effect on PostgreSQL.
+    #[doc(hidden)]
+    pub fn set_page_limit(&self, pages: u64) {
+        self.page_limit.store(pages, Ordering::Relaxed);
     }
 
     pub async fn close(&self) {

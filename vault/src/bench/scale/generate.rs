@@ -429,7 +429,7 @@ pub async fn generate(
         size: ltx.head().size,
         root: ltx.head().root(),
     };
-    drop(ltx);
+    ltx.rollback().await;
     let note = state.log_signer.sign(&cp)?;
     std::fs::write(config.data_dir.join(CHECKPOINT_FILE), &note)?;
     drop(writer);
