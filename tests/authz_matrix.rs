@@ -95,7 +95,7 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
             let newcomer = s.server.enrol(&s.admin, Role::Client, "Nieuw", None).await;
             let me = who.whoami().await.unwrap().principal_id;
             let signed_at_ms = common::chrono_now_ms();
-            let statement = member_statement(h, newcomer.id, me, signed_at_ms);
+            let statement = member_statement(h, newcomer.id, None, me, signed_at_ms);
             let env = kluis_vault::keys::envelope::seal(
                 &newcomer.client.identity().public().age_recipient,
                 b"x",
@@ -103,6 +103,7 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
             .unwrap();
             let body = AddMember {
                 principal_id: newcomer.id,
+                member_fingerprint: None,
                 signed_at_ms,
                 signature: B64.encode(who.identity().sign(statement.as_bytes())),
                 identity_envelope: STANDARD.encode(env),

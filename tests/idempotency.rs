@@ -55,9 +55,14 @@ async fn put_version(
 
 #[tokio::test]
 async fn a_write_whose_answer_was_lost_is_retried_and_takes_effect_once() {
-    let server = TestServer::spawn().await;
+    // Every client reaches the server through the proxy, which is the
+    // server's public address (logins are bound to it).
+    let mut proxy = LossyProxy::bind().await;
+    let public = proxy.url.clone();
+    let mut server = TestServer::spawn_with(|c| c.public_urls = vec![public]).await;
+    proxy.start(&server.url);
+    server.url = proxy.url.clone();
     let (anna, h) = client_with_household(&server).await;
-    let proxy = LossyProxy::start(&server.url).await;
     let via_proxy = anna.client.via(&proxy.url).unwrap();
     let p = path("financien/situatie");
 

@@ -7,7 +7,7 @@ use base64::Engine;
 use common::TestServer;
 use kluis_vault::keys::Identity;
 use kluis_vault::role::Role;
-use kluis_vault::wire::auth::{challenge_message, ChallengeResponse};
+use kluis_vault::wire::auth::{challenge_message, origin_of, ChallengeResponse};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -49,13 +49,75 @@ async fn challenge(server: &TestServer, id: &Identity) -> ChallengeResponse {
 }
 
 async fn answer(server: &TestServer, c: &ChallengeResponse, signer: &Identity) -> (u16, Value) {
-    let sig = signer.sign(&challenge_message(&c.challenge_id, &c.nonce));
+    let origin = origin_of(&server.url).unwrap();
+    answer_for(server, c, signer, &origin, &origin).await
+}
+
+/// Answer with a signature made for `signed_for`, claiming `claimed`.
+async fn answer_for(
+    server: &TestServer,
+    c: &ChallengeResponse,
+    signer: &Identity,
+    signed_for: &str,
+    claimed: &str,
+) -> (u16, Value) {
+    let sig = signer.sign(&challenge_message(signed_for, &c.challenge_id, &c.nonce));
     post(
         server,
         "/v1/auth/token",
-        json!({"challenge_id": c.challenge_id, "signature": B64.encode(sig)}),
+        json!({"challenge_id": c.challenge_id, "origin": claimed, "signature": B64.encode(sig)}),
     )
     .await
+}
+
+#[tokio::test]
+async fn a_login_relayed_from_another_origin_is_refused() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let id = admin.client.identity();
+    let real = origin_of(&server.url).unwrap();
+    // A phishing site passes the real server's challenge to the victim,
+    // whose client signs for the site it is talking to.
+    let phisher = "https://kluis-gemeente.example";
+    let c = challenge(&server, id).await;
+    let (status, problem) = answer_for(&server, &c, id, phisher, phisher).await;
+    assert_eq!(status, 401, "{problem}");
+    assert_eq!(problem["type"], "urn:kluis:problem:signature-invalid");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(phisher),
+        "{problem}"
+    );
+    // Claiming the real origin does not help: the signature names the other.
+    let c = challenge(&server, id).await;
+    let (status, _) = answer_for(&server, &c, id, phisher, &real).await;
+    assert_eq!(status, 401);
+    // The honest answer works, so the refusals above are about the origin.
+    let c = challenge(&server, id).await;
+    let (status, v) = answer_for(&server, &c, id, &real, &real).await;
+    assert_eq!(status, 200, "{v}");
+}
+
+#[test]
+fn the_client_refuses_plain_http_except_to_this_machine() {
+    let id = std::sync::Arc::new(Identity::generate("Anna"));
+    for url in ["http://kluis.example", "http://10.0.0.7:7420"] {
+        let err = kluis_vault::client::Client::new(url, id.clone()).err();
+        assert!(
+            matches!(err, Some(kluis_vault::client::ClientError::BadUrl(ref t)) if t.contains("https")),
+            "{url}: {err:?}"
+        );
+    }
+    for url in [
+        "http://127.0.0.1:7420",
+        "http://localhost:7420",
+        "http://[::1]:7420",
+        "https://kluis.example",
+    ] {
+        assert!(
+            kluis_vault::client::Client::new(url, id.clone()).is_ok(),
+            "{url}"
+        );
+    }
 }
 
 /// A registered identity (kept outside a client so the test can sign by hand).
@@ -107,7 +169,7 @@ async fn a_bad_signature_is_refused_and_burns_the_challenge() {
     let (status, v) = post(
         &server,
         "/v1/auth/token",
-        json!({"challenge_id": c.challenge_id, "signature": "!!"}),
+        json!({"challenge_id": c.challenge_id, "origin": origin_of(&server.url).unwrap(), "signature": "!!"}),
     )
     .await;
     assert_eq!((status, problem(&v)), (401, "signature-invalid"));

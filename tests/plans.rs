@@ -423,15 +423,16 @@ async fn membership_statements_must_be_signed_by_the_adding_member() {
     let by_bram = bram
         .client
         .identity()
-        .sign(member_statement(w.h, bram.id, w.anna.id, signed_at_ms).as_bytes());
+        .sign(member_statement(w.h, bram.id, None, w.anna.id, signed_at_ms).as_bytes());
     let for_other = w
         .anna
         .client
         .identity()
-        .sign(member_statement(w.h, w.pro.id, w.anna.id, signed_at_ms).as_bytes());
+        .sign(member_statement(w.h, w.pro.id, None, w.anna.id, signed_at_ms).as_bytes());
     for sig in [by_bram, for_other] {
         let body = AddMember {
             principal_id: bram.id,
+            member_fingerprint: None,
             signed_at_ms,
             signature: B64.encode(sig),
             identity_envelope: STANDARD.encode(&env),

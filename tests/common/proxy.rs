@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct LossyProxy {
     pub url: String,
     armed: Arc<Armed>,
+    listener: Option<TcpListener>,
 }
 
 struct Armed {
@@ -21,17 +22,28 @@ struct Armed {
 }
 
 impl LossyProxy {
-    /// Listen on a random loopback port and forward to `upstream`
-    /// (`http://127.0.0.1:PORT`).
-    pub async fn start(upstream: &str) -> Self {
-        let target = upstream.trim_start_matches("http://").to_owned();
+    /// Listen on a random loopback port; forwarding starts with `start`.
+    /// Clients log in for the proxy's address, so the server must be told
+    /// it is its public URL (`ServeConfig::public_urls`).
+    pub async fn bind() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let armed = Arc::new(Armed {
             prefix: std::sync::Mutex::new(None),
             cut: AtomicUsize::new(0),
         });
-        let shared = armed.clone();
+        Self {
+            url,
+            armed,
+            listener: Some(listener),
+        }
+    }
+
+    /// Forward to `upstream` (`http://127.0.0.1:PORT`).
+    pub fn start(&mut self, upstream: &str) {
+        let target = upstream.trim_start_matches("http://").to_owned();
+        let listener = self.listener.take().expect("started once");
+        let shared = self.armed.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let Ok(server) = TcpStream::connect(&target).await else {
@@ -40,7 +52,6 @@ impl LossyProxy {
                 tokio::spawn(pipe(client, server, shared.clone()));
             }
         });
-        Self { url, armed }
     }
 
     /// Lose the answer to the next request whose request line starts with

@@ -6,7 +6,7 @@ use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{Action, HouseholdId};
+use kluis_policy::{Action, HouseholdId, PrincipalId};
 
 use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
@@ -22,8 +22,8 @@ use crate::server::AppState;
 use crate::store::households::{self, NewHousehold, NewMember};
 use crate::store::principals;
 use crate::wire::household::{
-    create_statement, member_statement, AddMember, CreateHousehold, HouseholdInfo, HouseholdList,
-    MemberInfo,
+    create_statement, member_statement, AddMember, CreateHousehold, HouseholdChain, HouseholdInfo,
+    HouseholdList, MemberInfo, SignedStatement,
 };
 
 pub(crate) fn decode_signature(text: &str) -> ApiResult<Vec<u8>> {
@@ -124,9 +124,52 @@ pub async fn create(
                 added_at: rfc3339(now),
             }],
             identity_envelope: Some(req.identity_envelope),
+            chain: HouseholdChain {
+                creation: SignedStatement {
+                    signer: caller.id,
+                    statement: statement.clone(),
+                    signature: req.signature.clone(),
+                },
+                members: vec![SignedStatement {
+                    signer: caller.id,
+                    statement,
+                    signature: req.signature,
+                }],
+            },
         },
     );
     ltx.commit_answer(&state, &idem, answer).await
+}
+
+/// The household's signed statements as stored, for devices to check.
+fn chain(
+    household: &households::Household,
+    members: &[households::Member],
+) -> ApiResult<HouseholdChain> {
+    let signer = |id: &str| {
+        PrincipalId::parse(id).map_err(|_| {
+            Problem::from(crate::store::StoreError::Unavailable(sqlx::Error::Decode(
+                "bad stored signer".into(),
+            )))
+        })
+    };
+    Ok(HouseholdChain {
+        creation: SignedStatement {
+            signer: signer(&household.created_by)?,
+            statement: household.statement.clone(),
+            signature: B64.encode(&household.signature),
+        },
+        members: members
+            .iter()
+            .map(|m| {
+                Ok(SignedStatement {
+                    signer: signer(&m.added_by)?,
+                    statement: m.statement.clone(),
+                    signature: B64.encode(&m.signature),
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+    })
 }
 
 pub(crate) fn age_recipient_invalid(text: &str) -> bool {
@@ -179,6 +222,7 @@ pub async fn show(
         .iter()
         .find(|m| m.principal == caller.id)
         .map(|m| STANDARD.encode(&m.identity_envelope));
+    let chain = chain(&household, &members)?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok(Json(HouseholdInfo {
@@ -193,6 +237,7 @@ pub async fn show(
             })
             .collect(),
         identity_envelope,
+        chain,
     }))
 }
 
@@ -221,7 +266,13 @@ pub async fn add_member(
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
-    let statement = member_statement(h, req.principal_id, caller.id, req.signed_at_ms);
+    let statement = member_statement(
+        h,
+        req.principal_id,
+        req.member_fingerprint.as_deref(),
+        caller.id,
+        req.signed_at_ms,
+    );
     if !verify_signature(&caller.signing_key, statement.as_bytes(), &signature) {
         let problem = Problem::new(
             Kind::SignatureInvalid,
@@ -238,6 +289,22 @@ pub async fn add_member(
             .await);
     }
     let new_member = principals::get(&state.store, req.principal_id).await?;
+    if let (Some(p), Some(fp)) = (&new_member, &req.member_fingerprint) {
+        if crate::keys::identity::fingerprint(&p.signing_key, &p.age_recipient) != *fp {
+            let problem = Problem::malformed(
+                "the fingerprint in the membership statement is not that of the keys registered for this person",
+            );
+            return Err(ltx
+                .refuse(
+                    &state,
+                    &meta,
+                    &caller,
+                    record.failed("fingerprint_mismatch"),
+                    problem,
+                )
+                .await);
+        }
+    }
     match new_member {
         Some(p) if p.role == Role::Client => {}
         Some(_) => {

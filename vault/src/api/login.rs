@@ -89,7 +89,21 @@ pub async fn token(
     let principal = principals::get(&state.store, challenge.principal)
         .await?
         .ok_or_else(invalid)?;
-    let message = challenge_message(&req.challenge_id, &B64.encode(&challenge.nonce));
+    if !state.origins.contains(&req.origin) {
+        return Err(Problem::new(
+            Kind::SignatureInvalid,
+            format!(
+                "this login was signed for {}, but this server is {}: a site that passes on logins may be posing as it",
+                req.origin.chars().take(300).collect::<String>(),
+                state.origins.join(" or ")
+            ),
+        ));
+    }
+    let message = challenge_message(
+        &req.origin,
+        &req.challenge_id,
+        &B64.encode(&challenge.nonce),
+    );
     if !verify_signature(&principal.signing_key, &message, &signature) {
         return Err(Problem::new(
             Kind::SignatureInvalid,

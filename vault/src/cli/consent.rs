@@ -30,6 +30,10 @@ pub struct GrantArgs {
     /// Last day of access (YYYY-MM-DD, or an RFC 3339 time); default one year.
     #[arg(long)]
     until: Option<String>,
+    /// The professional's key fingerprint as they read it out to you (from
+    /// `kluis whoami`); nothing is sent unless it matches.
+    #[arg(long)]
+    expect_fingerprint: Option<String>,
 }
 
 pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
@@ -41,8 +45,10 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
     };
     let client = ctx.client()?;
     let who = client.principal(args.to).await?;
+    let keys = client.trusted_keys(args.to).await?;
+    super::fingerprint::confirm(&keys, args.expect_fingerprint.as_deref())?;
     let info = client
-        .grant(
+        .grant_expecting(
             args.household,
             GrantRequest {
                 grantee: args.to,
@@ -51,10 +57,11 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
                 purpose: args.purpose,
                 until_ms,
             },
+            args.expect_fingerprint.as_deref(),
         )
         .await?;
     ctx.out.say(&format!(
-        "{} ({}, {}) may now {} {} for {} until {}. Check their key fingerprint with them: {}. \
+        "{} ({}, {}) may now {} {} for {} until {}, with key fingerprint {}. \
          You can withdraw this at any time with `kluis revoke`.",
         who.name,
         who.role,
@@ -67,7 +74,7 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         info.scope,
         args.purpose.description_en(),
         info.valid_until,
-        who.fingerprint
+        keys.fingerprint
     ));
     ctx.out.value(&info.grant_id.to_string(), &info)
 }

@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::output::Output;
 use super::passphrase;
-use crate::client::Client;
+use crate::client::{Client, Pins};
 use crate::keys::{Identity, Keystore};
 
 pub struct Context {
@@ -39,8 +39,20 @@ impl Context {
         Ok(Arc::new(Keystore::open(path, &pass)?))
     }
 
+    /// A client for the keystore's person; the keys it pins are kept in a
+    /// file beside the keystore (`client::Pins`).
     pub fn client(&self) -> anyhow::Result<Client> {
         let identity = self.identity()?;
-        Client::new(&self.server, identity).context("cannot set up the connection")
+        let pins = Pins::path_for_keystore(self.keystore_path()?);
+        let mut client = Client::new(&self.server, identity)
+            .context("cannot set up the connection")?
+            .with_pins_file(pins);
+        // A server whose certificate comes from a CA of its own.
+        if let Some(path) = std::env::var_os("KLUIS_CA_CERT") {
+            let pem = std::fs::read(&path)
+                .with_context(|| format!("cannot read KLUIS_CA_CERT {}", path.to_string_lossy()))?;
+            client = client.trusting(&pem)?;
+        }
+        Ok(client)
     }
 }

@@ -55,7 +55,16 @@ pub async fn invite(ctx: &Context, args: InviteArgs) -> anyhow::Result<()> {
 
 pub async fn whoami(ctx: &Context) -> anyhow::Result<()> {
     let client = ctx.client()?;
-    let me = client.whoami().await?;
+    let mut me = client.whoami().await?;
+    // The fingerprint others compare is computed here, from the keystore.
+    let mine = client.identity().public().fingerprint()?;
+    if me.fingerprint != mine {
+        anyhow::bail!(
+            "the server has other keys registered for you (fingerprint {}) than your keystore holds ({mine})",
+            me.fingerprint
+        );
+    }
+    me.fingerprint = mine;
     ctx.out.report(
         &[
             format!("{} ({})", me.name, me.principal_id),

@@ -14,6 +14,10 @@ pub enum HouseholdCommand {
     AddMember {
         household: HouseholdId,
         principal: PrincipalId,
+        /// Their key fingerprint as they read it out to you (from `kluis
+        /// whoami`); nothing is sent unless it matches.
+        #[arg(long)]
+        expect_fingerprint: Option<String>,
     },
     /// Show a household's members.
     Show { household: HouseholdId },
@@ -59,12 +63,16 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
         HouseholdCommand::AddMember {
             household,
             principal,
+            expect_fingerprint,
         } => {
-            let who = client.principal(principal).await?;
-            let added = client.add_member(household, principal).await?;
+            let keys = client.trusted_keys(principal).await?;
+            super::fingerprint::confirm(&keys, expect_fingerprint.as_deref())?;
+            let added = client
+                .add_member_expecting(household, principal, expect_fingerprint.as_deref())
+                .await?;
             ctx.out.say(&format!(
                 "{} ({}) is now a member and can read and change the whole plan. Their key fingerprint is {}.",
-                who.name, principal, who.fingerprint
+                keys.name, principal, keys.fingerprint
             ));
             ctx.out.value(&added.principal_id.to_string(), &added)
         }

@@ -17,6 +17,32 @@ pub enum KeysCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Accept someone's new keys after they made a new keystore: only if the
+    /// fingerprint they read out to you (from `kluis whoami`) matches.
+    Trust {
+        principal: kluis_policy::PrincipalId,
+        /// Their fingerprint, as shown on their device.
+        #[arg(long)]
+        fingerprint: String,
+    },
+}
+
+/// `kluis keys trust`: pin `principal`'s current keys on this device.
+pub async fn trust(
+    ctx: &Context,
+    principal: kluis_policy::PrincipalId,
+    fingerprint: &str,
+) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    let keys = client.trust_keys(principal, fingerprint).await?;
+    ctx.out.say(&format!(
+        "This device now trusts the keys of {} ({}), fingerprint {}.",
+        keys.name, keys.id, keys.fingerprint
+    ));
+    ctx.out.value(
+        &keys.fingerprint,
+        &serde_json::json!({ "principal_id": keys.id, "name": keys.name, "fingerprint": keys.fingerprint }),
+    )
 }
 
 #[derive(Args, Debug)]
@@ -33,6 +59,7 @@ pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::New(args) => new(ctx, args),
         KeysCommand::Show => show(ctx),
+        KeysCommand::Trust { .. } => unreachable!("handled by the async dispatcher"),
         KeysCommand::AgeIdentity { out } => {
             let identity = ctx.identity()?;
             let secret = identity.age_secret();

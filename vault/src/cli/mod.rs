@@ -18,6 +18,7 @@ mod context;
 mod demo;
 mod enrol;
 mod export;
+mod fingerprint;
 mod household;
 mod keys;
 mod observe;
@@ -172,6 +173,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo => demo::run().await,
+        Command::Keys(keys::KeysCommand::Trust {
+            principal,
+            fingerprint,
+        }) => keys::trust(&ctx, principal, &fingerprint).await,
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,

@@ -19,6 +19,17 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KLUIS_LISTEN", default_value = "127.0.0.1:7420")]
     listen: String,
+    /// The URL clients use to reach this server (repeat for several), for
+    /// example https://kluis.gemeente.nl behind a proxy. Logins are bound to
+    /// it. Default: the listening address.
+    #[arg(long = "public-url", env = "KLUIS_PUBLIC_URL", value_delimiter = ',')]
+    public_urls: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "KLUIS_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) for --tls-cert.
+    #[arg(long, env = "KLUIS_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// The access log's signing key file (default: log-signing-key in the
     /// data directory). Processes sharing one database must use the same one.
     #[arg(long, env = "KLUIS_LOG_KEY")]
@@ -43,6 +54,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServeConfig::new(args.data_dir);
     config.db_url = args.db;
     config.listen = args.listen;
+    config.public_urls = args.public_urls;
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        config.tls = Some(crate::server::tls::TlsFiles { cert, key });
+    }
     config.log_key_file = args.log_key;
     config.limits.body_bytes = args.max_body_bytes;
     config.limits.max_field_bytes = args.max_field_bytes;

@@ -10,6 +10,7 @@ use kluis_policy::{
 };
 
 use super::plan::wrap;
+use super::trust::expect_fingerprint;
 use super::{Client, ClientError};
 use crate::keys::seal;
 use crate::role::Role;
@@ -33,8 +34,21 @@ impl Client {
     /// Sign a grant and give the grantee the current key of every field in
     /// scope, in one request.
     pub async fn grant(&self, h: HouseholdId, req: GrantRequest) -> Result<GrantInfo, ClientError> {
+        self.grant_expecting(h, req, None).await
+    }
+
+    /// `grant`, refused before anything is signed or sent unless the
+    /// grantee's keys (checked against this device's pins, fingerprint
+    /// computed here) have the fingerprint `expected`, when given.
+    pub async fn grant_expecting(
+        &self,
+        h: HouseholdId,
+        req: GrantRequest,
+        expected: Option<&str>,
+    ) -> Result<GrantInfo, ClientError> {
         let me = self.login_id().await?;
-        let grantee = self.principal(req.grantee).await?;
+        let grantee = self.trusted_keys(req.grantee).await?;
+        expect_fingerprint(&grantee, expected)?;
         if grantee.role != Role::Professional {
             return Err(ClientError::Refused(format!(
                 "{} is not a professional: household members share through the household, not by grants",
@@ -56,6 +70,8 @@ impl Client {
             id: GrantId::random(),
             issuer: me,
             grantee: req.grantee,
+            // Computed on this device from the keys the field keys are
+            // about to be wrapped to, never taken from the server.
             grantee_fingerprint: grantee.fingerprint.clone(),
             household: h,
             scope: req.scope,
@@ -76,7 +92,13 @@ impl Client {
         h: HouseholdId,
         statement: GrantStatement,
     ) -> Result<GrantInfo, ClientError> {
-        let grantee = self.principal(statement.grantee).await?;
+        let grantee = self.trusted_keys(statement.grantee).await?;
+        if statement.grantee_fingerprint != grantee.fingerprint {
+            return Err(ClientError::Refused(format!(
+                "this grant names fingerprint {} but the keys of {} ({}) have {}: nothing was sent",
+                statement.grantee_fingerprint, grantee.name, grantee.id, grantee.fingerprint
+            )));
+        }
         let jws = sign_grant(&statement, &self.identity.key_pair())
             .map_err(|e| ClientError::Refused(format!("cannot sign this grant: {e}")))?;
         let mut keys = Vec::new();
@@ -89,7 +111,7 @@ impl Client {
             keys.push(KeyForGrantee {
                 path: f.path,
                 version: f.version,
-                envelope: STANDARD.encode(wrap(&grantee.keys.age_recipient, &key)?),
+                envelope: STANDARD.encode(wrap(&grantee.age_recipient, &key)?),
             });
         }
         self.http

@@ -9,6 +9,7 @@ use base64::Engine;
 use kluis_policy::{HouseholdId, PrincipalId};
 use secrecy::ExposeSecret;
 
+use super::trust::expect_fingerprint;
 use super::{Client, ClientError};
 use crate::keys::envelope;
 use crate::wire::household::{
@@ -69,7 +70,8 @@ impl Client {
         if let Some(id) = self.households.lock().await.get(&h) {
             return Ok(id.clone());
         }
-        let info = self.household(h).await?;
+        let verified = self.verified_household(h).await?;
+        let info = verified.info;
         let env = info
             .identity_envelope
             .ok_or_else(|| ClientError::Refused("you are not a member of this household".into()))?;
@@ -82,7 +84,7 @@ impl Client {
             .map_err(|_| ClientError::Refused("the household key is malformed".into()))?;
         let identity = age::x25519::Identity::from_str(text)
             .map_err(|_| ClientError::Refused("the household key is malformed".into()))?;
-        if identity.to_public().to_string() != info.recipient {
+        if identity.to_public().to_string() != verified.recipient {
             return Err(ClientError::Refused(
                 "the household key does not match the household's public key: refusing to use it"
                     .into(),
@@ -100,18 +102,33 @@ impl Client {
         h: HouseholdId,
         member: PrincipalId,
     ) -> Result<MemberInfo, ClientError> {
+        self.add_member_expecting(h, member, None).await
+    }
+
+    /// `add_member`, refused before anything is sent unless the new
+    /// member's keys (checked against this device's pins, fingerprint
+    /// computed here) have the fingerprint `expected`, when given. The
+    /// signed statement names that fingerprint, so every device can check
+    /// the household identity went to exactly those keys.
+    pub async fn add_member_expecting(
+        &self,
+        h: HouseholdId,
+        member: PrincipalId,
+        expected: Option<&str>,
+    ) -> Result<MemberInfo, ClientError> {
         let me = self.login_id().await?;
         let household_identity = self.household_identity(h).await?;
-        let info = self.principal(member).await?;
+        let keys = self.trusted_keys(member).await?;
+        expect_fingerprint(&keys, expected)?;
         let secret = household_identity.to_string();
-        let env = envelope::seal(&info.keys.age_recipient, secret.expose_secret().as_bytes())
-            .map_err(|e| {
-                ClientError::Refused(format!("the new member's key is not usable: {e}"))
-            })?;
+        let env = envelope::seal(&keys.age_recipient, secret.expose_secret().as_bytes()).map_err(
+            |e| ClientError::Refused(format!("the new member's key is not usable: {e}")),
+        )?;
         let signed_at_ms = now_ms();
-        let statement = member_statement(h, member, me, signed_at_ms);
+        let statement = member_statement(h, member, Some(&keys.fingerprint), me, signed_at_ms);
         let body = AddMember {
             principal_id: member,
+            member_fingerprint: Some(keys.fingerprint.clone()),
             signed_at_ms,
             signature: B64.encode(self.identity.sign(statement.as_bytes())),
             identity_envelope: STANDARD.encode(env),

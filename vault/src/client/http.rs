@@ -13,7 +13,7 @@ use super::ClientError;
 use crate::api::problem::ProblemBody;
 use crate::keys::Identity;
 use crate::wire::auth::{
-    challenge_message, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
+    challenge_message, origin_of, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
 };
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -67,15 +67,43 @@ impl Http {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(ClientError::BadUrl(server.to_owned()));
         }
-        let inner = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .map_err(|e| ClientError::BadUrl(e.to_string()))?;
+        // Plain http only to this machine: anywhere else, someone on the
+        // network could read the token and change the answers.
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if url.scheme() == "http" && !loopback {
+            return Err(ClientError::BadUrl(format!(
+                "{server} (plain http:// is only allowed to this machine; use https://)"
+            )));
+        }
         Ok(Self {
-            inner,
+            inner: Self::transport(None)?,
             base: server.trim_end_matches('/').to_owned(),
             token: Arc::default(),
         })
+    }
+
+    /// Also trust the certificate authority in `pem` (a server with its own
+    /// or a municipality's CA; `KLUIS_CA_CERT` in the CLI).
+    pub fn trusting(mut self, pem: &[u8]) -> Result<Self, ClientError> {
+        let ca = reqwest::Certificate::from_pem(pem)
+            .map_err(|e| ClientError::BadUrl(format!("the CA certificate is not usable: {e}")))?;
+        self.inner = Self::transport(Some(ca))?;
+        Ok(self)
+    }
+
+    fn transport(ca: Option<reqwest::Certificate>) -> Result<reqwest::Client, ClientError> {
+        let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
+        if let Some(ca) = ca {
+            builder = builder.add_root_certificate(ca);
+        }
+        builder
+            .build()
+            .map_err(|e| ClientError::BadUrl(e.to_string()))
     }
 
     pub fn base(&self) -> &str {
@@ -94,7 +122,9 @@ impl Http {
                     }),
             )
             .await?;
+        let origin = origin_of(&self.base).ok_or_else(|| ClientError::BadUrl(self.base.clone()))?;
         let signature = identity.sign(&challenge_message(
+            &origin,
             &challenge.challenge_id,
             &challenge.nonce,
         ));
@@ -104,6 +134,7 @@ impl Http {
                     .post(self.url("/v1/auth/token"))
                     .json(&TokenRequest {
                         challenge_id: challenge.challenge_id,
+                        origin,
                         signature: B64.encode(signature),
                     }),
             )

@@ -12,15 +12,19 @@ mod export;
 mod household;
 mod http;
 mod observations;
+mod pins;
 mod plan;
 mod readers;
 mod retention;
+mod trust;
 
 pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use consent::GrantRequest;
 pub use error::ClientError;
 pub use export::ExportSummary;
+pub use pins::Pins;
 pub use plan::Field;
+pub use trust::{TrustedKeys, VerifiedHousehold};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +47,10 @@ pub struct Client {
     /// Refuse oversized values before encrypting (the server's default).
     max_field_bytes: usize,
     me: Arc<Mutex<Option<PrincipalId>>>,
+    /// Keys pinned on this device (see `trust`).
+    pins: Arc<Mutex<Pins>>,
+    /// Keys checked this session.
+    trusted: Arc<Mutex<HashMap<PrincipalId, TrustedKeys>>>,
 }
 
 impl Client {
@@ -53,13 +61,32 @@ impl Client {
             households: Arc::default(),
             max_field_bytes: 256 * 1024,
             me: Arc::default(),
+            pins: Arc::default(),
+            trusted: Arc::default(),
         })
+    }
+
+    /// Keep the keys this device pins in `path` (the CLI's file beside the
+    /// keystore) instead of in memory.
+    pub fn with_pins_file(mut self, path: std::path::PathBuf) -> Self {
+        self.pins = Arc::new(Mutex::new(Pins::at(path)));
+        self
     }
 
     /// The same person reaching the server at another address (a proxy, a
     /// second server process on one database).
+    /// Also trust the certificate authority in `pem` for HTTPS.
+    pub fn trusting(mut self, pem: &[u8]) -> Result<Self, ClientError> {
+        self.http = self.http.trusting(pem)?;
+        Ok(self)
+    }
+
+    /// A new session: it logs in again and checks keys afresh, against the
+    /// same pins (they belong to the device, not the session).
     pub fn via(&self, server: &str) -> Result<Self, ClientError> {
-        Self::new(server, self.identity.clone())
+        let mut other = Self::new(server, self.identity.clone())?;
+        other.pins = self.pins.clone();
+        Ok(other)
     }
 
     pub fn identity(&self) -> &Identity {

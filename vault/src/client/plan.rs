@@ -205,7 +205,14 @@ impl Client {
         plan: &WritePlan,
         key: &[u8; 32],
     ) -> Result<Vec<EnvelopeUpload>, ClientError> {
-        self.check_readers(h, &plan.path, plan).await?;
+        let household = self.verified_household(h).await?;
+        if plan.household_recipient != household.recipient {
+            return Err(ClientError::Refused(
+                "the server asks to encrypt to a household key that is not the one the household's creator signed: refusing"
+                    .into(),
+            ));
+        }
+        self.check_readers(&household, &plan.path, plan).await?;
         let mut envelopes = vec![EnvelopeUpload {
             reader: HOUSEHOLD_READER.to_owned(),
             envelope: STANDARD.encode(wrap(&plan.household_recipient, key)?),

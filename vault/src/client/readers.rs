@@ -7,36 +7,32 @@
 //! keys the server gave us for them, covering the path, allowing reads, and
 //! active now. Only then does the writer envelope the field key to them.
 //!
-//! What this does not catch: a server that invents a household member. The
-//! member list and keys come from the server; comparing fingerprints out of
-//! band (`kluis keys show`) is what closes that gap.
+//! The members whose signatures count are the ones the device checked
+//! itself (`trust::verified_household`: pinned keys, the signed chain from
+//! the creator), so a server that invents a member or swaps a member's key
+//! cannot make a forged grant pass.
 
-use kluis_policy::{verify_grant, Action, FieldPath, HouseholdId, Validity};
+use kluis_policy::{verify_grant, Action, FieldPath, PrincipalId, Validity};
 
-use super::{Client, ClientError};
+use super::{Client, ClientError, VerifiedHousehold};
 use crate::keys::identity::{decode_signing_key, fingerprint};
 use crate::wire::plan::WritePlan;
 
 impl Client {
     pub(crate) async fn check_readers(
         &self,
-        h: HouseholdId,
+        household: &VerifiedHousehold,
         path: &FieldPath,
         plan: &WritePlan,
     ) -> Result<(), ClientError> {
-        if plan.readers.is_empty() {
-            return Ok(());
-        }
-        let info = self.household(h).await?;
-        let mut member_keys = Vec::new();
-        for m in &info.members {
-            let p = self.principal(m.principal_id).await?;
-            member_keys.push((
-                m.principal_id,
-                decode_signing_key(&p.keys.signing_key)
-                    .map_err(|_| refused("a member's key is malformed"))?,
-            ));
-        }
+        let h = household.info.household_id;
+        // The members' keys as this device checked them (pins and the
+        // signed chain), not as the server lists them.
+        let member_keys: Vec<(PrincipalId, [u8; 32])> = household
+            .members
+            .iter()
+            .map(|k| (k.id, k.signing_key))
+            .collect();
         let now_secs = chrono::Utc::now().timestamp();
         for r in &plan.readers {
             let who = r.principal_id;
@@ -61,6 +57,14 @@ impl Client {
             {
                 return Err(refused(&format!(
                     "the grant for reader {who} names someone or something else"
+                )));
+            }
+            // And the keys are the ones this device pinned for that reader.
+            let pinned = self.trusted_keys(who).await?;
+            if pinned.signing_key != key || pinned.age_recipient != r.age_recipient {
+                return Err(refused(&format!(
+                    "the server gives other keys for reader {} ({who}) here than this device trusts",
+                    pinned.name
                 )));
             }
             if !s.scope.covers(path) || !Action::Read.granted_by(&s.actions) {

@@ -16,6 +16,12 @@ pub struct ServeConfig {
     pub db_url: Option<String>,
     /// `host:port`; port 0 picks a free one (the tests do this).
     pub listen: String,
+    /// The URLs clients reach this server at (behind a proxy, say); logins
+    /// signed for another origin are refused. Empty: the listening
+    /// address (and `localhost` for a loopback address).
+    pub public_urls: Vec<String>,
+    /// Serve HTTPS with this certificate and key (`server::tls`).
+    pub tls: Option<super::tls::TlsFiles>,
     /// The log-signing key file; `None` means `<data_dir>/log-signing-key`.
     /// Processes sharing one database must name the same key.
     pub log_key_file: Option<PathBuf>,
@@ -62,6 +68,8 @@ impl ServeConfig {
             data_dir,
             db_url: None,
             listen: "127.0.0.1:7420".into(),
+            public_urls: Vec::new(),
+            tls: None,
             log_key_file: None,
             limits: Limits::default(),
             template: PlanTemplate::default(),

@@ -10,6 +10,7 @@ pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tls;
 
 pub use configuration::ServeConfig;
 pub use startup::Application;

@@ -22,6 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How long a client may take to send a request's headers, on a new
@@ -29,11 +30,13 @@ use tower::ServiceExt;
 /// bounded by the request timeout instead.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Serve `router` on `listener` until `shutdown` completes; then stop
-/// accepting and wait for the open connections to finish.
+/// Serve `router` on `listener` (over TLS when `tls` is given) until
+/// `shutdown` completes; then stop accepting and wait for the open
+/// connections to finish.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let mut builder = Builder::new(TokioExecutor::new());
@@ -69,17 +72,36 @@ pub async fn serve(
         });
         let builder = builder.clone();
         let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            // hyper's deadline covers the headers of HTTP/1 requests, but not
-            // the first read that decides between HTTP/1 and HTTP/2: a
-            // client that connects and sends nothing is cut off here.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                _ => return,
-            }
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            if let Err(e) = watcher.watch(connection).await {
+            let served = match tls {
+                // The handshake gets the header deadline too.
+                Some(acceptor) => {
+                    match tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let connection = builder
+                                .serve_connection_with_upgrades(TokioIo::new(stream), service);
+                            watcher.watch(connection).await
+                        }
+                        _ => return,
+                    }
+                }
+                None => {
+                    // hyper's deadline covers the headers of HTTP/1
+                    // requests, but not the first read that decides between
+                    // HTTP/1 and HTTP/2: a client that connects and sends
+                    // nothing is cut off here.
+                    let mut first = [0u8; 1];
+                    match tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
+                        Ok(Ok(n)) if n > 0 => {}
+                        _ => return,
+                    }
+                    let connection =
+                        builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    watcher.watch(connection).await
+                }
+            };
+            if let Err(e) = served {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
         });

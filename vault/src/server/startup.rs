@@ -12,6 +12,7 @@ use crate::store::Store;
 
 pub struct Application {
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     state: AppState,
     router: axum::Router,
 }
@@ -41,13 +42,16 @@ impl Application {
             "kluis: access log verifier key: {}",
             log_signer.verifier_key()
         );
-        let state = AppState::new(store, clock, log_signer, &config);
-        let router = crate::api::router(state.clone());
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let tls = config.tls.as_ref().map(super::tls::acceptor).transpose()?;
+        let origins = origins(&config.public_urls, listener.local_addr()?, tls.is_some())?;
+        let state = AppState::new(store, clock, log_signer, &config, origins);
+        let router = crate::api::router(state.clone());
         Ok(Self {
             listener,
+            tls,
             state,
             router,
         })
@@ -71,10 +75,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         let Self {
             listener,
+            tls,
             state,
             router,
         } = self;
-        super::serve::serve(listener, router, shutdown).await?;
+        super::serve::serve(listener, router, tls, shutdown).await?;
         state.store.close().await;
         Ok(())
     }
@@ -82,7 +87,8 @@ impl Application {
     /// Serve on a task of this runtime, for in-process callers (the demo,
     /// the benchmarks) that drive the server over HTTP and then stop it.
     pub fn spawn(self) -> Running {
-        let url = format!("http://{}", self.local_addr());
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", self.local_addr());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(self.run_until(async {
             let _ = stopped.await;
@@ -106,6 +112,40 @@ impl Running {
         let _ = self.stop.send(());
         let _ = self.task.await;
     }
+}
+
+/// The origins logins may be signed for: the configured public URLs, or
+/// else the listening address (with `localhost` beside a loopback address).
+fn origins(public_urls: &[String], bound: SocketAddr, tls: bool) -> anyhow::Result<Vec<String>> {
+    if !public_urls.is_empty() {
+        return public_urls
+            .iter()
+            .map(|u| {
+                crate::wire::auth::origin_of(u)
+                    .with_context(|| format!("--public-url {u} is not an http(s) URL"))
+            })
+            .collect();
+    }
+    let port = bound.port();
+    let scheme = if tls { "https" } else { "http" };
+    let mut origins = Vec::new();
+    if bound.ip().is_unspecified() {
+        eprintln!(
+            "kluis: listening on all addresses without --public-url: logins are accepted only for \
+             {scheme}://127.0.0.1:{port} and {scheme}://localhost:{port}; give the URL clients use with --public-url"
+        );
+        origins.push(format!("{scheme}://127.0.0.1:{port}"));
+    } else {
+        origins.push(format!("{scheme}://{bound}"));
+    }
+    if bound.ip().is_loopback() || bound.ip().is_unspecified() {
+        origins.push(format!("{scheme}://localhost:{port}"));
+    }
+    // The default ports are left out of an origin.
+    Ok(origins
+        .into_iter()
+        .filter_map(|o| crate::wire::auth::origin_of(&o))
+        .collect())
 }
 
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {

@@ -31,10 +31,18 @@ pub struct Inner {
     pub log_writer: LogWriter,
     /// The latest `/readyz` probe (see `api::health`).
     pub readiness: Readiness,
+    /// The origins a login signature may name (see `wire::auth`).
+    pub origins: Vec<String>,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Clock, log_signer: LogSigner, config: &ServeConfig) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        log_signer: LogSigner,
+        config: &ServeConfig,
+        origins: Vec<String>,
+    ) -> Self {
         let instance = format!("kluis-{}", hex::encode(rand::random::<[u8; 4]>()));
         Self(Arc::new_cyclic(|weak| Inner {
             store,
@@ -47,6 +55,7 @@ impl AppState {
             schedule: config.schedule.clone(),
             log_writer: LogWriter::spawn(weak.clone()),
             readiness: Readiness::default(),
+            origins,
         }))
     }
 }

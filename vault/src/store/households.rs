@@ -28,6 +28,10 @@ pub struct Household {
     pub id: HouseholdId,
     pub recipient: String,
     pub created_ms: i64,
+    pub created_by: String,
+    /// The creator's signed statement and its signature.
+    pub statement: String,
+    pub signature: Vec<u8>,
 }
 
 pub struct Member {
@@ -35,6 +39,9 @@ pub struct Member {
     pub added_by: String,
     pub added_ms: i64,
     pub identity_envelope: Vec<u8>,
+    /// The signed statement of the addition and its signature.
+    pub statement: String,
+    pub signature: Vec<u8>,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -66,7 +73,9 @@ pub async fn insert(tx: &mut Tx, h: NewHousehold<'_>) -> Result<(), StoreError> 
 }
 
 pub async fn get(tx: &mut Tx, id: HouseholdId) -> Result<Option<Household>, StoreError> {
-    let row = sqlx::query("SELECT recipient, created_ms FROM households WHERE id = $1")
+    let row = sqlx::query(
+        "SELECT recipient, created_ms, created_by, statement, signature FROM households WHERE id = $1",
+    )
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
@@ -75,6 +84,9 @@ pub async fn get(tx: &mut Tx, id: HouseholdId) -> Result<Option<Household>, Stor
         id,
         recipient: row.try_get("recipient")?,
         created_ms: row.try_get("created_ms")?,
+        created_by: row.try_get("created_by")?,
+        statement: row.try_get("statement")?,
+        signature: row.try_get("signature")?,
     }))
 }
 
@@ -114,7 +126,8 @@ pub async fn member_ids(tx: &mut Tx, id: HouseholdId) -> Result<Vec<PrincipalId>
 
 pub async fn members(tx: &mut Tx, id: HouseholdId) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query(
-        "SELECT principal_id, added_by, added_ms, identity_envelope FROM household_members \
+        "SELECT principal_id, added_by, added_ms, identity_envelope, statement, signature \
+         FROM household_members \
          WHERE household_id = $1 ORDER BY added_ms, principal_id",
     )
     .bind(id.to_string())
@@ -128,6 +141,8 @@ pub async fn members(tx: &mut Tx, id: HouseholdId) -> Result<Vec<Member>, StoreE
                 added_by: row.try_get("added_by")?,
                 added_ms: row.try_get("added_ms")?,
                 identity_envelope: row.try_get("identity_envelope")?,
+                statement: row.try_get("statement")?,
+                signature: row.try_get("signature")?,
             })
         })
         .collect()

@@ -18,13 +18,20 @@ pub fn create_statement(
     format!("kluis-household-create/v1\nhousehold: {household}\nrecipient: {recipient}\ncreator: {creator}\nsigned-at-ms: {signed_at_ms}\n")
 }
 
+/// A member addition. Version 2 names the new member's key fingerprint, so
+/// the statement fixes the keys the household identity was wrapped to;
+/// version 1 (from before) names only the member.
 pub fn member_statement(
     household: HouseholdId,
     member: PrincipalId,
+    member_fingerprint: Option<&str>,
     added_by: PrincipalId,
     signed_at_ms: i64,
 ) -> String {
-    format!("kluis-household-member-add/v1\nhousehold: {household}\nmember: {member}\nadded-by: {added_by}\nsigned-at-ms: {signed_at_ms}\n")
+    match member_fingerprint {
+        Some(fp) => format!("kluis-household-member-add/v2\nhousehold: {household}\nmember: {member}\nmember-fingerprint: {fp}\nadded-by: {added_by}\nsigned-at-ms: {signed_at_ms}\n"),
+        None => format!("kluis-household-member-add/v1\nhousehold: {household}\nmember: {member}\nadded-by: {added_by}\nsigned-at-ms: {signed_at_ms}\n"),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -49,6 +56,11 @@ pub struct CreateHousehold {
 pub struct AddMember {
     #[schema(value_type = String)]
     pub principal_id: PrincipalId,
+    /// The new member's key fingerprint as the adding device computed it;
+    /// when given, the statement is version 2 and names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9a-f]{4}( [0-9a-f]{4}){7}$")]
+    pub member_fingerprint: Option<String>,
     pub signed_at_ms: i64,
     /// Ed25519 signature over `member_statement(…)`, base64url.
     #[schema(pattern = "^[A-Za-z0-9_-]{86}$")]
@@ -65,6 +77,24 @@ pub struct MemberInfo {
     pub added_at: String,
 }
 
+/// A signed statement as stored: its exact text, who signed it, and the
+/// Ed25519 signature (base64url). Devices verify these themselves.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignedStatement {
+    #[schema(value_type = String)]
+    pub signer: PrincipalId,
+    pub statement: String,
+    pub signature: String,
+}
+
+/// The household's chain of signed statements: its creation (which fixes
+/// the household recipient), then each member addition in order.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HouseholdChain {
+    pub creation: SignedStatement,
+    pub members: Vec<SignedStatement>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HouseholdInfo {
     #[schema(value_type = String)]
@@ -74,6 +104,8 @@ pub struct HouseholdInfo {
     pub members: Vec<MemberInfo>,
     /// The household identity enveloped to the caller, when the caller is a member.
     pub identity_envelope: Option<String>,
+    /// The signed statements a device checks before it uses `recipient`.
+    pub chain: HouseholdChain,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

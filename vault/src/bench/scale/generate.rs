@@ -187,7 +187,7 @@ fn make_seed(
         .map(|r| (r.id, r.age_recipient.clone()))
         .chain(std::iter::once(client.clone()));
     for (member, recipient_of_member) in others {
-        let statement = member_statement(id, member, creator_id, signed_at_ms);
+        let statement = member_statement(id, member, None, creator_id, signed_at_ms);
         let signature = creator.sign(statement.as_bytes()).to_vec();
         members.push((
             member,
@@ -355,7 +355,7 @@ pub async fn generate(
 
     let store = Store::open(&config.database_url()).await?;
     let signer = log_key::load_or_create(&config.log_key_path())?;
-    let state = AppState::new(store.clone(), clock.clone(), signer, config);
+    let state = AppState::new(store.clone(), clock.clone(), signer, config, Vec::new());
     let mut writer = Writer {
         state: &state,
         clock: &clock,

@@ -1,0 +1,343 @@
+//! The device trusts no key the server hands it. Each test plays an attacker
+//! with write access to the database: it swaps a key (or invents a member)
+//! directly in the tables, and shows that the device refuses, says what is
+//! wrong, and that no envelope written afterwards opens with the attacker's
+//! key. Runs on SQLite and PostgreSQL like the rest of the suite.
+
+mod common;
+
+use common::cli::{enrol_three, Kluis};
+use common::{TestServer, User};
+use kluis_policy::{FieldPath, HouseholdId, Purpose, Scope};
+use kluis_vault::client::{ClientError, GrantRequest};
+use kluis_vault::keys::envelope;
+use kluis_vault::keys::Identity;
+use kluis_vault::role::Role;
+
+fn path(p: &str) -> FieldPath {
+    FieldPath::parse(p).unwrap()
+}
+
+fn read_grant(to: &User) -> GrantRequest {
+    GrantRequest {
+        grantee: to.id,
+        scope: Scope::parse("financien/*").unwrap(),
+        write: false,
+        purpose: Purpose::Schuldhulp,
+        until_ms: Some(common::chrono_now_ms() + 30 * 86_400_000),
+    }
+}
+
+struct World {
+    server: TestServer,
+    pro: User,
+    anna: User,
+    h: HouseholdId,
+    attacker: Identity,
+}
+
+async fn world() -> World {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let pro = server
+        .enrol(
+            &admin,
+            Role::Professional,
+            "Piet de Coach",
+            Some("Wijkteam"),
+        )
+        .await;
+    let anna = server.enrol(&pro, Role::Client, "Anna", None).await;
+    let h = anna.client.create_household().await.unwrap();
+    anna.client
+        .set_field(h, &path("financien/situatie"), b"schuld")
+        .await
+        .unwrap();
+    World {
+        server,
+        pro,
+        anna,
+        h,
+        attacker: Identity::generate("Mallory"),
+    }
+}
+
+impl World {
+    async fn sql(&self, statement: &str, args: &[&str]) {
+        let db = self.server.db().await;
+        let mut q = sqlx::query(statement);
+        for a in args {
+            q = q.bind(a.to_string());
+        }
+        let done = q.execute(&db).await.expect("the attacker's statement runs");
+        assert!(
+            done.rows_affected() > 0,
+            "the attack changed nothing: {statement}"
+        );
+    }
+
+    /// Every envelope in the database, tried with the attacker's key.
+    async fn attacker_opens_any_envelope(&self) -> bool {
+        use sqlx::Row;
+        let db = self.server.db().await;
+        let rows = sqlx::query("SELECT envelope FROM envelopes")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert!(!rows.is_empty());
+        rows.iter().any(|r| {
+            let env: Vec<u8> = r.get("envelope");
+            envelope::open(self.attacker.age_identity(), &env).is_ok()
+        })
+    }
+}
+
+fn refused(result: Result<impl std::fmt::Debug, ClientError>, needle: &str) -> String {
+    match result {
+        Err(ClientError::Refused(text)) => {
+            assert!(
+                text.contains(needle),
+                "refusal should mention {needle:?}: {text}"
+            );
+            text
+        }
+        other => panic!("expected a refusal mentioning {needle:?}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_household_key_swapped_in_the_database_is_refused() {
+    let w = world().await;
+    let evil = w.attacker.public().age_recipient;
+    w.sql(
+        "UPDATE households SET recipient = $1 WHERE id = $2",
+        &[&evil, &w.h.to_string()],
+    )
+    .await;
+
+    // The device that made the household, and a fresh session of it.
+    let p = path("financien/schulden");
+    refused(
+        w.anna.client.set_field(w.h, &p, b"geheim").await,
+        "household",
+    );
+    let fresh = w.anna.client.via(&w.server.url).unwrap();
+    refused(fresh.set_field(w.h, &p, b"geheim").await, "household");
+    assert!(!w.attacker_opens_any_envelope().await);
+    assert!(
+        w.anna.client.field_history(w.h, &p).await.is_err() || {
+            w.anna
+                .client
+                .field_history(w.h, &p)
+                .await
+                .unwrap()
+                .is_empty()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_grantee_key_swapped_after_the_device_saw_it_is_refused() {
+    let w = world().await;
+    // Anna's device has seen Piet before (it pins on first use).
+    let seen = w.anna.client.trusted_keys(w.pro.id).await.unwrap();
+    assert_eq!(
+        seen.fingerprint,
+        w.pro.client.identity().public().fingerprint().unwrap()
+    );
+
+    let evil = w.attacker.public().age_recipient;
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&evil, &w.pro.id.to_string()],
+    )
+    .await;
+    // A new session of the same device: it fetches Piet's keys again and
+    // checks them against the device's pin.
+    let session = w.anna.client.via(&w.server.url).unwrap();
+    let text = refused(
+        session.grant(w.h, read_grant(&w.pro)).await,
+        "Piet de Coach",
+    );
+    assert!(text.contains("other keys"), "{text}");
+    assert!(
+        w.anna.client.grants(w.h).await.unwrap().is_empty(),
+        "nothing was sent"
+    );
+    assert!(!w.attacker_opens_any_envelope().await);
+}
+
+#[tokio::test]
+async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint() {
+    let w = world().await;
+    let real = w.pro.client.identity().public().fingerprint().unwrap();
+    let evil = w.attacker.public().age_recipient;
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&evil, &w.pro.id.to_string()],
+    )
+    .await;
+    // A device that never saw Piet, told his fingerprint out of band.
+    let fresh = w.anna.client.via(&w.server.url).unwrap();
+    refused(
+        fresh
+            .grant_expecting(w.h, read_grant(&w.pro), Some(&real.to_uppercase()))
+            .await,
+        "not the",
+    );
+    assert!(
+        w.anna.client.grants(w.h).await.unwrap().is_empty(),
+        "nothing was sent"
+    );
+    assert!(!w.attacker_opens_any_envelope().await);
+
+    // The same with the real keys goes through (the check can pass).
+    let w2 = world().await;
+    let real = w2.pro.client.identity().public().fingerprint().unwrap();
+    w2.anna
+        .client
+        .grant_expecting(w2.h, read_grant(&w2.pro), Some(&real))
+        .await
+        .expect("the right fingerprint is accepted");
+}
+
+#[tokio::test]
+async fn a_new_members_key_swapped_before_add_member_is_refused() {
+    let w = world().await;
+    let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
+    let real = bert.client.identity().public().fingerprint().unwrap();
+    let evil = w.attacker.public().age_recipient;
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&evil, &bert.id.to_string()],
+    )
+    .await;
+    refused(
+        w.anna
+            .client
+            .add_member_expecting(w.h, bert.id, Some(&real))
+            .await,
+        "Bert",
+    );
+    let info = w.anna.client.household(w.h).await.unwrap();
+    assert_eq!(info.members.len(), 1, "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_members_signing_key_swapped_is_refused() {
+    let w = world().await;
+    let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
+    w.anna.client.add_member(w.h, bert.id).await.unwrap();
+    w.anna.client.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    // Bert's signing key becomes the attacker's, so a grant the attacker
+    // signs "as Bert" would verify against what the server says.
+    let evil = kluis_vault::keys::identity::decode_signing_key(&w.attacker.public().signing_key)
+        .unwrap()
+        .to_vec();
+    let db = w.server.db().await;
+    let done =
+        sqlx::query("UPDATE principals SET signing_key = $1, age_recipient = $2 WHERE id = $3")
+            .bind(evil)
+            .bind(w.attacker.public().age_recipient)
+            .bind(bert.id.to_string())
+            .execute(&db)
+            .await
+            .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    // Anna's next session checks the members against her device's pins
+    // before it trusts any grant they signed: Bert's key is refused.
+    let session = w.anna.client.via(&w.server.url).unwrap();
+    refused(
+        session.set_field(w.h, &path("financien/nieuw"), b"x").await,
+        "Bert",
+    );
+    assert!(!w.attacker_opens_any_envelope().await);
+}
+
+#[tokio::test]
+async fn a_member_the_server_invents_is_refused() {
+    let w = world().await;
+    let mallory = w.server.enrol(&w.pro, Role::Client, "Mallory", None).await;
+    // The server adds a member without any member's signature.
+    w.sql(
+        "INSERT INTO household_members (household_id, principal_id, added_by, added_ms, statement, signature, identity_envelope) \
+         SELECT id, $1, created_by, created_ms + 1, 'kluis-household-member-add/v1', signature, signature FROM households WHERE id = $2",
+        &[&mallory.id.to_string(), &w.h.to_string()],
+    )
+    .await;
+    refused(
+        w.anna
+            .client
+            .set_field(w.h, &path("financien/nieuw"), b"x")
+            .await,
+        "signature",
+    );
+    assert!(!w.attacker_opens_any_envelope().await);
+}
+
+#[test]
+fn the_cli_checks_fingerprints_before_it_sends_anything() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(TestServer::spawn());
+    let dir = tempfile::tempdir().unwrap();
+    let kluis = Kluis::new(&server.url);
+    let e = enrol_three(&kluis, &server, &dir);
+    let h = kluis
+        .with(&e.client.0, &["household", "create"])
+        .value()
+        .to_owned();
+
+    // Each side prints its own fingerprint, computed from its keystore.
+    let pro_fp = kluis.whoami(&e.pro.0)["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let wrong = "0000 0000 0000 0000 0000 0000 0000 0000";
+    let run = kluis.with(
+        &e.client.0,
+        &[
+            "grant",
+            &h,
+            "--to",
+            &e.pro.1.to_string(),
+            "--fields",
+            "financien/*",
+            "--purpose",
+            "schuldhulp",
+            "--expect-fingerprint",
+            wrong,
+        ],
+    );
+    let err = run.failure();
+    assert!(
+        err.contains(&pro_fp) && err.contains("nothing was sent"),
+        "{err}"
+    );
+    let listed = kluis.with(&e.client.0, &["grants", &h, "--json"]).json();
+    assert_eq!(
+        listed["grants"].as_array().map_or(99, |a| a.len()),
+        0,
+        "{listed}"
+    );
+
+    let ok = kluis.with(
+        &e.client.0,
+        &[
+            "grant",
+            &h,
+            "--to",
+            &e.pro.1.to_string(),
+            "--fields",
+            "financien/*",
+            "--purpose",
+            "schuldhulp",
+            "--expect-fingerprint",
+            &pro_fp,
+        ],
+    );
+    assert!(ok.value().starts_with("g-"), "{}", ok.text());
+    // The pin is kept beside the keystore, for the next command.
+    let pins = dir.path().join("client.keystore.trusted-keys.json");
+    let text = std::fs::read_to_string(&pins).expect("pins file beside the keystore");
+    assert!(text.contains(&pro_fp), "{text}");
+}
