@@ -341,3 +341,39 @@ fn the_cli_checks_fingerprints_before_it_sends_anything() {
     let text = std::fs::read_to_string(&pins).expect("pins file beside the keystore");
     assert!(text.contains(&pro_fp), "{text}");
 }
+
+#[tokio::test]
+async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
+    let w = world().await;
+    w.anna.client.trusted_keys(w.pro.id).await.unwrap();
+    // Piet made a new keystore (played here by the database: there is no
+    // key change over the API yet).
+    let new = Identity::generate("Piet de Coach");
+    let new_fp = new.public().fingerprint().unwrap();
+    let signing = kluis_vault::keys::identity::decode_signing_key(&new.public().signing_key)
+        .unwrap()
+        .to_vec();
+    let db = w.server.db().await;
+    sqlx::query("UPDATE principals SET signing_key = $1, age_recipient = $2 WHERE id = $3")
+        .bind(signing)
+        .bind(new.public().age_recipient)
+        .bind(w.pro.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let session = w.anna.client.via(&w.server.url).unwrap();
+    refused(
+        session.grant(w.h, read_grant(&w.pro)).await,
+        "kluis keys trust",
+    );
+    // A fingerprint that is not the new keys' is not accepted...
+    let old_fp = w.pro.client.identity().public().fingerprint().unwrap();
+    refused(session.trust_keys(w.pro.id, &old_fp).await, "not the");
+    // ...the one Piet reads out from his new keystore is, and then the
+    // grant goes to exactly those keys.
+    session.trust_keys(w.pro.id, &new_fp).await.unwrap();
+    let grant = session.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
+    assert_eq!(signed.statement().grantee_fingerprint, new_fp);
+}
