@@ -293,21 +293,25 @@ fn the_cli_checks_fingerprints_before_it_sends_anything() {
         .unwrap()
         .to_owned();
     let wrong = "0000 0000 0000 0000 0000 0000 0000 0000";
-    let run = kluis.with(
-        &e.client.0,
-        &[
-            "grant",
-            &h,
-            "--to",
-            &e.pro.1.to_string(),
-            "--fields",
-            "financien/*",
-            "--purpose",
-            "schuldhulp",
-            "--expect-fingerprint",
-            wrong,
-        ],
-    );
+    let pro = e.pro.1.to_string();
+    let grant_expecting = |fp: &str| {
+        kluis.with(
+            &e.client.0,
+            &[
+                "grant",
+                &h,
+                "--to",
+                &pro,
+                "--fields",
+                "financien/*",
+                "--purpose",
+                "schuldhulp",
+                "--expect-fingerprint",
+                fp,
+            ],
+        )
+    };
+    let run = grant_expecting(wrong);
     let err = run.failure();
     assert!(
         err.contains(&pro_fp) && err.contains("nothing was sent"),
@@ -320,21 +324,7 @@ fn the_cli_checks_fingerprints_before_it_sends_anything() {
         "{listed}"
     );
 
-    let ok = kluis.with(
-        &e.client.0,
-        &[
-            "grant",
-            &h,
-            "--to",
-            &e.pro.1.to_string(),
-            "--fields",
-            "financien/*",
-            "--purpose",
-            "schuldhulp",
-            "--expect-fingerprint",
-            &pro_fp,
-        ],
-    );
+    let ok = grant_expecting(&pro_fp);
     assert!(ok.value().starts_with("g-"), "{}", ok.text());
     // The pin is kept beside the keystore, for the next command.
     let pins = dir.path().join("client.keystore.trusted-keys.json");
