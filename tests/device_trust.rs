@@ -367,3 +367,29 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
     let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
     assert_eq!(signed.statement().grantee_fingerprint, new_fp);
 }
+
+#[tokio::test]
+async fn a_version_deleted_after_the_device_saw_it_is_noticed() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    let v2 = w
+        .anna
+        .client
+        .set_field(w.h, &p, b"afbetaald")
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    // The server hides the newest version: it serves version 1 as current.
+    for table in ["envelopes", "field_versions"] {
+        w.sql(
+            &format!("DELETE FROM {table} WHERE household_id = $1 AND path = $2 AND version = 2"),
+            &[&w.h.to_string(), p.as_str()],
+        )
+        .await;
+    }
+    let session = w.anna.client.via(&w.server.url).unwrap();
+    refused(session.get_field(w.h, &p, None).await, "hiding");
+    // Asking for version 1 by number is still fine: it is what it says.
+    let old = session.get_field(w.h, &p, Some(1)).await.unwrap();
+    assert_eq!(old.value.as_slice(), b"schuld");
+}

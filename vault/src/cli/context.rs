@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::output::Output;
 use super::passphrase;
-use crate::client::{Client, Pins};
+use crate::client::Client;
 use crate::keys::{Identity, Keystore};
 
 pub struct Context {
@@ -39,14 +39,13 @@ impl Context {
         Ok(Arc::new(Keystore::open(path, &pass)?))
     }
 
-    /// A client for the keystore's person; the keys it pins are kept in a
-    /// file beside the keystore (`client::Pins`).
+    /// A client for the keystore's person; what the device remembers (keys
+    /// it pinned, versions it saw) is kept in files beside the keystore.
     pub fn client(&self) -> anyhow::Result<Client> {
         let identity = self.identity()?;
-        let pins = Pins::path_for_keystore(self.keystore_path()?);
         let mut client = Client::new(&self.server, identity)
             .context("cannot set up the connection")?
-            .with_pins_file(pins);
+            .on_device(self.keystore_path()?);
         // A server whose certificate comes from a CA of its own.
         if let Some(path) = std::env::var_os("KLUIS_CA_CERT") {
             let pem = std::fs::read(&path)

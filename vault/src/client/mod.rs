@@ -7,6 +7,7 @@
 
 mod audit;
 mod consent;
+mod device_file;
 mod error;
 mod export;
 mod household;
@@ -16,6 +17,7 @@ mod pins;
 mod plan;
 mod readers;
 mod retention;
+mod seen;
 mod trust;
 
 pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
@@ -24,6 +26,7 @@ pub use error::ClientError;
 pub use export::ExportSummary;
 pub use pins::Pins;
 pub use plan::Field;
+pub use seen::Seen;
 pub use trust::{TrustedKeys, VerifiedHousehold};
 
 use std::collections::HashMap;
@@ -51,6 +54,8 @@ pub struct Client {
     pins: Arc<Mutex<Pins>>,
     /// Keys checked this session.
     trusted: Arc<Mutex<HashMap<PrincipalId, TrustedKeys>>>,
+    /// The newest version of each field this device saw (see `seen`).
+    seen: Arc<Mutex<Seen>>,
 }
 
 impl Client {
@@ -63,13 +68,15 @@ impl Client {
             me: Arc::default(),
             pins: Arc::default(),
             trusted: Arc::default(),
+            seen: Arc::default(),
         })
     }
 
-    /// Keep the keys this device pins in `path` (the CLI's file beside the
-    /// keystore) instead of in memory.
-    pub fn with_pins_file(mut self, path: std::path::PathBuf) -> Self {
-        self.pins = Arc::new(Mutex::new(Pins::at(path)));
+    /// Keep what this device remembers (pinned keys, versions seen) in files
+    /// beside `keystore` instead of in memory: the CLI does this.
+    pub fn on_device(mut self, keystore: &std::path::Path) -> Self {
+        self.pins = Arc::new(Mutex::new(Pins::at(Pins::path_for_keystore(keystore))));
+        self.seen = Arc::new(Mutex::new(Seen::at(Seen::path_for_keystore(keystore))));
         self
     }
 
@@ -82,10 +89,12 @@ impl Client {
     }
 
     /// A new session: it logs in again and checks keys afresh, against the
-    /// same pins (they belong to the device, not the session).
+    /// same pins and versions seen (they belong to the device, not the
+    /// session).
     pub fn via(&self, server: &str) -> Result<Self, ClientError> {
         let mut other = Self::new(server, self.identity.clone())?;
         other.pins = self.pins.clone();
+        other.seen = self.seen.clone();
         Ok(other)
     }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use kluis_policy::PrincipalId;
 use serde::{Deserialize, Serialize};
 
-use super::ClientError;
+use super::{device_file, ClientError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pin {
@@ -52,19 +52,16 @@ impl Pins {
 
     fn keys(&mut self) -> Result<&mut BTreeMap<String, Pin>, ClientError> {
         if self.loaded.is_none() {
-            let keys = match &self.path {
-                Some(path) if path.exists() => {
-                    let text = std::fs::read(path).map_err(|e| broken(path, &e.to_string()))?;
-                    let file: PinFile =
-                        serde_json::from_slice(&text).map_err(|e| broken(path, &e.to_string()))?;
-                    if file.version != 1 {
-                        return Err(broken(path, "unknown version"));
-                    }
-                    file.keys
-                }
-                _ => BTreeMap::new(),
+            let file: PinFile = match &self.path {
+                Some(path) => device_file::read(path)?,
+                None => PinFile::default(),
             };
-            self.loaded = Some(keys);
+            if file.version > 1 {
+                return Err(ClientError::Refused(
+                    "the trusted keys file is of a newer kluis: refusing to change it".into(),
+                ));
+            }
+            self.loaded = Some(file.keys);
         }
         Ok(self.loaded.as_mut().expect("loaded above"))
     }
@@ -83,34 +80,12 @@ impl Pins {
         let (Some(path), Some(keys)) = (&self.path, &self.loaded) else {
             return Ok(());
         };
-        let file = PinFile {
-            version: 1,
-            keys: keys.clone(),
-        };
-        let text = serde_json::to_vec_pretty(&file).expect("plain struct");
-        // Write beside it and rename, so a crash never leaves half a file.
-        let tmp = path.with_extension("json.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = options.open(&tmp)?;
-            f.write_all(&text)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        };
-        write().map_err(|e| broken(path, &e.to_string()))
+        device_file::write(
+            path,
+            &PinFile {
+                version: 1,
+                keys: keys.clone(),
+            },
+        )
     }
-}
-
-fn broken(path: &Path, why: &str) -> ClientError {
-    ClientError::Refused(format!(
-        "cannot use the trusted keys file {}: {why}",
-        path.display()
-    ))
 }

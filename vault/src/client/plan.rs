@@ -108,13 +108,16 @@ impl Client {
         path: &FieldPath,
         body: &WriteField,
     ) -> Result<Written, ClientError> {
-        self.http
+        let written: Written = self
+            .http
             .put(
                 &self.identity,
                 &format!("/v1/households/{h}/fields/{path}"),
                 body,
             )
-            .await
+            .await?;
+        self.seen.lock().await.saw(h, path, written.version)?;
+        Ok(written)
     }
 
     /// Read and open a field (the newest version, or `version`).
@@ -139,7 +142,27 @@ impl Client {
             Some(v) => format!("/v1/households/{h}/fields/{path}?version={v}"),
             None => format!("/v1/households/{h}/fields/{path}"),
         };
-        self.http.get(&self.identity, &url).await
+        let value: FieldValue = self.http.get(&self.identity, &url).await?;
+        if value.path != *path || version.is_some_and(|v| v != value.version) {
+            return Err(ClientError::Refused(format!(
+                "asked for {path}, the server answered with {} version {}",
+                value.path, value.version
+            )));
+        }
+        if version.is_none() {
+            let mut seen = self.seen.lock().await;
+            if let Some(newest) = seen.newest(h, path)? {
+                if value.version < newest {
+                    return Err(ClientError::Refused(format!(
+                        "the server shows version {} of {path} as the newest, but this device saw version {newest}: \
+                         it may be hiding changes, so the older version is not shown as the current one",
+                        value.version
+                    )));
+                }
+            }
+            seen.saw(h, path, value.version)?;
+        }
+        Ok(value)
     }
 
     /// Open a field value as given (tests use this to try stale keys).
