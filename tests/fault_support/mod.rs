@@ -245,6 +245,17 @@ pub async fn time_to_recover(scene: &Scene, limit: Duration) -> Duration {
 /// an allowed entry for every served read, and a log that verifies.
 pub async fn check(scene: &Scene, promises: &Promises) {
     assert!(!promises.writes.is_empty(), "the load wrote nothing");
+    // A fault may refuse requests (503, a time-out, a broken connection; a
+    // read of a field not written yet at the start), and nothing else: any
+    // other failure is a bug the fault brought out.
+    for kind in promises.failures.keys() {
+        assert!(
+            matches!(kind.as_str(), "unavailable" | "timeout" | "field-not-found")
+                || kind.starts_with("cannot reach the kluis server"),
+            "a request failed in a way a fault does not explain: {kind} ({:?})",
+            promises.failures
+        );
+    }
     // The log first, so the reads made below to check the writes do not
     // count as the load's.
     let entries = scene

@@ -142,6 +142,12 @@ impl Client {
             Some(v) => format!("/v1/households/{h}/fields/{path}?version={v}"),
             None => format!("/v1/households/{h}/fields/{path}"),
         };
+        // What this device knew before asking: a write of its own that
+        // completes while this read is on its way is no sign of rollback.
+        let known = match version {
+            None => self.seen.lock().await.newest(h, path)?,
+            Some(_) => None,
+        };
         let value: FieldValue = self.http.get(&self.identity, &url).await?;
         if value.path != *path || version.is_some_and(|v| v != value.version) {
             return Err(ClientError::Refused(format!(
@@ -150,17 +156,14 @@ impl Client {
             )));
         }
         if version.is_none() {
-            let mut seen = self.seen.lock().await;
-            if let Some(newest) = seen.newest(h, path)? {
-                if value.version < newest {
-                    return Err(ClientError::Refused(format!(
-                        "the server shows version {} of {path} as the newest, but this device saw version {newest}: \
-                         it may be hiding changes, so the older version is not shown as the current one",
-                        value.version
-                    )));
-                }
+            if let Some(newest) = known.filter(|&newest| value.version < newest) {
+                return Err(ClientError::Refused(format!(
+                    "the server shows version {} of {path} as the newest, but this device saw version {newest}: \
+                     it may be hiding changes, so the older version is not shown as the current one",
+                    value.version
+                )));
             }
-            seen.saw(h, path, value.version)?;
+            self.seen.lock().await.saw(h, path, value.version)?;
         }
         Ok(value)
     }
