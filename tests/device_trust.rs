@@ -422,3 +422,37 @@ async fn the_devices_own_writes_during_a_read_are_no_rollback() {
     writer.await.unwrap();
     reader.await.unwrap();
 }
+
+#[tokio::test]
+async fn keys_refused_at_first_contact_are_not_remembered() {
+    let w = world().await;
+    let real = w.pro.client.identity().public().fingerprint().unwrap();
+    let real_recipient = w.pro.client.identity().public().age_recipient;
+    let evil = w.attacker.public().age_recipient;
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&evil, &w.pro.id.to_string()],
+    )
+    .await;
+    let fresh = w.anna.client.via(&w.server.url).unwrap();
+    refused(
+        fresh
+            .grant_expecting(w.h, read_grant(&w.pro), Some(&real))
+            .await,
+        "not the",
+    );
+    // The server gives the real keys again: the device did not pin the
+    // attacker's, so the grant goes through to the real ones.
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&real_recipient, &w.pro.id.to_string()],
+    )
+    .await;
+    let grant = fresh
+        .grant_expecting(w.h, read_grant(&w.pro), Some(&real))
+        .await
+        .expect("the real keys are accepted");
+    let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
+    assert_eq!(signed.statement().grantee_fingerprint, real);
+    assert!(!w.attacker_opens_any_envelope().await);
+}

@@ -12,10 +12,27 @@ use crate::store::sessions::{self, TokenLookup};
 /// A request made by a logged-in principal.
 pub struct Caller(pub Principal);
 
+/// The principal a middleware already found for this request's token
+/// (`idempotency::track` does, to scope keys), so `Caller` need not look
+/// the token up a second time.
+#[derive(Clone)]
+pub(crate) struct Resolved(pub Principal);
+
+/// The token of an `Authorization` header value: `Bearer <token>`, the
+/// token 1 to 128 bytes.
+pub(crate) fn bearer_token(header: &str) -> Option<&str> {
+    header
+        .strip_prefix("Bearer ")
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if let Some(Resolved(p)) = parts.extensions.get::<Resolved>() {
+            return Ok(Caller(p.clone()));
+        }
         let header = parts
             .headers
             .get(AUTHORIZATION)
@@ -26,15 +43,12 @@ impl FromRequestParts<AppState> for Caller {
                     "this request needs a bearer token: log in first",
                 )
             })?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or_else(|| {
-                Problem::new(
-                    Kind::Unauthenticated,
-                    "the Authorization header must be 'Bearer <token>'",
-                )
-            })?;
+        let token = bearer_token(header).ok_or_else(|| {
+            Problem::new(
+                Kind::Unauthenticated,
+                "the Authorization header must be 'Bearer <token>'",
+            )
+        })?;
         match sessions::principal_for_token(&state.store, token, state.clock.now_ms()).await? {
             TokenLookup::Valid(p) => Ok(Caller(p)),
             TokenLookup::Expired => Err(Problem::new(

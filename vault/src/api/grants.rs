@@ -108,9 +108,7 @@ pub async fn create(
             )
             .await);
     };
-    let fingerprint =
-        crate::keys::identity::fingerprint(&grantee.signing_key, &grantee.age_recipient);
-    if fingerprint != s.grantee_fingerprint {
+    if grantee.fingerprint() != s.grantee_fingerprint {
         let problem = Problem::malformed(
             "the grant names another key fingerprint than the grantee's registered keys: check who you are granting to",
         );

@@ -55,27 +55,27 @@ pub async fn healthz() -> &'static str {
 
 /// `GET /readyz`: the database answers and can commit.
 pub async fn readyz(State(state): State<AppState>) -> Result<(StatusCode, &'static str), Problem> {
-    let verdict = match tokio::time::timeout(PROBE_TIMEOUT, state.readiness.probe(&state)).await {
-        Ok(verdict) => verdict,
-        Err(_) => Err(format!(
+    let not_ready = match tokio::time::timeout(PROBE_TIMEOUT, state.readiness.probe(&state)).await {
+        Err(_) => Some(format!(
             "the database did not commit a test write within {} ms",
             PROBE_TIMEOUT.as_millis()
         )),
-    };
-    let verdict =
-        verdict.and_then(
-            |()| match state.store.health().recent_failure(FAILURE_WINDOW) {
-                Some(f) => Err(format!(
+        Ok(Err(reason)) => Some(reason),
+        Ok(Ok(())) => state
+            .store
+            .health()
+            .recent_failure(FAILURE_WINDOW)
+            .map(|f| {
+                format!(
                     "the latest commit failed {} s ago: {}",
                     f.at.elapsed().as_secs(),
                     f.error
-                )),
-                None => Ok(()),
-            },
-        );
-    match verdict {
-        Ok(()) => Ok((StatusCode::OK, "ready\n")),
-        Err(reason) => Err(Problem::new(
+                )
+            }),
+    };
+    match not_ready {
+        None => Ok((StatusCode::OK, "ready\n")),
+        Some(reason) => Err(Problem::new(
             Kind::Unavailable,
             format!("not ready: {reason}"),
         )),

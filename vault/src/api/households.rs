@@ -290,7 +290,7 @@ pub async fn add_member(
     }
     let new_member = principals::get(&state.store, req.principal_id).await?;
     if let (Some(p), Some(fp)) = (&new_member, &req.member_fingerprint) {
-        if crate::keys::identity::fingerprint(&p.signing_key, &p.age_recipient) != *fp {
+        if p.fingerprint() != *fp {
             let problem = Problem::malformed(
                 "the fingerprint in the membership statement is not that of the keys registered for this person",
             );

@@ -27,9 +27,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::auth::{bearer_token, Resolved};
 use super::problem::{ApiResult, Kind, Problem};
 use crate::server::AppState;
 use crate::store::idempotency::{self, Stored};
+use crate::store::principals::Principal;
 use crate::store::sessions::{self, TokenLookup};
 use crate::store::Tx;
 
@@ -203,11 +205,19 @@ async fn prepare(state: &AppState, request: Request) -> ApiResult<Prepared> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .and_then(bearer_token)
         .map(str::to_owned);
-    let scope = scope(state, token).await?;
+    let caller = match token {
+        Some(token) => caller(state, &token).await?,
+        None => None,
+    };
+    let scope = caller
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), |p| p.id.to_string());
     let (mut parts, body) = request.into_parts();
+    if let Some(p) = caller {
+        parts.extensions.insert(Resolved(p));
+    }
     let bytes = axum::body::to_bytes(body, state.limits.body_bytes)
         .await
         .map_err(|_| {
@@ -274,15 +284,13 @@ fn parse_key(value: Option<&HeaderValue>) -> ApiResult<String> {
 }
 
 /// Whose key it is: the logged-in principal, so one person's key never
-/// finds another's answer; `-` for requests made before login (the request
-/// fingerprint then has to match exactly, body included).
-async fn scope(state: &AppState, token: Option<String>) -> ApiResult<String> {
-    let Some(token) = token else {
-        return Ok("-".to_owned());
-    };
-    match sessions::principal_for_token(&state.store, &token, state.clock.now_ms()).await? {
-        TokenLookup::Valid(p) => Ok(p.id.to_string()),
-        // The handler refuses it with the usual explanation.
-        TokenLookup::Expired | TokenLookup::Unknown => Ok("-".to_owned()),
+/// finds another's answer (`None`, scope `-`, for requests made before
+/// login, whose fingerprint then has to match exactly, body included). An
+/// expired or unknown token also gives `None`: the handler refuses it with
+/// the usual explanation.
+async fn caller(state: &AppState, token: &str) -> ApiResult<Option<Principal>> {
+    match sessions::principal_for_token(&state.store, token, state.clock.now_ms()).await? {
+        TokenLookup::Valid(p) => Ok(Some(p)),
+        TokenLookup::Expired | TokenLookup::Unknown => Ok(None),
     }
 }

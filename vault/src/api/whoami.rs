@@ -8,7 +8,6 @@ use kluis_policy::PrincipalId;
 
 use super::auth::Caller;
 use super::problem::{ApiResult, Problem, ProblemBody};
-use crate::keys::identity::fingerprint;
 use crate::keys::PublicKeys;
 use crate::server::AppState;
 use crate::store::principals::{self, Principal};
@@ -24,7 +23,7 @@ pub fn info(p: &Principal) -> PrincipalInfo {
             signing_key: B64.encode(p.signing_key),
             age_recipient: p.age_recipient.clone(),
         },
-        fingerprint: fingerprint(&p.signing_key, &p.age_recipient),
+        fingerprint: p.fingerprint(),
     }
 }
 

@@ -44,9 +44,9 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         None => None,
     };
     let client = ctx.client()?;
-    let who = client.principal(args.to).await?;
-    let keys = client.trusted_keys(args.to).await?;
-    super::fingerprint::confirm(&keys, args.expect_fingerprint.as_deref())?;
+    let keys =
+        super::fingerprint::checked_keys(&client, args.to, args.expect_fingerprint.as_deref())
+            .await?;
     let info = client
         .grant_expecting(
             args.household,
@@ -63,9 +63,9 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
     ctx.out.say(&format!(
         "{} ({}, {}) may now {} {} for {} until {}, with key fingerprint {}. \
          You can withdraw this at any time with `kluis revoke`.",
-        who.name,
-        who.role,
-        who.org.as_deref().unwrap_or("no organisation"),
+        keys.name,
+        keys.role,
+        info.grantee_org.as_deref().unwrap_or("no organisation"),
         if args.write {
             "read and change"
         } else {

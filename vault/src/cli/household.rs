@@ -65,8 +65,9 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
             principal,
             expect_fingerprint,
         } => {
-            let keys = client.trusted_keys(principal).await?;
-            super::fingerprint::confirm(&keys, expect_fingerprint.as_deref())?;
+            let keys =
+                super::fingerprint::checked_keys(&client, principal, expect_fingerprint.as_deref())
+                    .await?;
             let added = client
                 .add_member_expecting(household, principal, expect_fingerprint.as_deref())
                 .await?;

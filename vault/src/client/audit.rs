@@ -73,9 +73,7 @@ pub struct AuditState {
 impl AuditState {
     /// The state file conventionally kept beside a keystore.
     pub fn path_for_keystore(keystore: &Path) -> PathBuf {
-        let mut name = keystore.as_os_str().to_owned();
-        name.push(".audit-state.json");
-        PathBuf::from(name)
+        super::device_file::beside(keystore, ".audit-state.json")
     }
 
     pub fn load(path: &Path) -> Result<Option<Self>, AuditFailure> {

@@ -10,7 +10,6 @@ use kluis_policy::{
 };
 
 use super::plan::wrap;
-use super::trust::expect_fingerprint;
 use super::{Client, ClientError};
 use crate::keys::seal;
 use crate::role::Role;
@@ -47,8 +46,7 @@ impl Client {
         expected: Option<&str>,
     ) -> Result<GrantInfo, ClientError> {
         let me = self.login_id().await?;
-        let grantee = self.trusted_keys(req.grantee).await?;
-        expect_fingerprint(&grantee, expected)?;
+        let grantee = self.trusted_keys_expecting(req.grantee, expected).await?;
         if grantee.role != Role::Professional {
             return Err(ClientError::Refused(format!(
                 "{} is not a professional: household members share through the household, not by grants",
@@ -92,13 +90,17 @@ impl Client {
         h: HouseholdId,
         statement: GrantStatement,
     ) -> Result<GrantInfo, ClientError> {
-        let grantee = self.trusted_keys(statement.grantee).await?;
-        if statement.grantee_fingerprint != grantee.fingerprint {
-            return Err(ClientError::Refused(format!(
-                "this grant names fingerprint {} but the keys of {} ({}) have {}: nothing was sent",
-                statement.grantee_fingerprint, grantee.name, grantee.id, grantee.fingerprint
-            )));
-        }
+        let grantee = self
+            .trusted_keys_checked(statement.grantee, |keys| {
+                if statement.grantee_fingerprint == keys.fingerprint {
+                    return Ok(());
+                }
+                Err(ClientError::Refused(format!(
+                    "this grant names fingerprint {} but the keys of {} ({}) have {}: nothing was sent",
+                    statement.grantee_fingerprint, keys.name, keys.id, keys.fingerprint
+                )))
+            })
+            .await?;
         let jws = sign_grant(&statement, &self.identity.key_pair())
             .map_err(|e| ClientError::Refused(format!("cannot sign this grant: {e}")))?;
         let mut keys = Vec::new();

@@ -3,12 +3,20 @@
 //! crash never leaves half a file.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::ClientError;
+
+/// The file named `suffix` beside `keystore` (`anna.keystore` ->
+/// `anna.keystore<suffix>`): what a device remembers stays with its keys.
+pub fn beside(keystore: &Path, suffix: &str) -> PathBuf {
+    let mut name = keystore.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
 
 /// The file's content, or `T::default()` when there is no file yet.
 pub fn read<T: DeserializeOwned + Default>(path: &Path) -> Result<T, ClientError> {
@@ -23,9 +31,7 @@ pub fn read<T: DeserializeOwned + Default>(path: &Path) -> Result<T, ClientError
 /// then renamed over it.
 pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<(), ClientError> {
     let text = serde_json::to_vec_pretty(value).expect("plain data");
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
+    let tmp = beside(path, ".tmp");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

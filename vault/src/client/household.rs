@@ -9,7 +9,6 @@ use base64::Engine;
 use kluis_policy::{HouseholdId, PrincipalId};
 use secrecy::ExposeSecret;
 
-use super::trust::expect_fingerprint;
 use super::{Client, ClientError};
 use crate::keys::envelope;
 use crate::wire::household::{
@@ -118,8 +117,7 @@ impl Client {
     ) -> Result<MemberInfo, ClientError> {
         let me = self.login_id().await?;
         let household_identity = self.household_identity(h).await?;
-        let keys = self.trusted_keys(member).await?;
-        expect_fingerprint(&keys, expected)?;
+        let keys = self.trusted_keys_expecting(member, expected).await?;
         let secret = household_identity.to_string();
         let env = envelope::seal(&keys.age_recipient, secret.expose_secret().as_bytes()).map_err(
             |e| ClientError::Refused(format!("the new member's key is not usable: {e}")),

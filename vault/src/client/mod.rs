@@ -24,10 +24,8 @@ pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use consent::GrantRequest;
 pub use error::ClientError;
 pub use export::ExportSummary;
-pub use pins::Pins;
 pub use plan::Field;
-pub use seen::Seen;
-pub use trust::{TrustedKeys, VerifiedHousehold};
+pub use trust::{expect_fingerprint, TrustedKeys, VerifiedHousehold};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,11 +49,11 @@ pub struct Client {
     max_field_bytes: usize,
     me: Arc<Mutex<Option<PrincipalId>>>,
     /// Keys pinned on this device (see `trust`).
-    pins: Arc<Mutex<Pins>>,
+    pins: Arc<Mutex<pins::Pins>>,
     /// Keys checked this session.
     trusted: Arc<Mutex<HashMap<PrincipalId, TrustedKeys>>>,
     /// The newest version of each field this device saw (see `seen`).
-    seen: Arc<Mutex<Seen>>,
+    seen: Arc<Mutex<seen::Seen>>,
 }
 
 impl Client {
@@ -75,22 +73,25 @@ impl Client {
     /// Keep what this device remembers (pinned keys, versions seen) in files
     /// beside `keystore` instead of in memory: the CLI does this.
     pub fn on_device(mut self, keystore: &std::path::Path) -> Self {
-        self.pins = Arc::new(Mutex::new(Pins::at(Pins::path_for_keystore(keystore))));
-        self.seen = Arc::new(Mutex::new(Seen::at(Seen::path_for_keystore(keystore))));
+        self.pins = Arc::new(Mutex::new(pins::Pins::at(pins::Pins::path_for_keystore(
+            keystore,
+        ))));
+        self.seen = Arc::new(Mutex::new(seen::Seen::at(seen::Seen::path_for_keystore(
+            keystore,
+        ))));
         self
     }
 
-    /// The same person reaching the server at another address (a proxy, a
-    /// second server process on one database).
     /// Also trust the certificate authority in `pem` for HTTPS.
     pub fn trusting(mut self, pem: &[u8]) -> Result<Self, ClientError> {
         self.http = self.http.trusting(pem)?;
         Ok(self)
     }
 
-    /// A new session: it logs in again and checks keys afresh, against the
-    /// same pins and versions seen (they belong to the device, not the
-    /// session).
+    /// The same person reaching the server at another address (a proxy, a
+    /// second server process on one database) in a new session: it logs in
+    /// again and checks keys afresh, against the same pins and versions seen
+    /// (they belong to the device, not the session).
     pub fn via(&self, server: &str) -> Result<Self, ClientError> {
         let mut other = Self::new(server, self.identity.clone())?;
         other.pins = self.pins.clone();

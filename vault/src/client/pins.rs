@@ -45,9 +45,7 @@ impl Pins {
 
     /// Where the CLI keeps the pins of `keystore`.
     pub fn path_for_keystore(keystore: &Path) -> PathBuf {
-        let mut name = keystore.as_os_str().to_owned();
-        name.push(".trusted-keys.json");
-        PathBuf::from(name)
+        super::device_file::beside(keystore, ".trusted-keys.json")
     }
 
     fn keys(&mut self) -> Result<&mut BTreeMap<String, Pin>, ClientError> {

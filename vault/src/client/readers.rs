@@ -59,14 +59,18 @@ impl Client {
                     "the grant for reader {who} names someone or something else"
                 )));
             }
-            // And the keys are the ones this device pinned for that reader.
-            let pinned = self.trusted_keys(who).await?;
-            if pinned.signing_key != key || pinned.age_recipient != r.age_recipient {
-                return Err(refused(&format!(
+            // And the keys are the ones this device pinned for that reader
+            // (or pins now, only once they match the signed grant).
+            self.trusted_keys_checked(who, |pinned| {
+                if pinned.signing_key == key && pinned.age_recipient == r.age_recipient {
+                    return Ok(());
+                }
+                Err(refused(&format!(
                     "the server gives other keys for reader {} ({who}) here than this device trusts",
                     pinned.name
-                )));
-            }
+                )))
+            })
+            .await?;
             if !s.scope.covers(path) || !Action::Read.granted_by(&s.actions) {
                 return Err(refused(&format!(
                     "the grant for reader {who} does not cover {path}"

@@ -35,9 +35,7 @@ impl Seen {
     }
 
     pub fn path_for_keystore(keystore: &Path) -> PathBuf {
-        let mut name = keystore.as_os_str().to_owned();
-        name.push(".seen-versions.json");
-        PathBuf::from(name)
+        super::device_file::beside(keystore, ".seen-versions.json")
     }
 
     fn file(&mut self) -> Result<&mut SeenFile, ClientError> {

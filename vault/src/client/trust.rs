@@ -56,50 +56,80 @@ impl Client {
     /// `id`'s keys as the server gives them, refused if they differ from the
     /// keys this device pinned for them; pinned now if never seen.
     pub async fn trusted_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
-        if let Some(keys) = self.trusted.lock().await.get(&id) {
-            return Ok(keys.clone());
+        self.trusted_keys_checked(id, |_| Ok(())).await
+    }
+
+    /// `trusted_keys`, refused unless they have the fingerprint `expected`
+    /// (when given), checked before anything is pinned.
+    pub async fn trusted_keys_expecting(
+        &self,
+        id: PrincipalId,
+        expected: Option<&str>,
+    ) -> Result<TrustedKeys, ClientError> {
+        self.trusted_keys_checked(id, |keys| expect_fingerprint(keys, expected))
+            .await
+    }
+
+    /// `trusted_keys`, with `check` run on the keys before this device
+    /// relies on them, and before it pins them: keys that fail a check (a
+    /// fingerprint someone signed or read out, a signature they must
+    /// verify) are never remembered as this person's.
+    pub async fn trusted_keys_checked(
+        &self,
+        id: PrincipalId,
+        check: impl FnOnce(&TrustedKeys) -> Result<(), ClientError>,
+    ) -> Result<TrustedKeys, ClientError> {
+        if let Some(keys) = self.trusted.lock().await.get(&id).cloned() {
+            check(&keys)?;
+            return Ok(keys);
         }
-        let keys = if id == self.login_id().await? {
+        if id == self.login_id().await? {
             // My own keys come from my keystore, not from the server.
-            let mine = self.identity.public();
-            TrustedKeys {
+            let keys = self.own_keys(id).await?;
+            check(&keys)?;
+            self.trusted.lock().await.insert(id, keys.clone());
+            return Ok(keys);
+        }
+        let keys = self.served_keys(id).await?;
+        let mut pins = self.pins.lock().await;
+        let pin = pins.get(id)?;
+        if let Some(pin) = &pin {
+            if pin.fingerprint != keys.fingerprint {
+                return Err(ClientError::Refused(format!(
+                    "the server now gives other keys for {} ({id}) than this device saw before \
+                     (fingerprint {}, now {}): refusing to use them. If {} really made new keys, \
+                     compare the new fingerprint with them and run `kluis keys trust {id} --fingerprint '{}'`",
+                    pin.name, pin.fingerprint, keys.fingerprint, pin.name, keys.fingerprint
+                )));
+            }
+        }
+        check(&keys)?;
+        if pin.is_none() {
+            pins.set(
                 id,
-                name: self.identity.name().to_owned(),
-                role: self.whoami().await?.role,
-                signing_key: decode_signing_key(&mine.signing_key)
-                    .map_err(|_| ClientError::Refused("my own key is malformed".into()))?,
-                fingerprint: self
-                    .identity
-                    .public()
-                    .fingerprint()
-                    .map_err(|_| ClientError::Refused("my own key is malformed".into()))?,
-                age_recipient: mine.age_recipient,
-            }
-        } else {
-            let keys = self.served_keys(id).await?;
-            let mut pins = self.pins.lock().await;
-            match pins.get(id)? {
-                Some(pin) if pin.fingerprint != keys.fingerprint => {
-                    return Err(ClientError::Refused(format!(
-                        "the server now gives other keys for {} ({id}) than this device saw before \
-                         (fingerprint {}, now {}): refusing to use them. If {} really made new keys, \
-                         compare the new fingerprint with them and run `kluis keys trust {id} --fingerprint '{}'`",
-                        pin.name, pin.fingerprint, keys.fingerprint, pin.name, keys.fingerprint
-                    )));
-                }
-                Some(_) => {}
-                None => pins.set(
-                    id,
-                    Pin {
-                        fingerprint: keys.fingerprint.clone(),
-                        name: keys.name.clone(),
-                    },
-                )?,
-            }
-            keys
-        };
+                Pin {
+                    fingerprint: keys.fingerprint.clone(),
+                    name: keys.name.clone(),
+                },
+            )?;
+        }
+        drop(pins);
         self.trusted.lock().await.insert(id, keys.clone());
         Ok(keys)
+    }
+
+    /// My own keys, from my keystore.
+    async fn own_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
+        let mine = self.identity.public();
+        let malformed = || ClientError::Refused("my own key is malformed".into());
+        Ok(TrustedKeys {
+            id,
+            name: self.identity.name().to_owned(),
+            role: self.whoami().await?.role,
+            signing_key: decode_signing_key(&mine.signing_key).map_err(|_| malformed())?,
+            fingerprint: mine.fingerprint().map_err(|_| malformed())?,
+            age_recipient: mine.age_recipient,
+        })
     }
 
     /// Confirm `id`'s current keys: only if their fingerprint, computed
@@ -152,8 +182,11 @@ impl Client {
     ) -> Result<VerifiedHousehold, ClientError> {
         let info = self.household(h).await?;
         let creation = &info.chain.creation;
-        let creator = self.trusted_keys(creation.signer).await?;
-        check_signature(&creator, creation, "the household's creation statement")?;
+        let creator = self
+            .trusted_keys_checked(creation.signer, |k| {
+                check_signature(k, creation, "the household's creation statement")
+            })
+            .await?;
         let signed_at = field(&creation.statement, "signed-at-ms")
             .and_then(|v| v.parse::<i64>().ok())
             .ok_or_else(|| broken_chain("the creation statement is malformed"))?;
@@ -183,16 +216,16 @@ impl Client {
                 };
                 check_signature(&added_by, m, "a membership statement")?;
                 let member = parse_member(h, m)?;
-                let keys = self.trusted_keys(member.id).await?;
-                if let Some(fp) = &member.fingerprint {
-                    if *fp != keys.fingerprint {
-                        return Err(ClientError::Refused(format!(
+                let keys = self
+                    .trusted_keys_checked(member.id, |keys| match &member.fingerprint {
+                        Some(fp) if *fp != keys.fingerprint => Err(ClientError::Refused(format!(
                             "the server gives other keys for household member {} ({}) than the ones {} signed for: \
                              refusing to use them",
                             keys.name, keys.id, added_by.name
-                        )));
-                    }
-                }
+                        ))),
+                        _ => Ok(()),
+                    })
+                    .await?;
                 members.push(keys);
             }
             if rest.len() == before {
@@ -218,10 +251,7 @@ impl Client {
 }
 
 /// Refuse unless `keys` have the fingerprint `expected` (when given).
-pub(crate) fn expect_fingerprint(
-    keys: &TrustedKeys,
-    expected: Option<&str>,
-) -> Result<(), ClientError> {
+pub fn expect_fingerprint(keys: &TrustedKeys, expected: Option<&str>) -> Result<(), ClientError> {
     match expected {
         Some(fp) if normalise(fp) != keys.fingerprint => Err(ClientError::Refused(format!(
             "the keys the server gives for {} ({}) have fingerprint {}, not the {} you expected: nothing was sent",

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Health {
     /// Fast path: true while the latest ending was a confirmed commit, so a
     /// healthy server takes no lock per commit.
@@ -23,14 +23,17 @@ pub struct Failure {
     pub error: String,
 }
 
-impl Health {
-    pub fn new() -> Self {
+/// A new store is healthy until a transaction fails.
+impl Default for Health {
+    fn default() -> Self {
         Self {
             healthy: AtomicBool::new(true),
             failure: Mutex::new(None),
         }
     }
+}
 
+impl Health {
     /// A commit the database confirmed.
     pub fn committed(&self) {
         if !self.healthy.load(Ordering::Acquire) {

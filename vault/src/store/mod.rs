@@ -96,7 +96,7 @@ impl Store {
         let store = Self {
             pool,
             backend,
-            health: Arc::new(Health::new()),
+            health: Arc::default(),
             page_limit: Arc::new(AtomicU64::new(0)),
         };
         store.migrate().await?;

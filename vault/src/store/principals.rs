@@ -27,6 +27,14 @@ pub struct NewPrincipal<'a> {
     pub now_ms: i64,
 }
 
+impl Principal {
+    /// The fingerprint of the registered keys, to compare with the one a
+    /// signed statement names.
+    pub fn fingerprint(&self) -> String {
+        crate::keys::identity::fingerprint(&self.signing_key, &self.age_recipient)
+    }
+}
+
 const COLUMNS: &str = "id, name, role, org, signing_key, age_recipient";
 /// `COLUMNS` of a table aliased `p`, for joins.
 pub(crate) const COLUMNS_OF_P: &str = "p.id, p.name, p.role, p.org, p.signing_key, p.age_recipient";
