@@ -152,13 +152,15 @@ bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signa
  (2,{"role":"professional","name":"Piet","org":"Wijkteam Noord"}),(3,{"invite":"kluis-abcd-efgh","keys":{"signing_key":K,"age_recipient":recipient}}),
  (4,{"household_id":H,"recipient":recipient,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
  (5,{"principal_id":P1,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
- (6,{"replaces":0,"ciphertext":b64(sealed),"envelopes":lst}),
+ (6,{"replaces":0,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"signature":sig}}),
  (7,{"jws":gj,"keys":[{"path":"financien/situatie","version":1,"envelope":envb}]}),(8,{"jws":rj}),
- (9,{"version":1,"key_gen":2,"ciphertext":b64(sealed),"envelopes":lst}),
- (10,{"path":"observaties/2026-11-23-a1b2","private":True,"ciphertext":b64(sealed),"envelopes":lst}),
- (11,{"replaces":1,"ciphertext":b64(sealed),"envelopes":lst}),(12,{"basis":"wmo"}),(13,{"reason":"rechtszaak 2026-123"}),(14,{"approved_by":"Archivaris"}),
+ (9,{"version":1,"key_gen":2,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"grant":G3,"signature":sig}}),
+ (10,{"path":"observaties/2026-11-23-a1b2","private":True,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"signature":sig}}),
+ (11,{"replaces":1,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"grant":G3,"signature":sig}}),(12,{"basis":"wmo"}),(13,{"reason":"rechtszaak 2026-123"}),(14,{"approved_by":"Archivaris"}),
  (15,f"household={H}&actor={P1}&since=2026-01-01&until=2026-12-31T23:59:59Z&event=field.read&after=10&limit=100"),(16,"old=3&new=7&from=0&limit=1000"),
  (17,{"path":"financien/situatie","current_version":1,"household_recipient":recipient,"readers":[{"principal_id":P2,"age_recipient":"age1example","signing_key":K,"grant_id":G3,"grant":gj}]}),
+ (17,{"path":"financien/situatie","version":1,"key_gen":1,"ciphertext":b64(sealed),"reader":"household","envelope":envb,"author_role":"client","created_at":"2026-11-23T10:15:00Z","private":False,"writer":P1,
+   "proof":{"statement":f"kluis-version/v1\nhousehold: {H}\npath: financien/situatie\nversion: 1\nkey-gen: 1\nciphertext-sha256: {'ab'*32}\nreaders: household,{P2}\nwriter: {P1}\ngrant: {G3}\nsigner: {P1}\nprivate: no\nsigned-at-ms: {T0*1000}\n","signature":sig,"writer_grant":gj}}),
  (17,{"checkpoint":note,"size":40,"root":b64(root)}),(17,{"leaves":[{"seq":5,"leaf":b64(e)}],"next":6})]
 for i,(k,b) in enumerate(bodies): put('api_bodies',f'kind-{k:02}-{i:02}',k,b if isinstance(b,str) else cj(b))
 put('config','term',0,'P5Y6M10D'); put('config','schedule',1,'[classes.wmo]\nterm = "P15Y"\n[classes.proef]\nterm = "P30D"\n')

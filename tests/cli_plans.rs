@@ -229,6 +229,11 @@ async fn plan_list_and_history_show_paths_and_versions_never_content() {
     assert!(text.contains("v1"), "{history:?}");
     assert!(text.contains("v2"), "{history:?}");
     assert_eq!(text.lines().count(), 2, "one line per version: {history:?}");
+    assert_eq!(
+        text.matches("signature checked").count(),
+        2,
+        "each writer checked on the device: {history:?}"
+    );
     assert!(
         !text.contains("GEHEIM"),
         "no content in the history: {history:?}"
@@ -245,6 +250,12 @@ async fn plan_list_and_history_show_paths_and_versions_never_content() {
         .json();
     let versions = history["versions"].as_array().expect("versions array");
     assert_eq!(versions.len(), 2, "{history}");
+    assert!(
+        versions
+            .iter()
+            .all(|v| v["signed"] == true && v["writer"].is_string()),
+        "{history}"
+    );
     assert!(!history.to_string().contains("GEHEIM"), "{history}");
     s.server.stop().await;
 }

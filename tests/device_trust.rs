@@ -456,3 +456,252 @@ async fn keys_refused_at_first_contact_are_not_remembered() {
     assert_eq!(signed.statement().grantee_fingerprint, real);
     assert!(!w.attacker_opens_any_envelope().await);
 }
+
+/// What an attacker with the database writes as a new version of `path`:
+/// a value sealed under a key of their own, enveloped to the household's
+/// public recipient (which anyone can read), with whatever statement and
+/// signature they can come up with.
+struct Forged<'a> {
+    path: &'a FieldPath,
+    version: i64,
+    value: &'a [u8],
+    author: kluis_policy::PrincipalId,
+    proof: Option<(String, Vec<u8>, Option<String>)>,
+}
+
+impl World {
+    async fn insert_version(&self, f: Forged<'_>) {
+        use kluis_vault::keys::seal;
+        let db = self.server.db().await;
+        let recipient: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT recipient FROM households WHERE id = $1")
+                .bind(self.h.to_string())
+                .fetch_one(&db)
+                .await
+                .unwrap()
+                .get("recipient")
+        };
+        let key = seal::new_key();
+        let binding = seal::Binding {
+            household: self.h,
+            path: f.path,
+            version: f.version,
+            key_gen: 1,
+        };
+        let ct = seal::seal(&key, &binding, f.value);
+        let (statement, signature, grant) = match f.proof {
+            Some((s, sig, g)) => (Some(s), Some(sig), g),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, \
+             author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+             VALUES ($1, $2, $3, 1, $4, $5, $6, 'client', NULL, $7, $8, $9, $10)",
+        )
+        .bind(self.h.to_string())
+        .bind(f.path.as_str())
+        .bind(f.version)
+        .bind(ct.clone())
+        .bind(ct.len() as i64)
+        .bind(f.author.to_string())
+        .bind(common::chrono_now_ms())
+        .bind(statement)
+        .bind(signature)
+        .bind(grant)
+        .execute(&db)
+        .await
+        .expect("the attacker's version goes in");
+        sqlx::query(
+            "INSERT INTO envelopes (household_id, path, version, reader, envelope) VALUES ($1, $2, $3, 'household', $4)",
+        )
+        .bind(self.h.to_string())
+        .bind(f.path.as_str())
+        .bind(f.version)
+        .bind(envelope::seal(&recipient, &key[..]).unwrap())
+        .execute(&db)
+        .await
+        .unwrap();
+        db.close().await;
+    }
+
+    /// The stored statement and signature of one version.
+    async fn proof_of(&self, p: &FieldPath, version: i64) -> (String, Vec<u8>) {
+        use sqlx::Row;
+        let db = self.server.db().await;
+        let row = sqlx::query(
+            "SELECT statement, signature FROM field_versions WHERE household_id = $1 AND path = $2 AND version = $3",
+        )
+        .bind(self.h.to_string())
+        .bind(p.as_str())
+        .bind(version)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        (row.get("statement"), row.get("signature"))
+    }
+}
+
+#[tokio::test]
+async fn a_version_inserted_by_the_server_is_refused() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    // Unsigned, on top of Anna's version 1.
+    w.insert_version(Forged {
+        path: &p,
+        version: 2,
+        value: b"alle schulden kwijtgescholden",
+        author: w.anna.id,
+        proof: None,
+    })
+    .await;
+    let fresh = w.anna.client.via(&w.server.url).unwrap();
+    refused(fresh.get_field(w.h, &p, None).await, "carries no signature");
+    refused(fresh.field_history(w.h, &p).await, "carries no signature");
+    // The real version 1 still reads, signed by Anna.
+    let v1 = fresh.get_field(w.h, &p, Some(1)).await.unwrap();
+    assert_eq!(v1.value.as_slice(), b"schuld");
+    assert_eq!(v1.authorship.writer(), w.anna.id);
+}
+
+#[tokio::test]
+async fn a_version_with_a_signature_copied_from_another_is_refused() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    let (statement, signature) = w.proof_of(&p, 1).await;
+    // Anna's real signature of version 1, on a new version 2 and on a
+    // version 1 of another field.
+    w.insert_version(Forged {
+        path: &p,
+        version: 2,
+        value: b"vals",
+        author: w.anna.id,
+        proof: Some((statement.clone(), signature.clone(), None)),
+    })
+    .await;
+    let other = path("financien/wensen");
+    w.insert_version(Forged {
+        path: &other,
+        version: 1,
+        value: b"vals",
+        author: w.anna.id,
+        proof: Some((statement.clone(), signature.clone(), None)),
+    })
+    .await;
+    refused(
+        w.anna.client.get_field(w.h, &p, None).await,
+        "signature was made for another version",
+    );
+    refused(
+        w.anna.client.get_field(w.h, &other, None).await,
+        "signature was made for another version",
+    );
+    // The statement made to fit, but then Anna's signature does not verify.
+    let ct_hash_line = statement
+        .lines()
+        .find(|l| l.starts_with("ciphertext-sha256: "))
+        .unwrap()
+        .to_owned();
+    let db = w.server.db().await;
+    let ct: Vec<u8> = {
+        use sqlx::Row;
+        sqlx::query("SELECT ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = 2")
+            .bind(w.h.to_string())
+            .bind(p.as_str())
+            .fetch_one(&db)
+            .await
+            .unwrap()
+            .get("ciphertext")
+    };
+    let fitted = statement.replace("version: 1\n", "version: 2\n").replace(
+        &ct_hash_line,
+        &format!(
+            "ciphertext-sha256: {}",
+            kluis_vault::wire::version::ciphertext_sha256(&ct)
+        ),
+    );
+    sqlx::query("UPDATE field_versions SET statement = $1 WHERE household_id = $2 AND path = $3 AND version = 2")
+        .bind(fitted)
+        .bind(w.h.to_string())
+        .bind(p.as_str())
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    refused(
+        w.anna.client.get_field(w.h, &p, None).await,
+        "is not a valid signature of Anna",
+    );
+}
+
+#[tokio::test]
+async fn a_version_signed_by_a_professional_without_write_access_is_refused() {
+    use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
+    let w = world().await;
+    let p = path("financien/situatie");
+    let grant = w.anna.client.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    // The professional may only read. They cannot write through the server:
+    let refusal = w
+        .pro
+        .client
+        .set_field(w.h, &p, b"mijn versie")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refusal, ClientError::Problem { status: 403, .. }),
+        "{refusal}"
+    );
+    // So the server's operator, working with them, puts a version signed
+    // by the professional straight into the database.
+    w.insert_version(Forged {
+        path: &p,
+        version: 2,
+        value: b"placeholder",
+        author: w.pro.id,
+        proof: None,
+    })
+    .await;
+    let db = w.server.db().await;
+    let ct: Vec<u8> = {
+        use sqlx::Row;
+        sqlx::query("SELECT ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = 2")
+            .bind(w.h.to_string())
+            .bind(p.as_str())
+            .fetch_one(&db)
+            .await
+            .unwrap()
+            .get("ciphertext")
+    };
+    let statement = VersionStatement {
+        household: w.h,
+        path: p.clone(),
+        version: 2,
+        key_gen: 1,
+        ciphertext_sha256: ciphertext_sha256(&ct),
+        readers: ["household".to_owned()].into(),
+        writer: w.pro.id,
+        grant: Some(grant.grant_id),
+        signer: w.pro.id,
+        private: false,
+        signed_at_ms: common::chrono_now_ms(),
+    }
+    .text();
+    let signature = w.pro.client.identity().sign(statement.as_bytes()).to_vec();
+    sqlx::query(
+        "UPDATE field_versions SET statement = $1, signature = $2, writer_grant = $3 \
+         WHERE household_id = $4 AND path = $5 AND version = 2",
+    )
+    .bind(statement)
+    .bind(signature)
+    .bind(grant.grant_id.to_string())
+    .bind(w.h.to_string())
+    .bind(p.as_str())
+    .execute(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    refused(
+        w.anna.client.get_field(w.h, &p, None).await,
+        "no grant signed by a member let them write it",
+    );
+}

@@ -58,6 +58,41 @@ async fn broken_uploads_are_refused_and_nothing_changes() {
     let mut c = good.clone();
     c.replaces = 7;
     cases.push(("a made-up version", c, "stale-version"));
+    // The writer's signature over the version (wire/version.rs).
+    let other = anna.client.seal_for(h, &plan, b"anders").await.unwrap();
+    let mut c = good.clone();
+    c.ciphertext = other.ciphertext.clone();
+    cases.push((
+        "a ciphertext the signature is not over",
+        c,
+        "version-signature-invalid",
+    ));
+    let mut c = good.clone();
+    c.envelopes = other.envelopes.clone();
+    c.ciphertext = other.ciphertext.clone();
+    c.signed.signed_at_ms += 1;
+    cases.push((
+        "a signed time other than the signed one",
+        c,
+        "version-signature-invalid",
+    ));
+    let mut c = good.clone();
+    c.signed.signature = "A".repeat(86);
+    cases.push(("a signature by no one", c, "version-signature-invalid"));
+    let mut c = good.clone();
+    c.signed.signature = "not base64 !!".into();
+    cases.push((
+        "a signature that is not base64url",
+        c,
+        "version-signature-invalid",
+    ));
+    let mut c = good.clone();
+    c.signed.grant = Some(kluis_policy::GrantId::random());
+    cases.push((
+        "a grant that is not the writer's",
+        c,
+        "version-signature-invalid",
+    ));
     let mut c = good.clone();
     // The server sees only padded sizes: the limit of 4096 bytes allows the
     // 8192-byte bucket, and nothing above it.

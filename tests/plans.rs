@@ -91,11 +91,21 @@ async fn text_and_binary_round_trip_with_history() {
 
     let history = w.anna.client.field_history(w.h, &p).await.unwrap();
     assert_eq!(
-        history.iter().map(|f| f.version).collect::<Vec<_>>(),
+        history.iter().map(|(f, _)| f.version).collect::<Vec<_>>(),
         vec![1, 2]
     );
-    assert_eq!(history[0].size_bucket, 256);
-    assert_eq!(history[1].size_bucket, 8192);
+    assert_eq!(history[0].0.size_bucket, 256);
+    assert_eq!(history[1].0.size_bucket, 8192);
+    // Each version's writer, checked on the device from its signature.
+    for (_, by) in &history {
+        assert_eq!(
+            by,
+            &kluis_vault::client::Authorship::Signed {
+                writer: w.anna.id,
+                writer_name: w.anna.client.identity().name().to_owned(),
+            }
+        );
+    }
 
     let list = w.anna.client.list_fields(w.h).await.unwrap();
     let listed: Vec<(&str, i64)> = list.iter().map(|f| (f.path.as_str(), f.version)).collect();
@@ -272,7 +282,7 @@ async fn a_stale_write_gets_409_with_the_current_version() {
         .await
         .unwrap()
         .iter()
-        .map(|f| f.version)
+        .map(|(f, _)| f.version)
         .collect();
     assert_eq!(versions, (1..=2 + ok).collect::<Vec<_>>());
     w.server.stop().await;
@@ -375,9 +385,41 @@ async fn a_ciphertext_moved_by_hand_does_not_open() {
         .execute(&db)
         .await
         .unwrap();
+    // The writer's signature names the ciphertext's hash and the path, so
+    // the device refuses before it even tries the key (the seal's AAD
+    // binding would refuse it next).
     let e = w.anna.client.get_field(w.h, &b, None).await.unwrap_err();
     assert!(matches!(e, ClientError::Refused(_)), "{e}");
-    assert!(e.to_string().contains("does not open here"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("signature was made for another version, other content"),
+        "{e}"
+    );
+    // With the signed statement moved along, the path it names is wrong.
+    let row = sqlx::query(
+        "SELECT statement, signature FROM field_versions WHERE household_id = $1 AND path = $2",
+    )
+    .bind(&h)
+    .bind(a.as_str())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let (statement, signature): (String, Vec<u8>) = (row.get("statement"), row.get("signature"));
+    sqlx::query(
+        "UPDATE field_versions SET statement = $1, signature = $2 WHERE household_id = $3 AND path = $4",
+    )
+    .bind(statement)
+    .bind(signature)
+    .bind(&h)
+    .bind(b.as_str())
+    .execute(&db)
+    .await
+    .unwrap();
+    let e = w.anna.client.get_field(w.h, &b, None).await.unwrap_err();
+    assert!(
+        e.to_string().contains("signature was made for another"),
+        "{e}"
+    );
 
     // And into another household of Anna's: the household key does not even open the envelope.
     let h2 = w.anna.client.create_household().await.unwrap();
@@ -403,7 +445,7 @@ async fn a_ciphertext_moved_by_hand_does_not_open() {
         .await
         .unwrap();
     let e = w.anna.client.get_field(h2, &a, None).await.unwrap_err();
-    assert!(e.to_string().contains("cannot open the key"), "{e}");
+    assert!(e.to_string().contains("is not shown"), "{e}");
     db.close().await;
     w.server.stop().await;
 }

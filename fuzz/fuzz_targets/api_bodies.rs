@@ -24,6 +24,7 @@ use kluis_vault::api::upload::{decode_ciphertext_within, decode_envelope, decode
 use kluis_vault::fuzzing;
 use kluis_vault::keys::identity::decode_signing_key;
 use kluis_vault::server::configuration::Limits;
+use kluis_vault::wire::version::VersionStatement;
 use kluis_vault::wire::{auth, consent, enrol, household, log, plan, retention};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
@@ -39,6 +40,14 @@ fn ciphertext(text: &str) {
 fn ed25519_signature(text: &str) {
     // The login token's check, as `api::login::token` does it.
     let _ = B64.decode(text.as_bytes()).ok().filter(|s| s.len() == 64);
+}
+
+/// A version's signed statement as a device reads it: only the exact text
+/// it renders is accepted.
+fn version_statement(text: &str) {
+    if let Some(s) = VersionStatement::parse(text) {
+        assert_eq!(s.text(), text, "a version statement must read back exactly");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -92,6 +101,7 @@ fuzz_target!(|data: &[u8]| {
             if let Some(r) = body::<plan::WriteField>(rest) {
                 ciphertext(&r.ciphertext);
                 let _ = decode_envelopes(&r.envelopes);
+                ed25519_signature(&r.signed.signature);
             }
         }
         7 => {
@@ -111,18 +121,21 @@ fuzz_target!(|data: &[u8]| {
             if let Some(r) = body::<consent::Rekey>(rest) {
                 ciphertext(&r.ciphertext);
                 let _ = decode_envelopes(&r.envelopes);
+                ed25519_signature(&r.signed.signature);
             }
         }
         10 => {
             if let Some(r) = body::<consent::Observe>(rest) {
                 ciphertext(&r.ciphertext);
                 let _ = decode_envelopes(&r.envelopes);
+                ed25519_signature(&r.signed.signature);
             }
         }
         11 => {
             if let Some(r) = body::<consent::Publish>(rest) {
                 ciphertext(&r.ciphertext);
                 let _ = decode_envelopes(&r.envelopes);
+                ed25519_signature(&r.signed.signature);
             }
         }
         12 => {
@@ -171,6 +184,12 @@ fn responses(data: &[u8]) {
     if let Some(v) = body::<plan::FieldValue>(data) {
         let _ = STANDARD.decode(v.ciphertext.as_bytes());
         let _ = STANDARD.decode(v.envelope.as_bytes());
+        if let Some(p) = &v.proof {
+            version_statement(&p.statement);
+            if let Some(g) = &p.writer_grant {
+                let _ = verify_grant(g, None);
+            }
+        }
     }
     if let Some(c) = body::<log::SignedCheckpoint>(data) {
         let _ = kluis_fuzz::log_verifier().open(&c.checkpoint);

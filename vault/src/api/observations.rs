@@ -17,13 +17,13 @@ use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
-    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set, store_version,
-    NewSealed,
+    check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
+    required_set, store_version, NewSealed, Signing,
 };
 use crate::access;
 use crate::role::Role;
 use crate::server::AppState;
-use crate::store::fields;
+use crate::store::fields::{self, StoredProof};
 use crate::wire::consent::{Observe, Publish};
 use crate::wire::plan::Written;
 
@@ -85,6 +85,30 @@ pub async fn create(
             )
             .await);
     }
+    let signing = Signing {
+        household: h,
+        path: &path,
+        version: 1,
+        key_gen: 1,
+        ciphertext: &ciphertext,
+        envelopes: &uploads,
+        writer: caller.id,
+        private: req.private,
+    };
+    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
+        Ok(checked) => checked,
+        Err(problem) => {
+            return Err(ltx
+                .refuse(
+                    &state,
+                    &meta,
+                    &caller,
+                    record.failed("bad_signature"),
+                    problem,
+                )
+                .await)
+        }
+    };
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -93,6 +117,11 @@ pub async fn create(
             version: 1,
             ciphertext: &ciphertext,
             private_author: req.private.then_some(caller.id),
+            proof: StoredProof {
+                statement: &statement,
+                signature: &signature,
+                writer_grant: req.signed.grant,
+            },
         },
         &caller,
         &uploads,
@@ -193,6 +222,30 @@ pub async fn publish(
             .await);
     }
     let version = current.version + 1;
+    let signing = Signing {
+        household: h,
+        path: &path,
+        version,
+        key_gen: 1,
+        ciphertext: &ciphertext,
+        envelopes: &uploads,
+        writer: caller.id,
+        private: false,
+    };
+    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
+        Ok(checked) => checked,
+        Err(problem) => {
+            return Err(ltx
+                .refuse(
+                    &state,
+                    &meta,
+                    &caller,
+                    record.failed("bad_signature"),
+                    problem,
+                )
+                .await)
+        }
+    };
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -201,6 +254,11 @@ pub async fn publish(
             version,
             ciphertext: &ciphertext,
             private_author: None,
+            proof: StoredProof {
+                statement: &statement,
+                signature: &signature,
+                writer_grant: req.signed.grant,
+            },
         },
         &caller,
         &uploads,

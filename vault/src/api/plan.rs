@@ -20,17 +20,18 @@ use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
-    check_reader_set, decode_ciphertext, decode_envelopes, field_ids as ids, required_set,
-    store_version, NewSealed,
+    check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids as ids,
+    required_set, store_version, NewSealed, Signing,
 };
 use crate::access;
 use crate::clock::rfc3339;
 use crate::server::AppState;
-use crate::store::fields::{self, HOUSEHOLD_READER};
+use crate::store::fields::{self, StoredProof, HOUSEHOLD_READER};
 use crate::store::{grants, households};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
 };
+use crate::wire::version::VersionProof;
 
 #[utoipa::path(get, path = "/v1/households/{household}/readers/{path}", tag = "plan",
     params(("household" = String, Path), ("path" = String, Path)),
@@ -83,6 +84,18 @@ pub async fn write_plan(
             grant: jws,
         });
     }
+    // A professional names the grant they write on in the version's
+    // signature: for an observation (new or published) the grant that makes
+    // them involved, otherwise the one that allows this write.
+    let entitling = if path.section() == super::observations::SECTION {
+        super::observations::involvement(&caller, &facts, now)
+    } else {
+        decision
+    };
+    let writer_grant = match entitling {
+        Decision::Allow(kluis_policy::Basis::Grant { id, .. }) => Some(id),
+        _ => None,
+    };
     // Asking is not an access to content: no log entry; the write that
     // follows is logged.
     ltx.rollback().await;
@@ -91,6 +104,7 @@ pub async fn write_plan(
         current_version: current.map_or(0, |c| c.version),
         household_recipient: household.recipient,
         readers,
+        writer_grant,
     }))
 }
 
@@ -223,6 +237,30 @@ pub async fn write(
     }
 
     let version = current_version + 1;
+    let signing = Signing {
+        household: h,
+        path: &path,
+        version,
+        key_gen: 1,
+        ciphertext: &ciphertext,
+        envelopes: &uploads,
+        writer: caller.id,
+        private: false,
+    };
+    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
+        Ok(checked) => checked,
+        Err(problem) => {
+            return Err(ltx
+                .refuse(
+                    &state,
+                    &meta,
+                    &caller,
+                    record.failed("bad_signature"),
+                    problem,
+                )
+                .await)
+        }
+    };
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -231,6 +269,11 @@ pub async fn write(
             version,
             ciphertext: &ciphertext,
             private_author: None,
+            proof: StoredProof {
+                statement: &statement,
+                signature: &signature,
+                writer_grant: req.signed.grant,
+            },
         },
         &caller,
         &uploads,
@@ -332,6 +375,7 @@ pub async fn read(
     {
         return Err(denial(kluis_policy::DenyReason::Revoked));
     }
+    let writer = writer_of(&info)?;
     Ok(Json(FieldValue {
         path,
         version: info.version,
@@ -342,6 +386,8 @@ pub async fn read(
         author_role: info.author_role,
         created_at: rfc3339(info.created_ms),
         private: info.private_author.is_some(),
+        writer,
+        proof: info.proof.map(served_proof),
     }))
 }
 
@@ -369,7 +415,7 @@ pub async fn list(
         .into_iter()
         .filter(|f| visible(&facts, &caller.id, &f.path, f.private_author.as_ref(), now))
         .map(summary)
-        .collect();
+        .collect::<ApiResult<_>>()?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok(Json(FieldList { fields }))
@@ -408,17 +454,38 @@ pub async fn history(
     ltx.record(&state, &meta, Some(&caller), record).await?;
     ltx.commit().await?;
     Ok(Json(FieldList {
-        fields: versions.into_iter().map(summary).collect(),
+        fields: versions
+            .into_iter()
+            .map(summary)
+            .collect::<ApiResult<_>>()?,
     }))
 }
 
-fn summary(f: fields::VersionInfo) -> FieldSummary {
-    FieldSummary {
+fn summary(f: fields::VersionInfo) -> ApiResult<FieldSummary> {
+    let writer = writer_of(&f)?;
+    Ok(FieldSummary {
         private: f.private_author.is_some(),
+        writer,
+        key_gen: f.key_gen,
+        proof: f.proof.map(served_proof),
         path: f.path,
         version: f.version,
         size_bucket: f.size_bucket,
         author_role: f.author_role,
         created_at: rfc3339(f.created_ms),
+    })
+}
+
+fn writer_of(f: &fields::VersionInfo) -> ApiResult<kluis_policy::PrincipalId> {
+    kluis_policy::PrincipalId::parse(&f.author)
+        .map_err(|_| Problem::new(Kind::Internal, "a stored writer is malformed"))
+}
+
+/// A version's signature as devices get it, to check themselves.
+fn served_proof(p: fields::Proof) -> VersionProof {
+    VersionProof {
+        statement: p.statement,
+        signature: B64.encode(p.signature),
+        writer_grant: p.writer_grant,
     }
 }

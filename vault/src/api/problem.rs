@@ -62,6 +62,7 @@ kinds! {
     NotShared = ("not-shared", FORBIDDEN, "This version is not shared with you"),
     UnknownSection = ("unknown-section", BAD_REQUEST, "The plan has no such section"),
     EnvelopeMismatch = ("envelope-mismatch", UNPROCESSABLE_ENTITY, "The envelopes do not match the field's readers"),
+    VersionSignatureInvalid = ("version-signature-invalid", UNPROCESSABLE_ENTITY, "The version is not signed as it is stored"),
     StaleVersion = ("stale-version", CONFLICT, "The field was changed by someone else"),
     MethodNotAllowed = ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
     Conflict = ("conflict", CONFLICT, "The resource changed"),

@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::Action;
+use kluis_policy::{Action, PrincipalId};
 
 use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
@@ -13,11 +13,13 @@ use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{LoggedTx, Record, RequestMeta};
 use super::upload::{
-    check_reader_set, decode_ciphertext, decode_envelopes, field_ids, required_set,
+    check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
+    required_set, Signing,
 };
 use crate::access;
-use crate::store::fields;
+use crate::store::fields::{self, StoredProof};
 use crate::wire::consent::{Rekey, StaleField};
+use crate::wire::version::VersionStatement;
 
 #[utoipa::path(put, path = "/v1/households/{household}/rekey/{path}", tag = "consent",
     params(("household" = String, Path), ("path" = String, Path)),
@@ -89,6 +91,48 @@ pub async fn rekey(
             )
             .await);
     }
+    // The content is the original writer's; the re-keying member signs
+    // that this is it, under the new key, for these readers. The grant the
+    // writer wrote on stays named.
+    let written_on = current
+        .proof
+        .as_ref()
+        .and_then(|p| VersionStatement::parse(&p.statement))
+        .and_then(|s| s.grant);
+    let writer = PrincipalId::parse(&current.author)
+        .map_err(|_| Problem::new(Kind::Internal, "a stored author is malformed"))?;
+    let checked = if req.signed.grant == written_on {
+        let signing = Signing {
+            household: h,
+            path: &path,
+            version: current.version,
+            key_gen: req.key_gen,
+            ciphertext: &ciphertext,
+            envelopes: &uploads,
+            writer,
+            private: false,
+        };
+        checked_signature(&caller, &facts, signing, &req.signed)
+    } else {
+        Err(Problem::new(
+            Kind::VersionSignatureInvalid,
+            "a re-key must name the grant the version was written on",
+        ))
+    };
+    let (statement, signature) = match checked {
+        Ok(checked) => checked,
+        Err(problem) => {
+            return Err(ltx
+                .refuse(
+                    &state,
+                    &meta,
+                    &caller,
+                    record.failed("bad_signature"),
+                    problem,
+                )
+                .await)
+        }
+    };
     fields::rekey(
         ltx.tx().await?,
         h,
@@ -96,6 +140,11 @@ pub async fn rekey(
         current.version,
         req.key_gen,
         &ciphertext,
+        StoredProof {
+            statement: &statement,
+            signature: &signature,
+            writer_grant: written_on,
+        },
     )
     .await?;
     for (reader, env) in &uploads {

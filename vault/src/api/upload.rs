@@ -6,13 +6,16 @@ use std::collections::BTreeSet;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use kluis_policy::{required_readers, Facts, FieldPath, HouseholdId};
+use kluis_policy::{required_readers, Facts, FieldPath, HouseholdId, PrincipalId};
 
 use super::problem::{ApiResult, Kind, Problem};
+use crate::keys::identity::verify_signature;
 use crate::keys::{envelope, seal};
 use crate::server::AppState;
-use crate::store::fields::HOUSEHOLD_READER;
+use crate::store::fields::{StoredProof, HOUSEHOLD_READER};
+use crate::store::principals::Principal;
 use crate::wire::plan::EnvelopeUpload;
+use crate::wire::version::{ciphertext_sha256, VersionSignature, VersionStatement};
 
 pub fn field_ids(
     state: &AppState,
@@ -125,6 +128,72 @@ pub struct NewSealed<'a> {
     pub ciphertext: &'a [u8],
     /// Set for a private observation.
     pub private_author: Option<kluis_policy::PrincipalId>,
+    /// The writer's checked signature (`checked_signature`).
+    pub proof: StoredProof<'a>,
+}
+
+/// What the server is about to store, for rebuilding the signed statement.
+pub struct Signing<'a> {
+    pub household: HouseholdId,
+    pub path: &'a FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+    pub ciphertext: &'a [u8],
+    pub envelopes: &'a [(String, Vec<u8>)],
+    /// Who wrote the content: the caller, or for a re-key the original writer.
+    pub writer: PrincipalId,
+    pub private: bool,
+}
+
+/// The version statement rebuilt from exactly what will be stored, checked
+/// against the caller's registered key. A grant the statement names must be
+/// one of the writer's grants in this household. Devices check all of this
+/// again with keys they verified themselves; checking here too keeps a
+/// broken or hostile client from storing versions no reader will accept.
+pub fn checked_signature(
+    caller: &Principal,
+    facts: &Facts,
+    s: Signing<'_>,
+    signed: &VersionSignature,
+) -> ApiResult<(String, Vec<u8>)> {
+    let signature = super::households::decode_signature(&signed.signature).map_err(|_| {
+        bad_signature("the version's signature is not a base64url Ed25519 signature")
+    })?;
+    if let Some(g) = signed.grant {
+        let known = facts
+            .grants
+            .iter()
+            .any(|f| f.id == g && f.grantee == s.writer);
+        if !known {
+            return Err(bad_signature(
+                "the grant named in the version's signature is not one of the writer's grants in this household",
+            ));
+        }
+    }
+    let statement = VersionStatement {
+        household: s.household,
+        path: s.path.clone(),
+        version: s.version,
+        key_gen: s.key_gen,
+        ciphertext_sha256: ciphertext_sha256(s.ciphertext),
+        readers: s.envelopes.iter().map(|(r, _)| r.clone()).collect(),
+        writer: s.writer,
+        grant: signed.grant,
+        signer: caller.id,
+        private: s.private,
+        signed_at_ms: signed.signed_at_ms,
+    }
+    .text();
+    if !verify_signature(&caller.signing_key, statement.as_bytes(), &signature) {
+        return Err(bad_signature(
+            "the version's signature does not match what would be stored (household, path, version, key generation, ciphertext, readers, writer, grant): re-read the field and write again",
+        ));
+    }
+    Ok((statement, signature))
+}
+
+fn bad_signature(detail: &str) -> Problem {
+    Problem::new(Kind::VersionSignatureInvalid, detail)
 }
 
 /// Store a new version (key generation 1) written by `author`, with the
@@ -149,6 +218,7 @@ pub async fn store_version(
             author_role: author.role.as_str(),
             private_author: v.private_author,
             now_ms,
+            proof: v.proof,
         },
     )
     .await?;

@@ -9,6 +9,7 @@ use kluis_policy::{FieldPath, HouseholdId};
 use serde_json::json;
 
 use super::Context;
+use crate::client::Authorship;
 
 #[derive(Subcommand, Debug)]
 pub enum PlanCommand {
@@ -83,11 +84,19 @@ pub async fn run(ctx: &Context, cmd: PlanCommand) -> anyhow::Result<()> {
                     json!({
                         "path": f.path, "version": f.version, "author_role": f.author_role,
                         "created_at": f.created_at, "private": f.private,
+                        "writer": f.authorship.writer(), "signed": matches!(f.authorship, Authorship::Signed { .. }),
+                        "written_by": f.authorship.describe(),
                         "text": text,
                         "base64": if text.is_none() { Some(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &f.value[..])) } else { None },
                     })
                 );
             } else {
+                if let Authorship::Unsigned { .. } = f.authorship {
+                    ctx.out.say(&format!(
+                        "Note: version {} of {} is unsigned (written before kluis signed versions): the server could have changed it.",
+                        f.version, f.path
+                    ));
+                }
                 // Exactly the stored bytes, nothing added.
                 let mut out = std::io::stdout().lock();
                 out.write_all(&f.value)?;
@@ -117,14 +126,29 @@ pub async fn run(ctx: &Context, cmd: PlanCommand) -> anyhow::Result<()> {
             let versions = client.field_history(household, &field).await?;
             let lines: Vec<String> = versions
                 .iter()
-                .map(|f| {
+                .map(|(f, by)| {
                     format!(
-                        "v{:<4} ≤{:>7} bytes  by {:<12} {}",
-                        f.version, f.size_bucket, f.author_role, f.created_at
+                        "v{:<4} ≤{:>7} bytes  {}  by {}",
+                        f.version,
+                        f.size_bucket,
+                        f.created_at,
+                        by.describe()
                     )
                 })
                 .collect();
-            ctx.out.report(&lines, &json!({ "versions": versions }))
+            let json: Vec<_> = versions
+                .iter()
+                .map(|(f, by)| {
+                    json!({
+                        "path": f.path, "version": f.version, "key_gen": f.key_gen,
+                        "size_bucket": f.size_bucket, "author_role": f.author_role,
+                        "created_at": f.created_at, "private": f.private,
+                        "writer": by.writer(), "signed": matches!(by, Authorship::Signed { .. }),
+                        "written_by": by.describe(),
+                    })
+                })
+                .collect();
+            ctx.out.report(&lines, &json!({ "versions": json }))
         }
     }
 }

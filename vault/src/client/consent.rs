@@ -10,6 +10,7 @@ use kluis_policy::{
 };
 
 use super::plan::wrap;
+use super::versions::Outgoing;
 use super::{Client, ClientError};
 use crate::keys::seal;
 use crate::role::Role;
@@ -203,11 +204,26 @@ impl Client {
         };
         let ciphertext = seal::seal(&key, &binding, &current.value);
         let envelopes = self.envelopes_for(h, &plan, &key).await?;
+        // The content stays its writer's; I sign that this is it, re-keyed.
+        let signed = self
+            .sign_version(Outgoing {
+                household: h,
+                path: &f.path,
+                version: current.version,
+                key_gen,
+                ciphertext: &ciphertext,
+                envelopes: &envelopes,
+                writer: current.authorship.writer(),
+                grant: current.written_on,
+                private: false,
+            })
+            .await?;
         let body = Rekey {
             version: current.version,
             key_gen,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
+            signed,
         };
         self.http
             .put(

@@ -63,7 +63,7 @@ impl Client {
         let mut versions = 0;
         for f in self.list_fields(h).await? {
             let mut out = Vec::new();
-            for v in self.field_history(h, &f.path).await? {
+            for (v, _) in self.field_history(h, &f.path).await? {
                 versions += 1;
                 let entry = match self.get_field(h, &f.path, Some(v.version)).await {
                     Ok(field) => {

@@ -19,6 +19,7 @@ mod readers;
 mod retention;
 mod seen;
 mod trust;
+mod versions;
 
 pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use consent::GrantRequest;
@@ -26,6 +27,7 @@ pub use error::ClientError;
 pub use export::ExportSummary;
 pub use plan::Field;
 pub use trust::{expect_fingerprint, TrustedKeys, VerifiedHousehold};
+pub use versions::Authorship;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +56,8 @@ pub struct Client {
     trusted: Arc<Mutex<HashMap<PrincipalId, TrustedKeys>>>,
     /// The newest version of each field this device saw (see `seen`).
     seen: Arc<Mutex<seen::Seen>>,
+    /// Households whose chain this session checked, for checking versions.
+    checked_households: Arc<Mutex<HashMap<HouseholdId, VerifiedHousehold>>>,
 }
 
 impl Client {
@@ -67,6 +71,7 @@ impl Client {
             pins: Arc::default(),
             trusted: Arc::default(),
             seen: Arc::default(),
+            checked_households: Arc::default(),
         })
     }
 

@@ -6,6 +6,7 @@ use base64::Engine;
 use kluis_policy::{FieldPath, HouseholdId};
 
 use super::plan::wrap;
+use super::versions::Outgoing;
 use super::{Client, ClientError};
 use crate::keys::seal;
 use crate::wire::consent::{Observe, Publish};
@@ -35,21 +36,36 @@ impl Client {
             key_gen: 1,
         };
         let ciphertext = seal::seal(&key, &binding, text);
-        let envelopes = if private {
+        let (envelopes, grant) = if private {
             let mine = &self.identity.public().age_recipient;
-            vec![EnvelopeUpload {
+            let envelopes = vec![EnvelopeUpload {
                 reader: me.to_string(),
                 envelope: STANDARD.encode(wrap(mine, &key)?),
-            }]
+            }];
+            (envelopes, None)
         } else {
             let plan = self.write_plan(h, &path).await?;
-            self.envelopes_for(h, &plan, &key).await?
+            (self.envelopes_for(h, &plan, &key).await?, plan.writer_grant)
         };
+        let signed = self
+            .sign_version(Outgoing {
+                household: h,
+                path: &path,
+                version: 1,
+                key_gen: 1,
+                ciphertext: &ciphertext,
+                envelopes: &envelopes,
+                writer: me,
+                grant,
+                private,
+            })
+            .await?;
         let body = Observe {
             path,
             private,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
+            signed,
         };
         self.http
             .post(
@@ -79,10 +95,24 @@ impl Client {
         };
         let ciphertext = seal::seal(&key, &binding, &current.value);
         let envelopes = self.envelopes_for(h, &plan, &key).await?;
+        let signed = self
+            .sign_version(Outgoing {
+                household: h,
+                path,
+                version,
+                key_gen: 1,
+                ciphertext: &ciphertext,
+                envelopes: &envelopes,
+                writer: self.login_id().await?,
+                grant: plan.writer_grant,
+                private: false,
+            })
+            .await?;
         let body = Publish {
             replaces: current.version,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
+            signed,
         };
         self.http
             .post(

@@ -6,12 +6,14 @@ use base64::Engine;
 use kluis_policy::{FieldPath, HouseholdId};
 use zeroize::Zeroizing;
 
+use super::versions::{Authorship, Outgoing, Shown};
 use super::{Client, ClientError};
 use crate::keys::{envelope, seal};
 use crate::store::fields::HOUSEHOLD_READER;
 use crate::wire::plan::{
     EnvelopeUpload, FieldList, FieldSummary, FieldValue, WriteField, WritePlan, Written,
 };
+use crate::wire::version::VersionStatement;
 
 /// A field as read: the plaintext and where it came from.
 pub struct Field {
@@ -22,6 +24,11 @@ pub struct Field {
     pub author_role: String,
     pub created_at: String,
     pub private: bool,
+    /// Who wrote it, as this device checked (signature and entitlement).
+    pub authorship: Authorship,
+    /// The grant a professional wrote it on (from the checked signature);
+    /// a re-key names it again.
+    pub written_on: Option<kluis_policy::GrantId>,
 }
 
 /// Shows where the value came from and its length, never the content.
@@ -94,10 +101,24 @@ impl Client {
         };
         let ciphertext = seal::seal(&key, &binding, content);
         let envelopes = self.envelopes_for(h, plan, &key).await?;
+        let signed = self
+            .sign_version(Outgoing {
+                household: h,
+                path: &plan.path,
+                version,
+                key_gen: 1,
+                ciphertext: &ciphertext,
+                envelopes: &envelopes,
+                writer: self.login_id().await?,
+                grant: plan.writer_grant,
+                private: false,
+            })
+            .await?;
         Ok(WriteField {
             replaces: plan.current_version,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
+            signed,
         })
     }
 
@@ -177,15 +198,19 @@ impl Client {
         self.open_field(h, v).await
     }
 
+    /// Check who wrote `v`, then open it.
     pub(crate) async fn open_field(
         &self,
         h: HouseholdId,
         v: FieldValue,
     ) -> Result<Field, ClientError> {
-        let key = self.unwrap_key(h, &v).await?;
         let ciphertext = STANDARD
             .decode(&v.ciphertext)
             .map_err(|_| ClientError::BadResponse("ciphertext is not base64".into()))?;
+        let authorship = self
+            .check_version_in(h, || Shown::read(&v, &ciphertext))
+            .await?;
+        let key = self.unwrap_key(h, &v).await?;
         let binding = seal::Binding {
             household: h,
             path: &v.path,
@@ -202,6 +227,12 @@ impl Client {
             author_role: v.author_role,
             created_at: v.created_at,
             private: v.private,
+            authorship,
+            written_on: v
+                .proof
+                .as_ref()
+                .and_then(|p| VersionStatement::parse(&p.statement))
+                .and_then(|s| s.grant),
         })
     }
 
@@ -260,11 +291,13 @@ impl Client {
         Ok(list.fields)
     }
 
+    /// Every version of a field, each with its writer as this device
+    /// checked it (signature and entitlement; the content is not fetched).
     pub async fn field_history(
         &self,
         h: HouseholdId,
         path: &FieldPath,
-    ) -> Result<Vec<FieldSummary>, ClientError> {
+    ) -> Result<Vec<(FieldSummary, Authorship)>, ClientError> {
         let list: FieldList = self
             .http
             .get(
@@ -272,7 +305,18 @@ impl Client {
                 &format!("/v1/households/{h}/versions/{path}"),
             )
             .await?;
-        Ok(list.fields)
+        let mut checked = Vec::with_capacity(list.fields.len());
+        for v in list.fields {
+            if v.path != *path {
+                return Err(ClientError::Refused(format!(
+                    "asked for the history of {path}, the server answered with {}",
+                    v.path
+                )));
+            }
+            let authorship = self.check_version_in(h, || Shown::listed(&v)).await?;
+            checked.push((v, authorship));
+        }
+        Ok(checked)
     }
 }
 

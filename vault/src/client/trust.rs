@@ -28,7 +28,9 @@ use super::pins::Pin;
 use super::{Client, ClientError};
 use crate::keys::identity::{decode_signing_key, fingerprint, verify_signature};
 use crate::role::Role;
-use crate::wire::household::{create_statement, member_statement, HouseholdInfo, SignedStatement};
+use crate::wire::household::{
+    create_statement, create_statement_v1, member_statement, HouseholdInfo, SignedStatement,
+};
 
 /// Someone's keys, checked on this device.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ pub struct VerifiedHousehold {
     pub recipient: String,
     /// The members, each reached by the signed chain from the creator.
     pub members: Vec<TrustedKeys>,
+    /// Created since kluis signs versions: every version must be signed.
+    pub signs_versions: bool,
 }
 
 impl Client {
@@ -190,12 +194,20 @@ impl Client {
         let signed_at = field(&creation.statement, "signed-at-ms")
             .and_then(|v| v.parse::<i64>().ok())
             .ok_or_else(|| broken_chain("the creation statement is malformed"))?;
-        if creation.statement != create_statement(h, &info.recipient, creator.id, signed_at) {
+        let signs_versions = if creation.statement
+            == create_statement(h, &info.recipient, creator.id, signed_at)
+        {
+            true
+        } else if creation.statement
+            == create_statement_v1(h, &info.recipient, creator.id, signed_at)
+        {
+            false
+        } else {
             return Err(ClientError::Refused(
                 "the household's public key is not the one its creator signed: refusing to encrypt to it"
                     .into(),
             ));
-        }
+        };
         let mut members = vec![creator.clone()];
         // Additions in the order the server lists them; one made by a
         // member added in the same millisecond may come before that
@@ -242,11 +254,17 @@ impl Client {
                 "the server lists members that no signed statement added",
             ));
         }
-        Ok(VerifiedHousehold {
+        let verified = VerifiedHousehold {
             recipient: info.recipient.clone(),
             info,
             members,
-        })
+            signs_versions,
+        };
+        self.checked_households
+            .lock()
+            .await
+            .insert(h, verified.clone());
+        Ok(verified)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Field versions (ciphertext) and their envelopes.
 
-use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
+use kluis_policy::{FieldPath, GrantId, HouseholdId, PrincipalId};
 use sqlx::Row;
 
 use super::{StoreError, Tx};
@@ -19,6 +19,25 @@ pub struct NewVersion<'a> {
     pub author_role: &'a str,
     pub private_author: Option<PrincipalId>,
     pub now_ms: i64,
+    /// The writer's signed statement (`wire::version`) and signature.
+    pub proof: StoredProof<'a>,
+}
+
+/// A version's signature as it is written.
+#[derive(Clone, Copy)]
+pub struct StoredProof<'a> {
+    pub statement: &'a str,
+    pub signature: &'a [u8],
+    pub writer_grant: Option<GrantId>,
+}
+
+/// A version's signature as it is read, with the grant it names.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    pub statement: String,
+    pub signature: Vec<u8>,
+    /// The signed grant (JWS) a professional wrote on.
+    pub writer_grant: Option<String>,
 }
 
 /// A version's metadata: everything but the ciphertext.
@@ -32,6 +51,8 @@ pub struct VersionInfo {
     pub author_role: String,
     pub private_author: Option<PrincipalId>,
     pub created_ms: i64,
+    /// `None` for versions from before kluis signed versions.
+    pub proof: Option<Proof>,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -41,6 +62,8 @@ fn corrupt(what: &str) -> StoreError {
 fn info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StoreError> {
     let path: String = row.try_get("path")?;
     let private: Option<String> = row.try_get("private_author")?;
+    let statement: Option<String> = row.try_get("statement")?;
+    let signature: Option<Vec<u8>> = row.try_get("signature")?;
     Ok(VersionInfo {
         path: FieldPath::parse(&path).map_err(|_| corrupt("path"))?,
         version: row.try_get("version")?,
@@ -52,11 +75,22 @@ fn info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StoreError> {
             .map(|p| PrincipalId::parse(&p).map_err(|_| corrupt("author")))
             .transpose()?,
         created_ms: row.try_get("created_ms")?,
+        proof: match (statement, signature) {
+            (Some(statement), Some(signature)) => Some(Proof {
+                statement,
+                signature,
+                writer_grant: row.try_get("writer_grant_jws")?,
+            }),
+            _ => None,
+        },
     })
 }
 
-const INFO: &str =
-    "path, version, key_gen, size_bucket, author_id, author_role, private_author, created_ms";
+/// A version's metadata, with its signature and the grant the signature
+/// names (one join, so a read stays one round trip).
+const INFO: &str = "f.path, f.version, f.key_gen, f.size_bucket, f.author_id, f.author_role, \
+     f.private_author, f.created_ms, f.statement, f.signature, wg.jws AS writer_grant_jws";
+const FROM: &str = "field_versions f LEFT JOIN grants wg ON wg.id = f.writer_grant";
 
 /// The newest version of a field, if any.
 pub async fn current(
@@ -65,7 +99,7 @@ pub async fn current(
     path: &FieldPath,
 ) -> Result<Option<VersionInfo>, StoreError> {
     let row = sqlx::query(&format!(
-        "SELECT {INFO} FROM field_versions WHERE household_id = $1 AND path = $2 ORDER BY version DESC LIMIT 1"
+        "SELECT {INFO} FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 ORDER BY f.version DESC LIMIT 1"
     ))
     .bind(h.to_string())
     .bind(path.as_str())
@@ -81,7 +115,7 @@ pub async fn version(
     version: i64,
 ) -> Result<Option<(VersionInfo, Vec<u8>)>, StoreError> {
     let row = sqlx::query(&format!(
-        "SELECT {INFO}, ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = $3"
+        "SELECT {INFO}, f.ciphertext FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 AND f.version = $3"
     ))
     .bind(h.to_string())
     .bind(path.as_str())
@@ -118,10 +152,9 @@ pub async fn for_reading(
         "ORDER BY f.version DESC LIMIT 1"
     };
     let query = format!(
-        "SELECT f.path, f.version, f.key_gen, f.size_bucket, f.author_id, f.author_role, \
-         f.private_author, f.created_ms, f.ciphertext, \
+        "SELECT {INFO}, f.ciphertext, \
          eh.envelope AS household_envelope, ec.envelope AS own_envelope \
-         FROM field_versions f \
+         FROM {FROM} \
          LEFT JOIN envelopes eh ON eh.household_id = f.household_id AND eh.path = f.path \
            AND eh.version = f.version AND eh.reader = $3 \
          LEFT JOIN envelopes ec ON ec.household_id = f.household_id AND ec.path = f.path \
@@ -150,9 +183,9 @@ pub async fn for_reading(
 /// The newest version of every field of a household.
 pub async fn list_current(tx: &mut Tx, h: HouseholdId) -> Result<Vec<VersionInfo>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT {INFO} FROM field_versions f WHERE household_id = $1 AND version = \
+        "SELECT {INFO} FROM {FROM} WHERE f.household_id = $1 AND f.version = \
          (SELECT MAX(version) FROM field_versions g WHERE g.household_id = f.household_id AND g.path = f.path) \
-         ORDER BY path"
+         ORDER BY f.path"
     ))
     .bind(h.to_string())
     .fetch_all(&mut **tx)
@@ -167,7 +200,7 @@ pub async fn history(
     path: &FieldPath,
 ) -> Result<Vec<VersionInfo>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT {INFO} FROM field_versions WHERE household_id = $1 AND path = $2 ORDER BY version"
+        "SELECT {INFO} FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 ORDER BY f.version"
     ))
     .bind(h.to_string())
     .bind(path.as_str())
@@ -187,8 +220,8 @@ pub async fn count_fields(tx: &mut Tx, h: HouseholdId) -> Result<i64, StoreError
 
 pub async fn insert_version(tx: &mut Tx, v: NewVersion<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, author_id, author_role, private_author, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(v.household.to_string())
     .bind(v.path.as_str())
@@ -200,6 +233,9 @@ pub async fn insert_version(tx: &mut Tx, v: NewVersion<'_>) -> Result<(), StoreE
     .bind(v.author_role)
     .bind(v.private_author.map(|p| p.to_string()))
     .bind(v.now_ms)
+    .bind(v.proof.statement)
+    .bind(v.proof.signature.to_vec())
+    .bind(v.proof.writer_grant.map(|g| g.to_string()))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -301,8 +337,9 @@ pub async fn delete_envelope(
     Ok(())
 }
 
-/// Replace a version's ciphertext with one under a new key generation, and
-/// drop every envelope of the old key.
+/// Replace a version's ciphertext with one under a new key generation, with
+/// the re-keying member's signature, and drop every envelope of the old key.
+/// The grant the writer wrote on stays: the statement still names it.
 pub async fn rekey(
     tx: &mut Tx,
     h: HouseholdId,
@@ -310,15 +347,19 @@ pub async fn rekey(
     version: i64,
     key_gen: i64,
     ciphertext: &[u8],
+    proof: StoredProof<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE field_versions SET key_gen = $1, ciphertext = $2 WHERE household_id = $3 AND path = $4 AND version = $5",
+        "UPDATE field_versions SET key_gen = $1, ciphertext = $2, statement = $6, signature = $7 \
+         WHERE household_id = $3 AND path = $4 AND version = $5",
     )
     .bind(key_gen)
     .bind(ciphertext.to_vec())
     .bind(h.to_string())
     .bind(path.as_str())
     .bind(version)
+    .bind(proof.statement)
+    .bind(proof.signature.to_vec())
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3")

@@ -87,6 +87,8 @@ pub struct Rekey {
     #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
+    /// The signature over the version (`wire::version`).
+    pub signed: super::version::VersionSignature,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -98,6 +100,8 @@ pub struct Observe {
     #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
+    /// The signature over the version (`wire::version`).
+    pub signed: super::version::VersionSignature,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -108,4 +112,6 @@ pub struct Publish {
     #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
+    /// The signature over the version (`wire::version`).
+    pub signed: super::version::VersionSignature,
 }

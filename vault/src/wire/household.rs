@@ -9,7 +9,21 @@ use kluis_policy::{HouseholdId, PrincipalId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The creator's statement that makes a household. Version 2 (every
+/// household created since kluis signs versions) also promises that every
+/// version in it is signed (`wire::version`), so devices refuse unsigned
+/// ones; version 1 households may hold unsigned versions from before.
 pub fn create_statement(
+    household: HouseholdId,
+    recipient: &str,
+    creator: PrincipalId,
+    signed_at_ms: i64,
+) -> String {
+    format!("kluis-household-create/v2\nhousehold: {household}\nrecipient: {recipient}\ncreator: {creator}\nversions: signed\nsigned-at-ms: {signed_at_ms}\n")
+}
+
+/// The statement households were created with before signed versions.
+pub fn create_statement_v1(
     household: HouseholdId,
     recipient: &str,
     creator: PrincipalId,

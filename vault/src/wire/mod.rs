@@ -8,3 +8,4 @@ pub mod household;
 pub mod log;
 pub mod plan;
 pub mod retention;
+pub mod version;

@@ -5,6 +5,8 @@ use kluis_policy::{FieldPath, GrantId, PrincipalId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::version::{VersionProof, VersionSignature};
+
 /// Everything a writer needs to encrypt a new version for exactly the right
 /// readers.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -17,6 +19,11 @@ pub struct WritePlan {
     /// Professionals whose active grant covers the field, each with the
     /// signed grant that entitles them (checked by the writer).
     pub readers: Vec<Reader>,
+    /// The grant that lets the caller write here, when the caller is a
+    /// professional: the writer names it in the version's signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub writer_grant: Option<GrantId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -52,6 +59,8 @@ pub struct WriteField {
     #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub ciphertext: String,
     pub envelopes: Vec<EnvelopeUpload>,
+    /// The writer's signature over the version (`wire::version`).
+    pub signed: VersionSignature,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -74,6 +83,12 @@ pub struct FieldValue {
     pub author_role: String,
     pub created_at: String,
     pub private: bool,
+    /// Who the server says wrote this version; devices believe the proof.
+    #[schema(value_type = String)]
+    pub writer: PrincipalId,
+    /// The writer's signature; absent only for versions written before
+    /// kluis signed versions.
+    pub proof: Option<VersionProof>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -86,6 +101,10 @@ pub struct FieldSummary {
     pub author_role: String,
     pub created_at: String,
     pub private: bool,
+    #[schema(value_type = String)]
+    pub writer: PrincipalId,
+    pub key_gen: i64,
+    pub proof: Option<VersionProof>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

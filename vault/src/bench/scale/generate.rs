@@ -48,11 +48,12 @@ use crate::keys::keystore::WorkFactor;
 use crate::keys::{envelope, seal, Identity, Keystore};
 use crate::role::Role;
 use crate::server::{log_key, AppState, Application, ServeConfig};
-use crate::store::fields::HOUSEHOLD_READER;
+use crate::store::fields::{StoredProof, HOUSEHOLD_READER};
 use crate::store::households::{self, NewHousehold, NewMember};
 use crate::store::principals::{self, NewPrincipal, Principal};
 use crate::store::Store;
 use crate::wire::household::{create_statement, member_statement};
+use crate::wire::version::{ciphertext_sha256, VersionStatement};
 
 /// The passphrase of the keystores the generator leaves in the data
 /// directory (benchmark data only: never real keys).
@@ -108,6 +109,8 @@ struct Home {
     id: HouseholdId,
     recipient: String,
     residents: Vec<Principal>,
+    /// The residents' keys, in the same order: they sign their versions.
+    keys: Vec<Arc<Identity>>,
     /// Paths and their current versions.
     fields: Vec<(FieldPath, i64)>,
 }
@@ -119,6 +122,7 @@ struct Seed {
     recipient: String,
     /// The residents; the first made the household.
     residents: Vec<Principal>,
+    keys: Vec<Arc<Identity>>,
     create_statement: String,
     create_signature: Vec<u8>,
     /// (member, statement, signature, identity envelope); the creator first.
@@ -170,7 +174,7 @@ fn make_seed(
             signing_key: *person.signing_public_key(),
             age_recipient: public.age_recipient,
         });
-        keys.push(person);
+        keys.push(Arc::new(person));
     }
     let creator = &keys[0];
     let creator_id = residents[0].id;
@@ -208,6 +212,7 @@ fn make_seed(
         id,
         recipient,
         residents,
+        keys,
         create_statement: create,
         create_signature,
         members,
@@ -574,8 +579,9 @@ impl Writer<'_> {
         }
         let mut fields = Vec::new();
         for (path, ciphertext, env) in seed.fields {
-            let author = seed.residents[self.rng.gen_range(0..seed.residents.len())].clone();
-            self.write_field(h, &path, 1, &ciphertext, env, &author)
+            let n = self.rng.gen_range(0..seed.residents.len());
+            let author = seed.residents[n].clone();
+            self.write_field(h, &path, 1, &ciphertext, env, &author, &seed.keys[n])
                 .await?;
             fields.push((path, 1));
         }
@@ -583,13 +589,16 @@ impl Writer<'_> {
             id: h,
             recipient: seed.recipient,
             residents: seed.residents,
+            keys: seed.keys,
             fields,
         });
         Ok(())
     }
 
     /// Store a sealed version as the plan handler does (household envelope
-    /// only) and log the write (`Create` for version 1, `Update` after).
+    /// only, signed by its writer) and log the write (`Create` for version
+    /// 1, `Update` after).
+    #[allow(clippy::too_many_arguments)]
     async fn write_field(
         &mut self,
         h: HouseholdId,
@@ -598,9 +607,25 @@ impl Writer<'_> {
         ciphertext: &[u8],
         env: Vec<u8>,
         author: &Principal,
+        author_keys: &Identity,
     ) -> anyhow::Result<()> {
         self.tick();
         let now = self.clock.now_ms();
+        let statement = VersionStatement {
+            household: h,
+            path: path.clone(),
+            version,
+            key_gen: 1,
+            ciphertext_sha256: ciphertext_sha256(ciphertext),
+            readers: [HOUSEHOLD_READER.to_owned()].into(),
+            writer: author.id,
+            grant: None,
+            signer: author.id,
+            private: false,
+            signed_at_ms: now,
+        }
+        .text();
+        let signature = author_keys.sign(statement.as_bytes());
         store_version(
             self.ltx().tx().await?,
             NewSealed {
@@ -609,6 +634,11 @@ impl Writer<'_> {
                 version,
                 ciphertext,
                 private_author: None,
+                proof: StoredProof {
+                    statement: &statement,
+                    signature: &signature,
+                    writer_grant: None,
+                },
             },
             author,
             &[(HOUSEHOLD_READER.to_owned(), env)],
@@ -634,7 +664,9 @@ impl Writer<'_> {
         let i = self.rng.gen_range(0..self.homes.len());
         let home = &self.homes[i];
         let h = home.id;
-        let resident = home.residents[self.rng.gen_range(0..home.residents.len())].clone();
+        let n = self.rng.gen_range(0..home.residents.len());
+        let resident = home.residents[n].clone();
+        let resident_keys = home.keys[n].clone();
         let f = self.rng.gen_range(0..home.fields.len());
         let (path, version) = home.fields[f].clone();
         let roll: f64 = self.rng.gen();
@@ -656,7 +688,7 @@ impl Writer<'_> {
             let recipient = home.recipient.clone();
             let next = version + 1;
             let (ciphertext, env) = seal_value(&mut self.rng, h, &path, next, &recipient)?;
-            self.write_field(h, &path, next, &ciphertext, env, &resident)
+            self.write_field(h, &path, next, &ciphertext, env, &resident, &resident_keys)
                 .await?;
             self.homes[i].fields[f].1 = next;
         } else {
