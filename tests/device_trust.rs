@@ -525,6 +525,24 @@ impl World {
         db.close().await;
     }
 
+    /// The stored ciphertext of one version.
+    async fn ciphertext_of(&self, p: &FieldPath, version: i64) -> Vec<u8> {
+        use sqlx::Row;
+        let db = self.server.db().await;
+        let ct = sqlx::query(
+            "SELECT ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = $3",
+        )
+        .bind(self.h.to_string())
+        .bind(p.as_str())
+        .bind(version)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("ciphertext");
+        db.close().await;
+        ct
+    }
+
     /// The stored statement and signature of one version.
     async fn proof_of(&self, p: &FieldPath, version: i64) -> (String, Vec<u8>) {
         use sqlx::Row;
@@ -602,17 +620,8 @@ async fn a_version_with_a_signature_copied_from_another_is_refused() {
         .find(|l| l.starts_with("ciphertext-sha256: "))
         .unwrap()
         .to_owned();
+    let ct = w.ciphertext_of(&p, 2).await;
     let db = w.server.db().await;
-    let ct: Vec<u8> = {
-        use sqlx::Row;
-        sqlx::query("SELECT ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = 2")
-            .bind(w.h.to_string())
-            .bind(p.as_str())
-            .fetch_one(&db)
-            .await
-            .unwrap()
-            .get("ciphertext")
-    };
     let fitted = statement.replace("version: 1\n", "version: 2\n").replace(
         &ct_hash_line,
         &format!(
@@ -661,17 +670,8 @@ async fn a_version_signed_by_a_professional_without_write_access_is_refused() {
         proof: None,
     })
     .await;
+    let ct = w.ciphertext_of(&p, 2).await;
     let db = w.server.db().await;
-    let ct: Vec<u8> = {
-        use sqlx::Row;
-        sqlx::query("SELECT ciphertext FROM field_versions WHERE household_id = $1 AND path = $2 AND version = 2")
-            .bind(w.h.to_string())
-            .bind(p.as_str())
-            .fetch_one(&db)
-            .await
-            .unwrap()
-            .get("ciphertext")
-    };
     let statement = VersionStatement {
         household: w.h,
         path: p.clone(),

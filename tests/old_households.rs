@@ -23,6 +23,23 @@ fn path(p: &str) -> FieldPath {
     FieldPath::parse(p).unwrap()
 }
 
+/// The household's recipient and the time its creation statement was signed.
+async fn creation_of(db: &sqlx::AnyPool, h: HouseholdId) -> (String, i64) {
+    let row = sqlx::query("SELECT recipient, statement FROM households WHERE id = $1")
+        .bind(h.to_string())
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let statement: String = row.get("statement");
+    let signed_at = statement
+        .lines()
+        .find_map(|l| l.strip_prefix("signed-at-ms: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    (row.get("recipient"), signed_at)
+}
+
 struct Old {
     server: TestServer,
     anna: User,
@@ -45,19 +62,7 @@ async fn old_household() -> Old {
         .unwrap();
 
     let db = server.db().await;
-    let row = sqlx::query("SELECT recipient, statement FROM households WHERE id = $1")
-        .bind(h.to_string())
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let recipient: String = row.get("recipient");
-    let statement: String = row.get("statement");
-    let signed_at: i64 = statement
-        .lines()
-        .find_map(|l| l.strip_prefix("signed-at-ms: "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (recipient, signed_at) = creation_of(&db, h).await;
     let old = create_statement_v1(h, &recipient, anna.id, signed_at);
     let signature = anna.client.identity().sign(old.as_bytes()).to_vec();
     sqlx::query("UPDATE households SET statement = $1, signature = $2 WHERE id = $3")
@@ -206,19 +211,7 @@ async fn an_old_statement_on_a_new_household_is_refused() {
     let anna = server.enrol(&admin, Role::Client, "Anna", None).await;
     let h = anna.client.create_household().await.unwrap();
     let db = server.db().await;
-    let row = sqlx::query("SELECT recipient, statement FROM households WHERE id = $1")
-        .bind(h.to_string())
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let recipient: String = row.get("recipient");
-    let statement: String = row.get("statement");
-    let signed_at: i64 = statement
-        .lines()
-        .find_map(|l| l.strip_prefix("signed-at-ms: "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (recipient, signed_at) = creation_of(&db, h).await;
     sqlx::query("UPDATE households SET statement = $1 WHERE id = $2")
         .bind(create_statement_v1(h, &recipient, anna.id, signed_at))
         .bind(h.to_string())

@@ -23,7 +23,7 @@ use super::upload::{
 use crate::access;
 use crate::role::Role;
 use crate::server::AppState;
-use crate::store::fields::{self, StoredProof};
+use crate::store::fields;
 use crate::wire::consent::{Observe, Publish};
 use crate::wire::plan::Written;
 
@@ -95,20 +95,10 @@ pub async fn create(
         writer: caller.id,
         private: req.private,
     };
-    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
-        Ok(checked) => checked,
-        Err(problem) => {
-            return Err(ltx
-                .refuse(
-                    &state,
-                    &meta,
-                    &caller,
-                    record.failed("bad_signature"),
-                    problem,
-                )
-                .await)
-        }
-    };
+    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let (mut ltx, signed) = ltx
+        .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
+        .await?;
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -117,11 +107,7 @@ pub async fn create(
             version: 1,
             ciphertext: &ciphertext,
             private_author: req.private.then_some(caller.id),
-            proof: StoredProof {
-                statement: &statement,
-                signature: &signature,
-                writer_grant: req.signed.grant,
-            },
+            proof: signed.proof(),
         },
         &caller,
         &uploads,
@@ -190,7 +176,7 @@ pub async fn publish(
     let record = Record::new(EventType::ObservationPublish, LogAction::Update, Some(h))
         .field(&path)
         .decision(&decision);
-    let mut ltx = ltx
+    let ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
     let current = current.expect("a private author implies a version");
@@ -232,20 +218,10 @@ pub async fn publish(
         writer: caller.id,
         private: false,
     };
-    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
-        Ok(checked) => checked,
-        Err(problem) => {
-            return Err(ltx
-                .refuse(
-                    &state,
-                    &meta,
-                    &caller,
-                    record.failed("bad_signature"),
-                    problem,
-                )
-                .await)
-        }
-    };
+    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let (mut ltx, signed) = ltx
+        .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
+        .await?;
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -254,11 +230,7 @@ pub async fn publish(
             version,
             ciphertext: &ciphertext,
             private_author: None,
-            proof: StoredProof {
-                statement: &statement,
-                signature: &signature,
-                writer_grant: req.signed.grant,
-            },
+            proof: signed.proof(),
         },
         &caller,
         &uploads,

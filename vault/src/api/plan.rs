@@ -26,7 +26,7 @@ use super::upload::{
 use crate::access;
 use crate::clock::rfc3339;
 use crate::server::AppState;
-use crate::store::fields::{self, StoredProof, HOUSEHOLD_READER};
+use crate::store::fields::{self, HOUSEHOLD_READER};
 use crate::store::{grants, households};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
@@ -247,20 +247,10 @@ pub async fn write(
         writer: caller.id,
         private: false,
     };
-    let (statement, signature) = match checked_signature(&caller, &facts, signing, &req.signed) {
-        Ok(checked) => checked,
-        Err(problem) => {
-            return Err(ltx
-                .refuse(
-                    &state,
-                    &meta,
-                    &caller,
-                    record.failed("bad_signature"),
-                    problem,
-                )
-                .await)
-        }
-    };
+    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let (mut ltx, signed) = ltx
+        .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
+        .await?;
     store_version(
         ltx.tx().await?,
         NewSealed {
@@ -269,11 +259,7 @@ pub async fn write(
             version,
             ciphertext: &ciphertext,
             private_author: None,
-            proof: StoredProof {
-                statement: &statement,
-                signature: &signature,
-                writer_grant: req.signed.grant,
-            },
+            proof: signed.proof(),
         },
         &caller,
         &uploads,

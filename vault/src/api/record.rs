@@ -288,6 +288,25 @@ impl LoggedTx {
         }
     }
 
+    /// Go on with `result`'s value, or refuse with its problem, logged as
+    /// this request failing for `why`.
+    pub async fn or_refuse<T>(
+        self,
+        state: &AppState,
+        meta: &RequestMeta,
+        caller: &Principal,
+        record: &Record,
+        why: &str,
+        result: Result<T, Problem>,
+    ) -> Result<(Self, T), Problem> {
+        match result {
+            Ok(value) => Ok((self, value)),
+            Err(problem) => Err(self
+                .refuse(state, meta, caller, record.clone().failed(why), problem)
+                .await),
+        }
+    }
+
     /// Record a refusal, commit it (nothing else was changed) and hand back
     /// the problem to answer with. If the refusal cannot be logged the
     /// caller gets 503 instead.

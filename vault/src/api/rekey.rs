@@ -17,7 +17,7 @@ use super::upload::{
     required_set, Signing,
 };
 use crate::access;
-use crate::store::fields::{self, StoredProof};
+use crate::store::fields;
 use crate::wire::consent::{Rekey, StaleField};
 use crate::wire::version::VersionStatement;
 
@@ -119,20 +119,9 @@ pub async fn rekey(
             "a re-key must name the grant the version was written on",
         ))
     };
-    let (statement, signature) = match checked {
-        Ok(checked) => checked,
-        Err(problem) => {
-            return Err(ltx
-                .refuse(
-                    &state,
-                    &meta,
-                    &caller,
-                    record.failed("bad_signature"),
-                    problem,
-                )
-                .await)
-        }
-    };
+    let (mut ltx, signed) = ltx
+        .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
+        .await?;
     fields::rekey(
         ltx.tx().await?,
         h,
@@ -140,11 +129,7 @@ pub async fn rekey(
         current.version,
         req.key_gen,
         &ciphertext,
-        StoredProof {
-            statement: &statement,
-            signature: &signature,
-            writer_grant: written_on,
-        },
+        signed.proof(),
     )
     .await?;
     for (reader, env) in &uploads {

@@ -155,7 +155,7 @@ pub fn checked_signature(
     facts: &Facts,
     s: Signing<'_>,
     signed: &VersionSignature,
-) -> ApiResult<(String, Vec<u8>)> {
+) -> ApiResult<CheckedSignature> {
     let signature = super::households::decode_signature(&signed.signature).map_err(|_| {
         bad_signature("the version's signature is not a base64url Ed25519 signature")
     })?;
@@ -189,7 +189,28 @@ pub fn checked_signature(
             "the version's signature does not match what would be stored (household, path, version, key generation, ciphertext, readers, writer, grant): re-read the field and write again",
         ));
     }
-    Ok((statement, signature))
+    Ok(CheckedSignature {
+        statement,
+        signature,
+        grant: signed.grant,
+    })
+}
+
+/// A version's signature the server checked, ready to store.
+pub struct CheckedSignature {
+    statement: String,
+    signature: Vec<u8>,
+    grant: Option<kluis_policy::GrantId>,
+}
+
+impl CheckedSignature {
+    pub fn proof(&self) -> StoredProof<'_> {
+        StoredProof {
+            statement: &self.statement,
+            signature: &self.signature,
+            writer_grant: self.grant,
+        }
+    }
 }
 
 fn bad_signature(detail: &str) -> Problem {
