@@ -158,8 +158,13 @@ async fn queries_filter_and_page() {
             None => break,
         }
     }
-    assert_eq!(paged.len(), 6, "the outsider's 3 reads and 3 writes");
-    assert!(paged.iter().all(|e| e.entry.outcome.code() == "denied"));
+    // The registration of the outsider's keys (the key directory), then
+    // their 3 reads and 3 writes, all refused.
+    assert_eq!(paged.len(), 7, "the outsider's keys, 3 reads and 3 writes");
+    assert_eq!(paged[0].entry.event.code(), "principal.keys");
+    assert!(paged[1..]
+        .iter()
+        .all(|e| e.entry.outcome.code() == "denied"));
     assert!(paged
         .iter()
         .all(|e| e.entry.actor_org.as_deref() == Some("Zorg BV")));

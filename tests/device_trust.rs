@@ -202,6 +202,103 @@ async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint
 }
 
 #[tokio::test]
+async fn keys_swapped_before_first_contact_are_refused_by_the_key_directory() {
+    let w = world().await;
+    let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
+    let evil = w.attacker.public().age_recipient;
+    for who in [w.pro.id, bert.id] {
+        w.sql(
+            "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+            &[&evil, &who.to_string()],
+        )
+        .await;
+    }
+    // No fingerprint given, no key seen before: the directory refuses.
+    let fresh = w.anna.client.via(&w.server.url).unwrap();
+    let text = refused(
+        fresh.grant(w.h, read_grant(&w.pro)).await,
+        "not the ones in the key directory",
+    );
+    assert!(text.contains("Piet de Coach"), "{text}");
+    refused(
+        fresh.add_member(w.h, bert.id).await,
+        "not the ones in the key directory",
+    );
+    assert!(w.anna.client.grants(w.h).await.unwrap().is_empty());
+    assert_eq!(w.anna.client.household(w.h).await.unwrap().members.len(), 1);
+    assert!(!w.attacker_opens_any_envelope().await);
+}
+
+#[tokio::test]
+async fn keys_without_a_directory_entry_are_refused() {
+    let w = world().await;
+    w.sql(
+        "DELETE FROM key_entries WHERE principal_id = $1",
+        &[&w.pro.id.to_string()],
+    )
+    .await;
+    refused(
+        w.anna.client.grant(w.h, read_grant(&w.pro)).await,
+        "no key directory entry",
+    );
+}
+
+#[tokio::test]
+async fn a_changed_log_entry_breaks_the_key_directory() {
+    use sqlx::Row;
+    let w = world().await;
+    // The device pins a checkpoint while looking up Piet.
+    w.anna.client.trusted_keys(w.pro.id).await.unwrap();
+    let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
+    // The attacker rewrites Bert's registration to the attacker's keys and
+    // points his row at them: the entry now "registers" the swapped keys.
+    let db = w.server.db().await;
+    let seq: i64 = sqlx::query("SELECT seq FROM key_entries WHERE principal_id = $1")
+        .bind(bert.id.to_string())
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("seq");
+    let leaf: Vec<u8> = sqlx::query("SELECT leaf FROM log_entries WHERE seq = $1")
+        .bind(seq)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("leaf");
+    let mut entry = kluis_audit::Entry::decode(&leaf).unwrap();
+    let evil = w.attacker.public();
+    let evil_key = kluis_vault::keys::identity::decode_signing_key(&evil.signing_key).unwrap();
+    entry.fields = vec![kluis_audit::directory::key_commitment(
+        &evil_key,
+        &evil.age_recipient,
+    )];
+    sqlx::query("UPDATE log_entries SET leaf = $1 WHERE seq = $2")
+        .bind(entry.encode().unwrap())
+        .bind(seq)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE principals SET signing_key = $1, age_recipient = $2 WHERE id = $3")
+        .bind(evil_key.to_vec())
+        .bind(evil.age_recipient.clone())
+        .bind(bert.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    // A device with a pinned checkpoint: the log is no longer the one it saw.
+    let text = refused(
+        w.anna.client.add_member(w.h, bert.id).await,
+        "not a continuation",
+    );
+    assert!(text.contains("Bert"), "{text}");
+    assert_eq!(w.anna.client.household(w.h).await.unwrap().members.len(), 1);
+    // A device meeting the log for the first time: the entry is not in the
+    // tree the log key signed.
+    refused(w.pro.client.trusted_keys(bert.id).await, "not in the log");
+}
+
+#[tokio::test]
 async fn a_new_members_key_swapped_before_add_member_is_refused() {
     let w = world().await;
     let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
@@ -351,6 +448,21 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
         .execute(&db)
         .await
         .unwrap();
+    // Not registered in the key directory, the new keys are refused outright.
+    let session = w.anna.client.via(&w.server.url).unwrap();
+    refused(
+        session.trust_keys(w.pro.id, &new_fp).await,
+        "not the ones in the key directory",
+    );
+    // Registered (here: the start-up of a server process registers keys
+    // the directory lacks), they are public in the log, and a device that
+    // knew the old ones still asks its person to confirm.
+    sqlx::query("DELETE FROM key_entries WHERE principal_id = $1")
+        .bind(w.pro.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    w.server.start_up_again().await;
 
     let session = w.anna.client.via(&w.server.url).unwrap();
     refused(

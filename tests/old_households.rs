@@ -42,6 +42,7 @@ async fn creation_of(db: &sqlx::AnyPool, h: HouseholdId) -> (String, i64) {
 
 struct Old {
     server: TestServer,
+    pro: User,
     anna: User,
     h: HouseholdId,
 }
@@ -87,7 +88,12 @@ async fn old_household() -> Old {
         .await
         .unwrap();
     db.close().await;
-    Old { server, anna, h }
+    Old {
+        server,
+        pro,
+        anna,
+        h,
+    }
 }
 
 fn refused<T: std::fmt::Debug>(result: Result<T, ClientError>, needle: &str) {
@@ -224,4 +230,126 @@ async fn an_old_statement_on_a_new_household_is_refused() {
         device.set_field(h, &path("financien/wensen"), b"x").await,
         "does not carry a valid signature",
     );
+}
+
+#[tokio::test]
+async fn people_registered_before_the_key_directory_are_registered_at_start_up() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let pro = server
+        .enrol(&admin, Role::Professional, "Piet", Some("Wijkteam"))
+        .await;
+    let anna = server.enrol(&pro, Role::Client, "Anna", None).await;
+    let h = anna.client.create_household().await.unwrap();
+    // As the database was before the key directory: no entries.
+    let db = server.db().await;
+    sqlx::query("DELETE FROM key_entries")
+        .execute(&db)
+        .await
+        .unwrap();
+    let refusal = anna.client.trusted_keys(pro.id).await.unwrap_err();
+    assert!(
+        refusal.to_string().contains("no key directory entry"),
+        "{refusal}"
+    );
+
+    server.start_up_again().await;
+    let registered: i64 = sqlx::query("SELECT COUNT(*) AS n FROM key_entries")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(registered, 3, "the admin, Piet and Anna");
+    // A second start-up registers nobody twice.
+    server.start_up_again().await;
+    let again: i64 = sqlx::query("SELECT COUNT(*) AS n FROM key_entries")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(again, 3);
+    db.close().await;
+
+    anna.client.trusted_keys(pro.id).await.unwrap();
+    let grant = kluis_vault::client::GrantRequest {
+        grantee: pro.id,
+        scope: kluis_policy::Scope::parse("financien/*").unwrap(),
+        write: false,
+        purpose: kluis_policy::Purpose::Schuldhulp,
+        until_ms: Some(common::chrono_now_ms() + 86_400_000),
+    };
+    anna.client.grant(h, grant).await.unwrap();
+    // The entries say why they came late.
+    let auditor = server
+        .enrol(&admin, Role::Auditor, "Auditor", Some("Gemeente"))
+        .await;
+    let entries = auditor
+        .client
+        .log_query(&kluis_vault::client::LogFilter {
+            actor: Some(pro.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let keys: Vec<_> = entries
+        .iter()
+        .filter(|e| e.entry.event.code() == "principal.keys")
+        .collect();
+    assert_eq!(keys.len(), 2, "at registration, and again at start-up");
+    assert_eq!(
+        keys[1].entry.reason.as_deref(),
+        Some("registered before the key directory")
+    );
+}
+
+#[tokio::test]
+async fn a_members_key_swapped_in_an_old_household_is_refused_on_a_new_device() {
+    // Old member additions name no fingerprint, so before the key
+    // directory a device that never saw a member had nothing to check
+    // their keys against. Now the directory refuses the swap.
+    let o = old_household().await;
+    let bert = o.server.enrol(&o.pro, Role::Client, "Bert", None).await;
+    o.anna.client.add_member(o.h, bert.id).await.unwrap();
+    let db = o.server.db().await;
+    // Make the addition an old one (version 1, no fingerprint).
+    let signed_at: i64 = 1_700_000_000_000;
+    let old =
+        kluis_vault::wire::household::member_statement(o.h, bert.id, None, o.anna.id, signed_at);
+    sqlx::query("UPDATE household_members SET statement = $1, signature = $2 WHERE household_id = $3 AND principal_id = $4")
+        .bind(old.clone())
+        .bind(o.anna.client.identity().sign(old.as_bytes()).to_vec())
+        .bind(o.h.to_string())
+        .bind(bert.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    let attacker = Identity::generate("Mallory");
+    let evil_key =
+        kluis_vault::keys::identity::decode_signing_key(&attacker.public().signing_key).unwrap();
+    sqlx::query("UPDATE principals SET signing_key = $1, age_recipient = $2 WHERE id = $3")
+        .bind(evil_key.to_vec())
+        .bind(attacker.public().age_recipient)
+        .bind(bert.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    // Anna on a new device (nothing pinned): the directory names Bert.
+    let keystore_dir = tempfile::tempdir().unwrap();
+    let keystore = keystore_dir.path().join("anna.kluis");
+    let device = o
+        .anna
+        .client
+        .via(&o.server.url)
+        .unwrap()
+        .on_device(&keystore);
+    match device.set_field(o.h, &path("financien/nieuw"), b"x").await {
+        Err(ClientError::Refused(text)) => {
+            assert!(
+                text.contains("Bert") && text.contains("key directory"),
+                "{text}"
+            )
+        }
+        other => panic!("expected a refusal naming Bert, got {other:?}"),
+    }
 }

@@ -99,6 +99,9 @@ codes! {
         HouseholdRelease = "household.release",
         Destruction = "destruction",
         Erasure = "erasure",
+        // The key directory (`crate::directory`): `actor` is the person,
+        // `fields` holds exactly one item, the commitment to their keys.
+        KeysRegister = "principal.keys",
     }
 }
 
@@ -462,7 +465,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 22);
+        assert_eq!(EventType::ALL.len(), 23);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

@@ -68,6 +68,7 @@
 //! [`verify`].
 
 pub mod checkpoint;
+pub mod directory;
 pub mod entry;
 pub mod frontier;
 pub mod merkle;

@@ -193,6 +193,40 @@ fn subranges(m: u64, d: std::ops::Range<u64>, whole: bool, out: &mut Vec<std::op
     }
 }
 
+/// The leaf ranges whose roots make up the inclusion proof of leaf `index`
+/// in the tree of `size` leaves, in proof order:
+/// `inclusion_proof(d, i)[j] == root(&d[ranges[j]])`. As with
+/// `consistency_ranges`, a server computes each node by streaming the
+/// leaves of its range instead of holding the whole tree.
+///
+/// # Panics
+/// When `index >= size`, as `inclusion_proof` does.
+pub fn inclusion_ranges(index: u64, size: u64) -> Vec<std::ops::Range<u64>> {
+    assert!(
+        index < size,
+        "inclusion_ranges: index {index} outside tree of size {size}"
+    );
+    let mut out = Vec::new();
+    path_ranges(index, 0..size, &mut out);
+    out
+}
+
+fn path_ranges(m: u64, d: std::ops::Range<u64>, out: &mut Vec<std::ops::Range<u64>>) {
+    let n = d.end - d.start;
+    if n <= 1 {
+        return;
+    }
+    let k = split(n as usize) as u64;
+    let mid = d.start + k;
+    if m < k {
+        path_ranges(m, d.start..mid, out);
+        out.push(mid..d.end);
+    } else {
+        path_ranges(m - k, mid..d.end, out);
+        out.push(d.start..mid);
+    }
+}
+
 /// Verifies that `leaf_hash` is leaf `index` of the tree of `size` leaves
 /// with root `root` (RFC 9162 2.1.3.2).
 pub fn verify_inclusion(
@@ -482,6 +516,29 @@ mod tests {
                 if n > 1 {
                     let j = (i + 1) % n;
                     prop_assert!(verify_inclusion(j as u64, n as u64, &l[i], &p, &r).is_err());
+                }
+            }
+
+            #[test]
+            fn inclusion_ranges_give_the_proof_from_disjoint_ranges(
+                (n, i) in (1usize..300).prop_flat_map(|n| (Just(n), 0..n)),
+            ) {
+                let l = leaves(n);
+                let ranges = inclusion_ranges(i as u64, n as u64);
+                let from_ranges: Vec<Hash> = ranges
+                    .iter()
+                    .map(|r| root(&l[r.start as usize..r.end as usize]))
+                    .collect();
+                prop_assert_eq!(from_ranges, inclusion_proof(&l, i));
+                // Disjoint, and none holds the leaf itself.
+                let mut seen = vec![false; n];
+                seen[i] = true;
+                for r in &ranges {
+                    prop_assert!(r.start < r.end && r.end <= n as u64);
+                    for j in r.clone() {
+                        prop_assert!(!seen[j as usize]);
+                        seen[j as usize] = true;
+                    }
                 }
             }
 

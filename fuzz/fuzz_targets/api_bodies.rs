@@ -25,7 +25,7 @@ use kluis_vault::fuzzing;
 use kluis_vault::keys::identity::decode_signing_key;
 use kluis_vault::server::configuration::Limits;
 use kluis_vault::wire::version::VersionStatement;
-use kluis_vault::wire::{auth, consent, enrol, household, log, plan, retention};
+use kluis_vault::wire::{auth, consent, directory, enrol, household, log, plan, retention};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 
@@ -189,6 +189,17 @@ fn responses(data: &[u8]) {
             if let Some(g) = &p.writer_grant {
                 let _ = verify_grant(g, None);
             }
+        }
+    }
+    if let Some(k) = body::<directory::KeyProof>(data) {
+        let _ = kluis_fuzz::log_verifier().open(&k.checkpoint.checkpoint);
+        if let Ok(leaf) = STANDARD.decode(k.leaf.as_bytes()) {
+            if let Ok(entry) = kluis_audit::Entry::decode(&leaf) {
+                let _ = kluis_audit::directory::registers(&entry, "p", "client", &[0; 32], "age1");
+            }
+        }
+        for h in k.inclusion.iter().chain(&k.consistency).take(1000) {
+            let _ = STANDARD.decode(h.as_bytes());
         }
     }
     if let Some(c) = body::<log::SignedCheckpoint>(data) {

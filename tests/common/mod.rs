@@ -120,6 +120,19 @@ impl TestServer {
         }
     }
 
+    /// Run a second server process's start-up on the same database and data
+    /// directory (migrations, the key directory's backfill), as a restart
+    /// or a second process would; it serves nothing.
+    pub async fn start_up_again(&self) {
+        let mut config = ServeConfig::new(self.data_dir.clone());
+        config.db_url = Some(self.db_url.clone());
+        config.listen = "127.0.0.1:0".into();
+        let app = Application::build(config, self.clock.clone())
+            .await
+            .expect("a second start-up");
+        app.state().store.close().await;
+    }
+
     /// Stop the server and wait until it has closed the database.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

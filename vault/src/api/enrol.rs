@@ -13,11 +13,11 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{LoggedTx, RequestMeta};
 use crate::clock::rfc3339;
-use crate::keys::identity::fingerprint;
 use crate::server::AppState;
 use crate::store::invites::{self, NewInvite, Redeem};
-use crate::store::principals::{self, NewPrincipal};
+use crate::store::principals::{self, NewPrincipal, Principal};
 use crate::wire::enrol::{InviteRequest, InviteResponse, PrincipalInfo, RegisterRequest};
 
 /// A fresh invite code: 160 random bits in lowercase base32, grouped for
@@ -109,6 +109,7 @@ pub async fn invite(
 pub async fn register(
     State(state): State<AppState>,
     idem: Idem,
+    meta: RequestMeta,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Answer> {
     if req.invite.len() > 128 {
@@ -123,30 +124,33 @@ pub async fn register(
         .map_err(|e| Problem::malformed(format!("the public keys are not valid: {e}")))?;
     let id = PrincipalId::random();
     let now = state.clock.now_ms();
-    let mut tx = state.store.begin().await?;
-    let redeemed = match invites::redeem(&mut tx, req.invite.trim(), &id.to_string(), now).await? {
-        Redeem::Ok(r) => r,
-        Redeem::Unknown => {
-            return Err(Problem::new(
-                Kind::InviteInvalid,
-                "this invite code is not valid",
-            ))
-        }
-        Redeem::Used => {
-            return Err(Problem::new(
-                Kind::InviteUsed,
-                "this invite code was already used; ask for a new one",
-            ))
-        }
-        Redeem::Expired => {
-            return Err(Problem::new(
-                Kind::InviteExpired,
-                "this invite code has expired; ask for a new one",
-            ))
-        }
-    };
+    // Under the log's lock: the registration and its key directory entry
+    // (api/directory.rs) commit together or not at all.
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let redeemed =
+        match invites::redeem(ltx.tx().await?, req.invite.trim(), &id.to_string(), now).await? {
+            Redeem::Ok(r) => r,
+            Redeem::Unknown => {
+                return Err(Problem::new(
+                    Kind::InviteInvalid,
+                    "this invite code is not valid",
+                ))
+            }
+            Redeem::Used => {
+                return Err(Problem::new(
+                    Kind::InviteUsed,
+                    "this invite code was already used; ask for a new one",
+                ))
+            }
+            Redeem::Expired => {
+                return Err(Problem::new(
+                    Kind::InviteExpired,
+                    "this invite code has expired; ask for a new one",
+                ))
+            }
+        };
     let inserted = principals::insert(
-        &mut tx,
+        ltx.tx().await?,
         NewPrincipal {
             id,
             name: &redeemed.name,
@@ -166,18 +170,17 @@ pub async fn register(
             "this key is already registered; make a new keystore for a new person",
         ));
     }
-    let answer = Answer::json(
-        StatusCode::CREATED,
-        &PrincipalInfo {
-            principal_id: id,
-            name: redeemed.name,
-            role: redeemed.role,
-            org: redeemed.org,
-            fingerprint: fingerprint(&signing_key, &req.keys.age_recipient),
-            keys: req.keys,
-        },
-    );
-    super::idempotency::commit_answer(tx, &state, &idem, answer).await
+    let principal = Principal {
+        id,
+        name: redeemed.name,
+        role: redeemed.role,
+        org: redeemed.org,
+        signing_key,
+        age_recipient: req.keys.age_recipient.clone(),
+    };
+    super::directory::register_keys(&mut ltx, &state, &meta, &principal).await?;
+    let answer = Answer::json(StatusCode::CREATED, &super::whoami::info(&principal));
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[cfg(test)]

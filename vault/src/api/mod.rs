@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod directory;
 pub mod enrol;
 pub mod export;
 pub mod grants;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/register", post(enrol::register))
         .route("/whoami", get(whoami::whoami))
         .route("/principals/{id}", get(whoami::principal))
+        .route("/directory/{principal}", get(directory::lookup))
         .route(
             "/households",
             post(households::create).get(households::list),

@@ -23,8 +23,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
-    access_log, enrol, export, grants, households, log, login, observations, plan, rekey,
-    retention, whoami,
+    access_log, directory, enrol, export, grants, households, log, login, observations, plan,
+    rekey, retention, whoami,
 };
 
 #[derive(OpenApi)]
@@ -41,7 +41,7 @@ use super::{
         access_log::show,
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, export::record_export,
-        log::key, log::checkpoint, log::consistency, log::entries, log::query,
+        directory::lookup, log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
     modifiers(&BearerAuth, &ProblemResponses)
@@ -130,7 +130,7 @@ fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
     match name {
         "household" => Some(("^h-[0-9a-f]{32}$", 34)),
         "grant" => Some(("^g-[0-9a-f]{32}$", 34)),
-        "id" => Some(("^p-[0-9a-f]{32}$", 34)),
+        "id" | "principal" => Some(("^p-[0-9a-f]{32}$", 34)),
         "path" => Some((
             "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
             kluis_policy::path::MAX_PATH_BYTES,

@@ -21,7 +21,7 @@ pub struct ScaleArgs {
     #[arg(long, default_value_t = 1000)]
     households: u64,
     /// Access-log entries to generate in all (at least what the
-    /// households' creation needs: about 7.5 per household).
+    /// households' creation needs: about 9.5 per household, keys of its residents included).
     #[arg(long, default_value_t = 100_000)]
     entries: u64,
     /// Where the database (SQLite), the log key and the benchmark keystores

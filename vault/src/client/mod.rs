@@ -8,6 +8,7 @@
 mod audit;
 mod consent;
 mod device_file;
+mod directory;
 mod error;
 mod export;
 mod household;
@@ -56,6 +57,8 @@ pub struct Client {
     trusted: Arc<Mutex<HashMap<PrincipalId, TrustedKeys>>>,
     /// The newest version of each field this device saw (see `seen`).
     seen: Arc<Mutex<seen::Seen>>,
+    /// The access log's key and checkpoint this device pinned (see `directory`).
+    log_pin: Arc<Mutex<directory::LogPin>>,
     /// Households whose chain this session checked, for checking versions.
     checked_households: Arc<Mutex<HashMap<HouseholdId, VerifiedHousehold>>>,
 }
@@ -71,6 +74,7 @@ impl Client {
             pins: Arc::default(),
             trusted: Arc::default(),
             seen: Arc::default(),
+            log_pin: Arc::default(),
             checked_households: Arc::default(),
         })
     }
@@ -84,6 +88,9 @@ impl Client {
         self.seen = Arc::new(Mutex::new(seen::Seen::at(seen::Seen::path_for_keystore(
             keystore,
         ))));
+        self.log_pin = Arc::new(Mutex::new(directory::LogPin::at(
+            directory::LogPin::path_for_keystore(keystore),
+        )));
         self
     }
 
@@ -101,6 +108,7 @@ impl Client {
         let mut other = Self::new(server, self.identity.clone())?;
         other.pins = self.pins.clone();
         other.seen = self.seen.clone();
+        other.log_pin = self.log_pin.clone();
         Ok(other)
     }
 

@@ -12,11 +12,14 @@
 //!   each of them from the creator (version 2 additions also name the new
 //!   member's key fingerprint).
 //!
-//! What this cannot catch on its own: keys substituted *before* this device
-//! first saw a person (trust on first use), unless the person using the
-//! device compares fingerprints (`--expect-fingerprint`, `kluis whoami` on
-//! the other device). A key directory in the transparency log, which would
-//! close that too, is not built yet.
+//! - keys this device meets for the first time must be the ones the key
+//!   directory in the access log registers for that person (`directory`),
+//!   with proofs against a checkpoint consistent with the one it pinned.
+//!
+//! What this cannot catch on its own: a server that shows this device a
+//! log of its own (a split view) with false keys registered in it, until
+//! someone compares checkpoints, or the person using the device compares
+//! fingerprints (`--expect-fingerprint`, `kluis whoami` on the other device).
 
 use std::collections::BTreeSet;
 
@@ -157,7 +160,8 @@ impl Client {
         Ok(keys)
     }
 
-    /// The keys the server has for `id`, with the fingerprint computed here.
+    /// The keys the server has for `id`, with the fingerprint computed here,
+    /// refused unless the key directory in the access log registers them.
     async fn served_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
         let info = self.principal(id).await?;
         if info.principal_id != id {
@@ -168,14 +172,16 @@ impl Client {
         let signing_key = decode_signing_key(&info.keys.signing_key).map_err(|_| {
             ClientError::Refused(format!("the signing key of {} is malformed", info.name))
         })?;
-        Ok(TrustedKeys {
+        let keys = TrustedKeys {
             id,
             fingerprint: fingerprint(&signing_key, &info.keys.age_recipient),
             name: info.name,
             role: info.role,
             signing_key,
             age_recipient: info.keys.age_recipient,
-        })
+        };
+        self.check_in_directory(&keys).await?;
+        Ok(keys)
     }
 
     /// The household, with its recipient and members checked against the

@@ -48,6 +48,12 @@ impl Application {
         let tls = config.tls.as_ref().map(super::tls::acceptor).transpose()?;
         let origins = origins(&config.public_urls, listener.local_addr()?, tls.is_some())?;
         let state = AppState::new(store, clock, log_signer, &config, origins);
+        let registered = crate::api::directory::backfill(&state)
+            .await
+            .context("cannot register earlier keys in the key directory")?;
+        if registered > 0 {
+            eprintln!("kluis: key directory: registered the keys of {registered} people from before it existed");
+        }
         let router = crate::api::router(state.clone());
         Ok(Self {
             listener,

@@ -97,6 +97,24 @@ pub async fn consistency_proof(
     Ok(Some(proof))
 }
 
+/// An RFC 9162 inclusion proof of leaf `index` in the tree of the first
+/// `size` stored leaves, one streamed range root per proof node (see
+/// `kluis_audit::merkle::inclusion_ranges`). `None` when rows are missing.
+pub async fn inclusion_proof(
+    store: &Store,
+    index: u64,
+    size: u64,
+) -> Result<Option<Vec<Hash>>, StoreError> {
+    let mut proof = Vec::new();
+    for range in kluis_audit::merkle::inclusion_ranges(index, size) {
+        match range_root(store, range).await? {
+            Some(root) => proof.push(root),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(proof))
+}
+
 /// Which rows a query scans; the decoded leaves are filtered further by the
 /// caller (the leaf, not these columns, is what the log says).
 #[derive(Debug, Clone, Default)]

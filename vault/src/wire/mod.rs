@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod consent;
+pub mod directory;
 pub mod enrol;
 pub mod household;
 pub mod log;

@@ -82,9 +82,10 @@ const PATHS: &[&str] = &[
 const HOUSEHOLDS_PER_TX: usize = 50;
 /// Log entries per transaction of plain traffic.
 const ENTRIES_PER_TX: u64 = 5000;
-/// The most log entries one household's creation takes: the creation, two
-/// more residents and the benchmark client added, six fields.
-const MAX_SETUP: u64 = 10;
+/// The most log entries one household's creation takes: three residents'
+/// keys registered, the creation, two more residents and the benchmark
+/// client added, six fields.
+const MAX_SETUP: u64 = 13;
 /// A year of history, ending an hour before the generator started.
 const SPAN_MS: i64 = 365 * 24 * 3600 * 1000;
 
@@ -395,10 +396,11 @@ pub async fn generate(
         }
     });
 
-    // About 1 + 2 members + 4.5 fields of log per household; the rest of
-    // `entries` is traffic, spread as households appear.
+    // About 2 residents' keys + 1 + 2 members + 4.5 fields of log per
+    // household; the rest of `entries` is traffic, spread as households
+    // appear.
     let base = writer.size();
-    let setup = (households as f64 * 7.5) as u64;
+    let setup = (households as f64 * 9.5) as u64;
     let traffic = entries.saturating_sub(base + setup);
     let mut made = 0u64;
     let mut traffic_done = 0u64;
@@ -538,6 +540,13 @@ impl Writer<'_> {
             )
             .await?;
             anyhow::ensure!(inserted, "a generated signing key was already registered");
+            // Registration puts the keys in the key directory, as
+            // `POST /v1/register` does.
+            self.tick();
+            let meta = meta(&mut self.rng);
+            let state = self.state;
+            crate::api::directory::register_keys(self.ltx(), state, &meta, p).await?;
+            self.in_tx += 1;
         }
         households::insert(
             self.ltx().tx().await?,
