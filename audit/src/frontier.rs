@@ -23,6 +23,14 @@ pub struct Frontier {
     hashes: Vec<Hash>,
 }
 
+/// A perfect subtree: leaves `index * 2^height .. (index + 1) * 2^height`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subtree {
+    pub height: u32,
+    pub index: u64,
+    pub hash: Hash,
+}
+
 /// Why bytes are not a valid serialised [`Frontier`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrontierError {
@@ -60,15 +68,33 @@ impl Frontier {
 
     /// Adds one leaf to the right edge in O(log n).
     pub fn append(&mut self, leaf_hash: Hash) -> Result<(), FrontierError> {
+        self.append_with(leaf_hash, |_| {})
+    }
+
+    /// `append`, telling `completed` about every perfect subtree the new
+    /// leaf completes (height 1 and up), smallest first. A store can keep
+    /// some of them to make proofs without reading every leaf.
+    pub fn append_with(
+        &mut self,
+        leaf_hash: Hash,
+        mut completed: impl FnMut(Subtree),
+    ) -> Result<(), FrontierError> {
         let new_size = self.size.checked_add(1).ok_or(FrontierError::Full)?;
         let mut h = leaf_hash;
         let mut s = self.size;
+        let mut height = 0;
         // Each trailing one bit of the old size is a perfect subtree of the
         // same size as the one being carried: merge them.
         while s & 1 == 1 {
             let left = self.hashes.pop().expect("invariant: one hash per set bit");
             h = node_hash(&left, &h);
             s >>= 1;
+            height += 1;
+            completed(Subtree {
+                height,
+                index: (new_size >> height) - 1,
+                hash: h,
+            });
         }
         self.hashes.push(h);
         self.size = new_size;
@@ -135,6 +161,23 @@ mod tests {
         assert_eq!(f.size(), 0);
         assert_eq!(f.root(), empty_root());
         assert_eq!(f.to_bytes(), vec![1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn every_completed_subtree_is_reported_with_its_root() {
+        let l = leaves(70);
+        let mut f = Frontier::new();
+        let mut seen = Vec::new();
+        for h in &l {
+            f.append_with(*h, |s| seen.push(s)).unwrap();
+        }
+        // Every perfect subtree inside 70 leaves: 35 + 17 + 8 + 4 + 2 + 1.
+        assert_eq!(seen.len(), 35 + 17 + 8 + 4 + 2 + 1);
+        for s in &seen {
+            let start = (s.index << s.height) as usize;
+            let end = ((s.index + 1) << s.height) as usize;
+            assert_eq!(s.hash, root(&l[start..end]), "{s:?}");
+        }
     }
 
     #[test]

@@ -47,6 +47,12 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let tls = config.tls.as_ref().map(super::tls::acceptor).transpose()?;
         let origins = origins(&config.public_urls, listener.local_addr()?, tls.is_some())?;
+        let nodes = crate::store::log_nodes::backfill(&store)
+            .await
+            .context("cannot index the access log's subtrees")?;
+        if nodes > 0 {
+            eprintln!("kluis: access log: indexed {nodes} subtrees of entries from before, for fast proofs");
+        }
         let state = AppState::new(store, clock, log_signer, &config, origins);
         let registered = crate::api::directory::backfill(&state)
             .await

@@ -30,6 +30,8 @@ pub struct Head {
     pub size: u64,
     frontier: Frontier,
     pending: Vec<PendingRow>,
+    /// Completed subtrees to keep (`log_nodes`), written with the rows.
+    nodes: Vec<kluis_audit::Subtree>,
     keys: HashMap<String, Option<[u8; 32]>>,
 }
 
@@ -94,6 +96,7 @@ pub async fn lock(tx: &mut Tx) -> Result<Head, StoreError> {
         size: size as u64,
         frontier,
         pending: Vec::new(),
+        nodes: Vec::new(),
         keys: HashMap::new(),
     })
 }
@@ -107,8 +110,13 @@ pub async fn append(
 ) -> Result<u64, StoreError> {
     entry.seq = head.size;
     let leaf = entry.encode().map_err(log_error)?;
+    let nodes = &mut head.nodes;
     head.frontier
-        .append(kluis_audit::merkle::leaf_hash(&leaf))
+        .append_with(kluis_audit::merkle::leaf_hash(&leaf), |s| {
+            if super::log_nodes::kept(&s) {
+                nodes.push(s);
+            }
+        })
         .map_err(log_error)?;
     head.pending.push(PendingRow {
         seq: entry.seq as i64,
@@ -136,6 +144,8 @@ const CHUNK: usize = 128;
 /// (the binary digits of the count), so at most eight distinct statements
 /// ever exist and each connection's prepared-statement cache holds them all.
 pub async fn flush(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
+    let nodes = std::mem::take(&mut head.nodes);
+    super::log_nodes::insert(tx, &nodes).await?;
     let mut rows = std::mem::take(&mut head.pending).into_iter();
     let mut left = rows.len();
     while left > 0 {

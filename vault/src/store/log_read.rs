@@ -50,12 +50,50 @@ pub async fn leaves(
         .collect()
 }
 
-/// MTH over the stored leaves `range.start..range.end`, streamed in batches
-/// through a `Frontier`, so memory stays O(log n) however long the log is.
-/// `None` when a row in the range is missing: no honest root exists then.
-/// The root is only as good as the rows: if a row was altered, a proof made
-/// from it does not match the auditor's pinned checkpoint, which is the point.
+/// MTH over the stored leaves `range.start..range.end`. `None` when a row in
+/// the range is missing: no honest root exists then. The root is only as
+/// good as the rows: if a row was altered, a proof made from it does not
+/// match the auditor's pinned checkpoint, which is the point.
+///
+/// Every range a proof asks for is a node of the RFC 9162 tree: its size's
+/// binary digits, largest first, are perfect subtrees aligned to their own
+/// size. Those come from the stored subtree roots (`log_nodes`), and are
+/// folded from the right like a frontier's. Any other range is streamed.
 pub async fn range_root(
+    store: &Store,
+    range: std::ops::Range<u64>,
+) -> Result<Option<Hash>, StoreError> {
+    let mut chunks = Vec::new();
+    let mut at = range.start;
+    let mut left = range.end.saturating_sub(range.start);
+    while left > 0 {
+        let height = 63 - left.leading_zeros();
+        if !at.is_multiple_of(1 << height) {
+            return streamed_root(store, range).await;
+        }
+        chunks.push((height, at >> height));
+        at += 1 << height;
+        left -= 1 << height;
+    }
+    let mut roots = Vec::with_capacity(chunks.len());
+    for (height, index) in chunks {
+        match super::log_nodes::subtree_root(store, height, index).await? {
+            Some(root) => roots.push(root),
+            None => return Ok(None),
+        }
+    }
+    let mut it = roots.into_iter().rev();
+    let Some(last) = it.next() else {
+        return Ok(Some(kluis_audit::merkle::empty_root()));
+    };
+    Ok(Some(it.fold(last, |acc, left| {
+        kluis_audit::merkle::node_hash(&left, &acc)
+    })))
+}
+
+/// `range_root` by streaming every leaf of the range through a `Frontier`
+/// (memory O(log n)): for ranges the stored nodes do not cover.
+pub async fn streamed_root(
     store: &Store,
     range: std::ops::Range<u64>,
 ) -> Result<Option<Hash>, StoreError> {

@@ -13,6 +13,7 @@ pub mod households;
 pub mod idempotency;
 pub mod invites;
 pub mod log;
+pub mod log_nodes;
 pub mod log_read;
 pub mod principals;
 pub mod readiness;
