@@ -66,19 +66,25 @@ pub async fn init(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The committed tree's size and root as this snapshot sees them, without
-/// locking the log (for proofs against it; see `api/directory.rs`).
-pub async fn committed_head(tx: &mut Tx) -> Result<(u64, kluis_audit::Hash), StoreError> {
-    let row = sqlx::query("SELECT size, frontier FROM log_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?;
+/// The tree head in a `log_head` row, checked against its stated size.
+fn frontier_of(row: &sqlx::any::AnyRow) -> Result<Frontier, StoreError> {
     let size: i64 = row.try_get("size")?;
     let frontier: Vec<u8> = row.try_get("frontier")?;
     let frontier = Frontier::from_bytes(&frontier).map_err(log_error)?;
     if frontier.size() != size as u64 {
         return Err(log_error("the stored tree head is inconsistent"));
     }
-    Ok((size as u64, frontier.root()))
+    Ok(frontier)
+}
+
+/// The committed tree's size and root as this snapshot sees them, without
+/// locking the log (for proofs against it; see `api/directory.rs`).
+pub async fn committed_head(tx: &mut Tx) -> Result<(u64, kluis_audit::Hash), StoreError> {
+    let row = sqlx::query("SELECT size, frontier FROM log_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?;
+    let frontier = frontier_of(&row)?;
+    Ok((frontier.size(), frontier.root()))
 }
 
 /// Lock the log for this transaction and read its head.
@@ -86,14 +92,9 @@ pub async fn lock(tx: &mut Tx) -> Result<Head, StoreError> {
     let row = sqlx::query("UPDATE log_head SET size = size WHERE id = 1 RETURNING size, frontier")
         .fetch_one(&mut **tx)
         .await?;
-    let size: i64 = row.try_get("size")?;
-    let frontier: Vec<u8> = row.try_get("frontier")?;
-    let frontier = Frontier::from_bytes(&frontier).map_err(log_error)?;
-    if frontier.size() != size as u64 {
-        return Err(log_error("the stored tree head is inconsistent"));
-    }
+    let frontier = frontier_of(&row)?;
     Ok(Head {
-        size: size as u64,
+        size: frontier.size(),
         frontier,
         pending: Vec::new(),
         nodes: Vec::new(),

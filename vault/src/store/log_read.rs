@@ -125,14 +125,7 @@ pub async fn consistency_proof(
     old: u64,
     new: u64,
 ) -> Result<Option<Vec<Hash>>, StoreError> {
-    let mut proof = Vec::new();
-    for range in kluis_audit::merkle::consistency_ranges(old, new) {
-        match range_root(store, range).await? {
-            Some(root) => proof.push(root),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(proof))
+    proof_of(store, kluis_audit::merkle::consistency_ranges(old, new)).await
 }
 
 /// An RFC 9162 inclusion proof of leaf `index` in the tree of the first
@@ -143,8 +136,16 @@ pub async fn inclusion_proof(
     index: u64,
     size: u64,
 ) -> Result<Option<Vec<Hash>>, StoreError> {
-    let mut proof = Vec::new();
-    for range in kluis_audit::merkle::inclusion_ranges(index, size) {
+    proof_of(store, kluis_audit::merkle::inclusion_ranges(index, size)).await
+}
+
+/// The root of each range, in order: a proof. `None` when rows are missing.
+async fn proof_of(
+    store: &Store,
+    ranges: Vec<std::ops::Range<u64>>,
+) -> Result<Option<Vec<Hash>>, StoreError> {
+    let mut proof = Vec::with_capacity(ranges.len());
+    for range in ranges {
         match range_root(store, range).await? {
             Some(root) => proof.push(root),
             None => return Ok(None),
