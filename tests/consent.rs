@@ -476,3 +476,45 @@ async fn the_log_of_the_consent_story_verifies_and_shows_the_observation() {
     assert!(verified.report.allowed_reads >= 3);
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn withdrawing_one_grant_leaves_the_professionals_private_note_readable() {
+    let w = world().await;
+    let finance = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 30))
+        .await
+        .unwrap();
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "huisvesting/*", 30))
+        .await
+        .unwrap();
+    let note = w
+        .piet
+        .client
+        .observe(w.h, b"vermoeden huiselijk geweld", true)
+        .await
+        .unwrap();
+    // The household withdraws one of the two grants.
+    w.anna.client.revoke(w.h, finance.grant_id).await.unwrap();
+    // Piet is still involved through the other, and his note's only key
+    // was not taken away.
+    let read = w
+        .piet
+        .client
+        .get_field(w.h, &note.path, None)
+        .await
+        .unwrap();
+    assert_eq!(read.value.as_slice(), b"vermoeden huiselijk geweld");
+    assert!(read.private);
+    // Nobody else can read it, as before.
+    let e = w
+        .anna
+        .client
+        .get_field(w.h, &note.path, None)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden", "{e}");
+}

@@ -329,18 +329,20 @@ pub async fn revoke(
             )
             .await);
     }
-    // Delete the grantee's envelopes for fields no other active grant of
-    // theirs still covers.
+    // Delete the grantee's envelopes for fields no other grant of theirs
+    // still covers (in force now, or starting later: its keys were handed
+    // over when it was made). Their own private observations keep their
+    // only key: `shared_envelopes_of_reader` leaves those out.
     let grantee = stored.fact.grantee;
     let still: Vec<Scope> = facts
         .grants
         .iter()
-        .filter(|o| o.id != g && o.grantee == grantee && o.is_active(now))
+        .filter(|o| o.id != g && o.grantee == grantee && !o.revoked && now < o.valid_until_ms)
         .map(|o| o.scope.clone())
         .collect();
     let mut affected = BTreeSet::new();
     for (path, version) in
-        fields::envelopes_of_reader(ltx.tx().await?, h, &grantee.to_string()).await?
+        fields::shared_envelopes_of_reader(ltx.tx().await?, h, &grantee.to_string()).await?
     {
         if !still.iter().any(|s| s.covers(&path)) {
             fields::delete_envelope(ltx.tx().await?, h, &path, version, &grantee.to_string())

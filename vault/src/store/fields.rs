@@ -297,18 +297,24 @@ pub async fn readers_of(
     rows.iter().map(|r| Ok(r.try_get("reader")?)).collect()
 }
 
-/// Every (path, version) for which `reader` holds an envelope in a household.
-pub async fn envelopes_of_reader(
+/// Every (path, version) for which `reader` holds an envelope in a household,
+/// leaving out private observations `reader` wrote: that envelope is their
+/// note's only key, which no withdrawal of consent may take away.
+pub async fn shared_envelopes_of_reader(
     tx: &mut Tx,
     h: HouseholdId,
     reader: &str,
 ) -> Result<Vec<(FieldPath, i64)>, StoreError> {
-    let rows =
-        sqlx::query("SELECT path, version FROM envelopes WHERE household_id = $1 AND reader = $2")
-            .bind(h.to_string())
-            .bind(reader)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT e.path, e.version FROM envelopes e JOIN field_versions f \
+         ON f.household_id = e.household_id AND f.path = e.path AND f.version = e.version \
+         WHERE e.household_id = $1 AND e.reader = $2 \
+         AND (f.private_author IS NULL OR f.private_author <> $2)",
+    )
+    .bind(h.to_string())
+    .bind(reader)
+    .fetch_all(&mut **tx)
+    .await?;
     rows.iter()
         .map(|r| {
             let p: String = r.try_get("path")?;
