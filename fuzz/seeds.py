@@ -161,7 +161,7 @@ bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signa
  (17,{"path":"financien/situatie","current_version":1,"household_recipient":recipient,"readers":[{"principal_id":P2,"age_recipient":"age1example","signing_key":K,"grant_id":G3,"grant":gj}]}),
  (17,{"path":"financien/situatie","version":1,"key_gen":1,"ciphertext":b64(sealed),"reader":"household","envelope":envb,"author_role":"client","created_at":"2026-11-23T10:15:00Z","private":False,"writer":P1,
    "proof":{"statement":f"kluis-version/v1\nhousehold: {H}\npath: financien/situatie\nversion: 1\nkey-gen: 1\nciphertext-sha256: {'ab'*32}\nreaders: household,{P2}\nwriter: {P1}\ngrant: {G3}\nsigner: {P1}\nprivate: no\nsigned-at-ms: {T0*1000}\n","signature":sig,"writer_grant":gj}}),
- (17,{"checkpoint":note,"size":40,"root":b64(root)}),(17,{"leaves":[{"seq":5,"leaf":b64(e)}],"next":6})]
+ (17,{"checkpoint":note,"size":40,"root":b64(root)}),(17,{"leaves":[{"seq":5,"leaf":b64(e),"household_id":None,"time_ms":T0*1000}],"next":6})]
 for i,(k,b) in enumerate(bodies): put('api_bodies',f'kind-{k:02}-{i:02}',k,b if isinstance(b,str) else cj(b))
 put('config','term',0,'P5Y6M10D'); put('config','schedule',1,'[classes.wmo]\nterm = "P15Y"\n[classes.proef]\nterm = "P30D"\n')
 put('config','template',2,open(os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','vault','src','default-plan-template.toml')).read()); put('config','date',3,'2026-11-23'); put('config','time',3,'2026-11-23T10:15:00+01:00')

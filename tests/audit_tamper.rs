@@ -266,3 +266,33 @@ async fn a_different_log_key_is_refused() {
     assert!(matches!(err, AuditFailure::KeyChanged { .. }), "{err}");
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn an_entry_hidden_from_the_household_by_its_column_is_detected() {
+    let w = verified_world().await;
+    let db = w.server.db().await;
+    let history = w.anna.client.access_log(w.h).await.unwrap();
+    let hidden = history.last().unwrap().seq as i64;
+    // The leaf is untouched, so every proof still verifies; only the
+    // column the household's view is selected by is emptied.
+    let done = sqlx::query("UPDATE log_entries SET household_id = NULL WHERE seq = $1")
+        .bind(hidden)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    let after = w.anna.client.access_log(w.h).await.unwrap();
+    assert!(
+        after.iter().all(|e| e.seq as i64 != hidden),
+        "the entry is hidden"
+    );
+    // The auditor's check compares every row's columns with its leaf.
+    let (kept, fresh) = assert_detected(&w, "hidden entry").await;
+    for failure in [kept, fresh] {
+        let text = failure.to_string();
+        assert!(text.contains(&format!("log entry {hidden}")), "{text}");
+        assert!(text.contains("hidden from a household"), "{text}");
+    }
+    db.close().await;
+    w.server.stop().await;
+}

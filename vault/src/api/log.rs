@@ -183,17 +183,19 @@ pub async fn entries(
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let size = ltx.head().size;
     ltx.commit().await?;
-    let rows = log_read::leaves(&state.store, from, size, limit).await?;
+    let rows = log_read::rows(&state.store, from, size, limit).await?;
     let next = match rows.last() {
-        Some((seq, _)) if rows.len() as u32 == limit && seq + 1 < size => Some(seq + 1),
+        Some(r) if rows.len() as u32 == limit && r.seq + 1 < size => Some(r.seq + 1),
         _ => None,
     };
     Ok(Json(LeafPage {
         leaves: rows
             .into_iter()
-            .map(|(seq, leaf)| Leaf {
-                seq,
-                leaf: STANDARD.encode(leaf),
+            .map(|r| Leaf {
+                seq: r.seq,
+                leaf: STANDARD.encode(r.leaf),
+                household_id: r.household,
+                time_ms: r.time_ms,
             })
             .collect(),
         next,

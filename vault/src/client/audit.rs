@@ -136,6 +136,24 @@ fn query_string(pairs: &[(&str, Option<String>)]) -> String {
     s.finish()
 }
 
+/// The columns the server keeps beside a leaf (to find a household's rows)
+/// must say what the leaf says: otherwise an entry can be hidden from a
+/// household's view, or moved into another's, while every proof verifies.
+fn check_side_columns(l: &crate::wire::log::Leaf, leaf: &[u8]) -> Result<(), ClientError> {
+    // A leaf that does not decode is reported by the replay itself.
+    let Ok(entry) = Entry::decode(leaf) else {
+        return Ok(());
+    };
+    if entry.household != l.household_id || entry.time_ms != l.time_ms {
+        return Err(ClientError::Refused(format!(
+            "log entry {}: the row's household or time column ({:?}, {}) differs from what the entry says ({:?}, {}): \
+             an entry may have been hidden from a household's view",
+            l.seq, l.household_id, l.time_ms, entry.household, entry.time_ms
+        )));
+    }
+    Ok(())
+}
+
 fn decode_b64(text: &str, what: &str) -> Result<Vec<u8>, ClientError> {
     STANDARD
         .decode(text.as_bytes())
@@ -322,6 +340,7 @@ impl Client {
                 };
                 for l in page.leaves {
                     let bytes = decode_b64(&l.leaf, "a leaf")?;
+                    check_side_columns(&l, &bytes)?;
                     if tx.send((l.seq, bytes)).await.is_err() {
                         return Ok(()); // the replay stopped early: it has its answer
                     }

@@ -50,6 +50,43 @@ pub async fn leaves(
         .collect()
 }
 
+/// A stored log row: the leaf and the columns kept beside it to find rows
+/// quickly. Only the leaf is hashed; the columns must say what it says.
+pub struct StoredRow {
+    pub seq: u64,
+    pub leaf: Vec<u8>,
+    pub household: Option<String>,
+    pub time_ms: i64,
+}
+
+/// Up to `limit` rows with `from <= seq < below`, in order, side columns
+/// included (for auditors, who check them against the leaves).
+pub async fn rows(
+    store: &Store,
+    from: u64,
+    below: u64,
+    limit: u32,
+) -> Result<Vec<StoredRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, leaf, household_id, time_ms FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(to_i64(from))
+    .bind(to_i64(below))
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredRow {
+                seq: to_u64(r.try_get("seq")?)?,
+                leaf: r.try_get("leaf")?,
+                household: r.try_get("household_id")?,
+                time_ms: r.try_get("time_ms")?,
+            })
+        })
+        .collect()
+}
+
 /// MTH over the stored leaves `range.start..range.end`. `None` when a row in
 /// the range is missing: no honest root exists then. The root is only as
 /// good as the rows: if a row was altered, a proof made from it does not

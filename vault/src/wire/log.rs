@@ -43,6 +43,12 @@ pub struct Leaf {
     pub seq: u64,
     /// Standard base64 of the canonical entry encoding.
     pub leaf: String,
+    /// The row's household column, which the server selects a household's
+    /// view by. Not hashed: auditors check it against the leaf, so an entry
+    /// cannot be hidden from a household by editing it.
+    pub household_id: Option<String>,
+    /// The row's time column (UTC Unix ms), checked the same way.
+    pub time_ms: i64,
 }
 
 /// `GET /v1/log/entries`: a page of raw leaves in order.
