@@ -602,3 +602,57 @@ async fn the_pin_holds_for_another_process_with_the_same_key_file() {
     again.stop().await;
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn made_up_paths_of_refused_callers_do_not_reach_the_history() {
+    let w = world().await;
+    w.anna
+        .client
+        .set_field(w.h, &path("financien/situatie"), b"schuld")
+        .await
+        .unwrap();
+    let made_up = path("justitie/aangifte-tegen-u");
+    let e = w
+        .outsider
+        .client
+        .get_field(w.h, &made_up, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404), "{e}");
+    let e = w
+        .outsider
+        .client
+        .field_history(w.h, &made_up)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404), "{e}");
+    // A member asking for a field that does not exist: not a made-up line
+    // either.
+    let e = w
+        .anna
+        .client
+        .get_field(w.h, &made_up, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), Some("field-not-found"), "{e}");
+    let history = w.anna.client.access_log(w.h).await.unwrap();
+    let text = serde_json::to_string(&history).unwrap();
+    assert!(!text.contains("aangifte-tegen-u"), "{text}");
+    // What the refusals record is the section, which the template knows.
+    let refused: Vec<_> = history
+        .iter()
+        .filter(|e| e.actor.as_deref() == Some(&w.outsider.id.to_string()))
+        .collect();
+    assert_eq!(refused.len(), 2, "{history:?}");
+    assert!(
+        refused.iter().all(|e| e.fields == ["justitie"]),
+        "{refused:?}"
+    );
+    // An existing field is still named in full.
+    let real = path("financien/situatie");
+    let _ = w.outsider.client.get_field(w.h, &real, None).await;
+    let history = w.anna.client.access_log(w.h).await.unwrap();
+    assert!(history
+        .iter()
+        .any(|e| e.fields == ["financien/situatie"] && e.outcome == "denied"));
+}

@@ -15,7 +15,7 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{LoggedTx, Record, RequestMeta};
+use super::record::{field_for_log, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
     required_set, store_version, NewSealed, Signing,
@@ -55,7 +55,7 @@ pub async fn create(
     let now = state.clock.now_ms();
     let decision = involvement(&caller, &facts, now);
     let record = Record::new(EventType::ObservationCreate, LogAction::Create, Some(h))
-        .field(&path)
+        .field(&field_for_log(&path, decision.is_allowed()))
         .decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
@@ -174,7 +174,7 @@ pub async fn publish(
         decision = Decision::Deny(DenyReason::PrivateObservation);
     }
     let record = Record::new(EventType::ObservationPublish, LogAction::Update, Some(h))
-        .field(&path)
+        .field(&field_for_log(&path, current.is_some()))
         .decision(&decision);
     let ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)

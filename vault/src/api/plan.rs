@@ -18,7 +18,7 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{denial, refuse_now, LoggedTx, Record, RequestMeta};
+use super::record::{denial, field_for_log, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids as ids,
     required_set, store_version, NewSealed, Signing,
@@ -64,7 +64,7 @@ pub async fn write_plan(
     };
     if let Decision::Deny(reason) = decision {
         let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
-            .field(&path)
+            .field(&field_for_log(&path, current.is_some()))
             .decision(&decision);
         return Err(ltx
             .refuse(&state, &meta, &caller, record, denial(reason))
@@ -144,7 +144,10 @@ pub async fn write(
         LogAction::Create
     };
     let record = Record::new(EventType::FieldWrite, action, Some(h))
-        .field(&path)
+        .field(&field_for_log(
+            &path,
+            current.is_some() || decision.is_allowed(),
+        ))
         .decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
@@ -299,11 +302,18 @@ pub async fn read(
     let me = caller.id.to_string();
     let found = fields::for_reading(&mut tx, h, &path, q.version, &me).await?;
     // Privacy is decided on the newest version, whichever version is asked.
-    let private_author = match q.version {
-        None => found.as_ref().and_then(|f| f.info.private_author),
-        Some(_) => fields::current(&mut tx, h, &path)
-            .await?
-            .and_then(|c| c.private_author),
+    let (private_author, exists) = match q.version {
+        None => (
+            found.as_ref().and_then(|f| f.info.private_author),
+            found.is_some(),
+        ),
+        Some(_) => {
+            let current = fields::current(&mut tx, h, &path).await?;
+            (
+                current.as_ref().and_then(|c| c.private_author),
+                current.is_some(),
+            )
+        }
     };
     tx.rollback().await;
     let now = state.clock.now_ms();
@@ -316,7 +326,7 @@ pub async fn read(
         now,
     );
     let record = Record::new(EventType::FieldRead, LogAction::Read, Some(h))
-        .field(&path)
+        .field(&field_for_log(&path, exists))
         .decision(&decision);
     if let Decision::Deny(reason) = decision {
         return Err(refuse_now(&state, &meta, &caller, record, denial(reason)).await);
@@ -432,7 +442,7 @@ pub async fn history(
         now,
     );
     let record = Record::new(EventType::FieldList, LogAction::Read, Some(h))
-        .field(&path)
+        .field(&field_for_log(&path, !versions.is_empty()))
         .decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)

@@ -50,6 +50,19 @@ impl FromRequestParts<AppState> for RequestMeta {
     }
 }
 
+/// How a request names a field in the log: by its path when the field
+/// exists (or an allowed writer is creating it), otherwise only by its
+/// section, which the plan template knows. So a refused caller cannot put
+/// text of their own ("justitie/aangifte-tegen-u") into a household's
+/// history: it reads "justitie".
+pub fn field_for_log(path: &kluis_policy::FieldPath, known: bool) -> String {
+    if known {
+        path.to_string()
+    } else {
+        path.section().to_owned()
+    }
+}
+
 /// What happened, in the log's terms.
 #[derive(Debug, Clone)]
 pub struct Record {

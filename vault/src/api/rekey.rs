@@ -11,7 +11,7 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{LoggedTx, Record, RequestMeta};
+use super::record::{field_for_log, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
     required_set, Signing,
@@ -43,7 +43,7 @@ pub async fn rekey(
     // Re-keying decides who holds a key: members only.
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
-        .field(&path)
+        .field(&field_for_log(&path, decision.is_allowed()))
         .decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
