@@ -4,6 +4,7 @@ mod common;
 
 use common::TestServer;
 use kluis_vault::keys::Identity;
+use kluis_vault::role::Role;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -209,4 +210,57 @@ async fn a_request_that_takes_too_long_is_stopped_with_a_problem() {
     .await;
     assert_eq!((status, kind(&v)), (403, "invite-invalid"));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_are_rate_limited_per_person() {
+    use kluis_policy::FieldPath;
+    let server = TestServer::spawn_with(|c| c.limits.refusals_per_minute = 3).await;
+    let admin = server.admin().await;
+    let pro = server
+        .enrol(&admin, Role::Professional, "Piet", Some("Wijkteam"))
+        .await;
+    let anna = server.enrol(&pro, Role::Client, "Anna", None).await;
+    let outsider = server
+        .enrol(&admin, Role::Professional, "Mallory", Some("Elders"))
+        .await;
+    let h = anna.client.create_household().await.unwrap();
+    let p = FieldPath::parse("financien/situatie").unwrap();
+    anna.client.set_field(h, &p, b"schuld").await.unwrap();
+
+    let token = outsider.client.login_token().await.unwrap().token;
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/households/{h}/fields/{p}", server.url);
+    let mut statuses = Vec::new();
+    let mut limited = None;
+    for _ in 0..5 {
+        let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status().as_u16() == 429 {
+            limited = Some(r);
+        }
+    }
+    assert_eq!(statuses, vec![404, 404, 404, 429, 429]);
+    let r = limited.unwrap();
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["type"], "urn:kluis:problem:too-many-refusals");
+    // Only the refusals within the limit are in the household's history.
+    let history = anna.client.access_log(h).await.unwrap();
+    let logged = history
+        .iter()
+        .filter(|e| e.actor.as_deref() == Some(&outsider.id.to_string()))
+        .count();
+    assert_eq!(logged, 3);
+    // Someone else is not affected.
+    anna.client.get_field(h, &p, None).await.unwrap();
 }

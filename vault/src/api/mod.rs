@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod plan;
 pub mod problem;
 pub mod record;
+pub mod refusals;
 pub mod rekey;
 pub mod retention;
 pub mod upload;

@@ -164,6 +164,7 @@ fn add_problems(op: &mut Operation, under_household: bool) {
         (404, under_household),
         (410, under_household),
         (413, has_body),
+        (429, logged_in),
         (503, true),
     ];
     let responses = &mut op.responses.responses;

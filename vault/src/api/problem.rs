@@ -68,6 +68,7 @@ kinds! {
     Conflict = ("conflict", CONFLICT, "The resource changed"),
     IdempotencyKeyReused = ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The Idempotency-Key was used for another request"),
     LimitExceeded = ("limit-exceeded", UNPROCESSABLE_ENTITY, "A limit was exceeded"),
+    TooManyRefusals = ("too-many-refusals", TOO_MANY_REQUESTS, "Too many refused requests"),
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long"),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "The service is unavailable"),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
@@ -79,6 +80,8 @@ pub struct Problem {
     pub kind: Kind,
     pub detail: String,
     pub current_version: Option<i64>,
+    /// Seconds, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, Problem>;
@@ -89,6 +92,7 @@ impl Problem {
             kind,
             detail: detail.into(),
             current_version: None,
+            retry_after: None,
         }
     }
 
@@ -135,12 +139,18 @@ impl From<kluis_policy::IdError> for Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.body()).expect("plain struct");
-        (
+        let mut response = (
             self.kind.status(),
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

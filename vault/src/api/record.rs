@@ -331,6 +331,10 @@ impl LoggedTx {
         record: Record,
         problem: Problem,
     ) -> Problem {
+        if let Err(limited) = state.refusals.check(caller.id) {
+            self.rollback().await;
+            return limited;
+        }
         let household = record.household;
         let logged = async {
             // A destroyed household says so, instead of "not found": its

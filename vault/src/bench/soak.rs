@@ -106,6 +106,10 @@ impl ServerProcess {
             .arg(data)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            // The soak's deliberate refusals, all day long, would hit the
+            // per-person limit on refusals, which is not what it measures.
+            .arg("--refusals-per-minute")
+            .arg("1000000")
             .env_remove("KLUIS_DB")
             .env_remove("KLUIS_LISTEN")
             .env_remove("KLUIS_DATA_DIR")

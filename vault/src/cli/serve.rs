@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// Largest field value in bytes.
     #[arg(long, default_value_t = 256 * 1024)]
     max_field_bytes: usize,
+    /// Refused requests one person may make a minute before they get 429
+    /// (each refusal is logged; this keeps one person from flooding the log).
+    #[arg(long, env = "KLUIS_REFUSALS_PER_MINUTE", default_value_t = 60)]
+    refusals_per_minute: u32,
     /// A TOML plan template (`name`, `sections`) replacing the built-in ZRM sections.
     #[arg(long, env = "KLUIS_PLAN_TEMPLATE")]
     plan_template: Option<PathBuf>,
@@ -61,6 +65,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.log_key_file = args.log_key;
     config.limits.body_bytes = args.max_body_bytes;
     config.limits.max_field_bytes = args.max_field_bytes;
+    config.limits.refusals_per_minute = args.refusals_per_minute;
     // A sealed field travels base64-encoded with its envelopes: keep the
     // body limit large enough for the largest field.
     let needed = (crate::keys::seal::bucket(args.max_field_bytes) + 28) * 4 / 3 + 64 * 1024;

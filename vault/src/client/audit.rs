@@ -332,6 +332,9 @@ impl Client {
         let size = cp.size;
         let client = self.clone();
         let fetcher = tokio::spawn(async move {
+            // A row whose columns disagree with its leaf is reported after
+            // the replay, so a changed leaf is still named as what it is.
+            let mut columns_wrong = None;
             let mut from = 0u64;
             while from < size {
                 let page = client.log_leaves(from, PAGE.min(size - from)).await?;
@@ -340,9 +343,11 @@ impl Client {
                 };
                 for l in page.leaves {
                     let bytes = decode_b64(&l.leaf, "a leaf")?;
-                    check_side_columns(&l, &bytes)?;
+                    if columns_wrong.is_none() {
+                        columns_wrong = check_side_columns(&l, &bytes).err();
+                    }
                     if tx.send((l.seq, bytes)).await.is_err() {
-                        return Ok(()); // the replay stopped early: it has its answer
+                        return Ok(columns_wrong); // the replay stopped early: it has its answer
                     }
                 }
                 if page.next.is_none() {
@@ -350,7 +355,7 @@ impl Client {
                 }
                 from = last + 1;
             }
-            Ok::<(), ClientError>(())
+            Ok::<Option<ClientError>, ClientError>(columns_wrong)
         });
         let checkpoint = cp.clone();
         let replayed = tokio::task::spawn_blocking(move || {
@@ -371,6 +376,7 @@ impl Client {
             .await
             .map_err(|e| ClientError::Refused(format!("fetching the log stopped: {e}")))?;
         match (replayed, fetched) {
+            (Ok(_), Ok(Some(columns_wrong))) => Err(columns_wrong.into()),
             (Ok(report), _) => Ok(report),
             // Running out of leaves because the server stopped answering
             // is a connection problem, not a short log.

@@ -45,6 +45,9 @@ pub struct Limits {
     pub max_fields: i64,
     /// Most versions kept of one field.
     pub max_versions: i64,
+    /// Refused requests one person may make a minute before they get 429
+    /// (see `api/refusals.rs`).
+    pub refusals_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -58,6 +61,7 @@ impl Default for Limits {
             max_field_bytes: 256 * 1024,
             max_fields: 1000,
             max_versions: 1000,
+            refusals_per_minute: 60,
         }
     }
 }

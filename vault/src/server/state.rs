@@ -33,6 +33,8 @@ pub struct Inner {
     pub readiness: Readiness,
     /// The origins a login signature may name (see `wire::auth`).
     pub origins: Vec<String>,
+    /// Refused requests per person (see `api::refusals`).
+    pub refusals: crate::api::refusals::RefusalLimiter,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             log_writer: LogWriter::spawn(weak.clone()),
             readiness: Readiness::default(),
             origins,
+            refusals: crate::api::refusals::RefusalLimiter::new(config.limits.refusals_per_minute),
         }))
     }
 }
