@@ -76,8 +76,8 @@ async fn reading_the_log_is_itself_logged() {
     w.auditor.client.log_checkpoint().await.unwrap();
     w.auditor.client.log_leaves(0, 10).await.unwrap();
     w.auditor.client.log_consistency(1, 2).await.unwrap();
-    // 2 queries + checkpoint + leaves + consistency.
-    assert_eq!(w.rows().await, before + 5);
+    // The auditor's login + 2 queries + checkpoint + leaves + consistency.
+    assert_eq!(w.rows().await, before + 6);
     let kinds: Vec<String> = w
         .auditor
         .client
@@ -158,11 +158,16 @@ async fn queries_filter_and_page() {
             None => break,
         }
     }
-    // The registration of the outsider's keys (the key directory), then
-    // their 3 reads and 3 writes, all refused.
-    assert_eq!(paged.len(), 7, "the outsider's keys, 3 reads and 3 writes");
+    // The registration of the outsider's keys (the key directory), their
+    // login, then their 3 reads and 3 writes, all refused.
+    assert_eq!(
+        paged.len(),
+        8,
+        "the outsider's keys, login, 3 reads and 3 writes"
+    );
     assert_eq!(paged[0].entry.event.code(), "principal.keys");
-    assert!(paged[1..]
+    assert_eq!(paged[1].entry.event.code(), "login");
+    assert!(paged[2..]
         .iter()
         .all(|e| e.entry.outcome.code() == "denied"));
     assert!(paged
@@ -655,4 +660,85 @@ async fn made_up_paths_of_refused_callers_do_not_reach_the_history() {
     assert!(history
         .iter()
         .any(|e| e.fields == ["financien/situatie"] && e.outcome == "denied"));
+}
+
+#[tokio::test]
+async fn account_events_and_reader_lookups_are_logged() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    let w = world().await;
+    // A write asks who may read the field first: in the household's history.
+    w.anna
+        .client
+        .set_field(w.h, &path("financien/situatie"), b"schuld")
+        .await
+        .unwrap();
+    w.anna.client.sync(w.h).await.unwrap();
+    let history = w.anna.client.access_log(w.h).await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.event == "field.readers" && e.fields == ["financien/situatie"]),
+        "{history:?}"
+    );
+    assert!(
+        history.iter().any(|e| e.event == "field.stale"),
+        "{history:?}"
+    );
+
+    // An invite, and a login refused for a bad signature.
+    w.pro
+        .client
+        .invite(Role::Client, "Bram", None)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let key = B64.encode(w.anna.client.identity().signing_public_key());
+    let challenge: serde_json::Value = http
+        .post(format!("{}/v1/auth/challenge", w.server.url))
+        .json(&serde_json::json!({ "signing_key": key }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refused = http
+        .post(format!("{}/v1/auth/token", w.server.url))
+        .json(&serde_json::json!({
+            "challenge_id": challenge["challenge_id"],
+            "origin": w.server.url,
+            "signature": B64.encode([0u8; 64]),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+
+    let logins = w
+        .auditor
+        .client
+        .log_query(&LogFilter {
+            actor: Some(w.anna.id),
+            event: Some("login".into()),
+            ..LogFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(logins.iter().any(|e| e.entry.outcome.code() == "allowed"));
+    assert!(logins.iter().any(|e| e.entry.outcome.code() == "denied"
+        && e.entry.reason.as_deref() == Some("bad_signature")));
+    let invites = w
+        .auditor
+        .client
+        .log_query(&LogFilter {
+            actor: Some(w.pro.id),
+            event: Some("invite".into()),
+            ..LogFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(invites
+        .iter()
+        .any(|e| e.entry.reason.as_deref() == Some("role client")));
 }

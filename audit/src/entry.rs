@@ -102,6 +102,10 @@ codes! {
         // The key directory (`crate::directory`): `actor` is the person,
         // `fields` holds exactly one item, the commitment to their keys.
         KeysRegister = "principal.keys",
+        // Who must be able to read a field, as a writer asks before writing.
+        ReadersList = "field.readers",
+        // Which fields need new keys after consent ended.
+        StaleList = "field.stale",
     }
 }
 
@@ -465,7 +469,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 23);
+        assert_eq!(EventType::ALL.len(), 25);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

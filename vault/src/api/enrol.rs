@@ -13,12 +13,13 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{LoggedTx, RequestMeta};
+use super::record::{refuse_now, LoggedTx, Record, RequestMeta};
 use crate::clock::rfc3339;
 use crate::server::AppState;
 use crate::store::invites::{self, NewInvite, Redeem};
 use crate::store::principals::{self, NewPrincipal, Principal};
 use crate::wire::enrol::{InviteRequest, InviteResponse, PrincipalInfo, RegisterRequest};
+use kluis_audit::{Action as LogAction, EventType};
 
 /// A fresh invite code: 160 random bits in lowercase base32, grouped for
 /// reading aloud: `kluis-abcd-efgh-…`.
@@ -52,14 +53,19 @@ pub async fn invite(
     State(state): State<AppState>,
     idem: Idem,
     Caller(caller): Caller,
+    meta: RequestMeta,
     ApiJson(req): ApiJson<InviteRequest>,
 ) -> ApiResult<Answer> {
+    // Who invited whom in which role is logged; the invitee's name is not.
+    let mut record = Record::new(EventType::Invite, LogAction::Create, None);
+    record.reason = Some(format!("role {}", req.role.as_str()));
     if !caller.role.may_invite(req.role) {
-        return Err(Problem::forbidden(format!(
+        let problem = Problem::forbidden(format!(
             "{} may not invite {}",
             caller.role.with_article(),
             req.role.with_article()
-        )));
+        ));
+        return Err(refuse_now(&state, &meta, &caller, record.denied("role"), problem).await);
     }
     let name = clean_label("the name", &req.name)?;
     let org = match (&req.org, req.role.needs_organisation()) {
@@ -76,9 +82,9 @@ pub async fn invite(
     let now = state.clock.now_ms();
     let expires = now + state.limits.invite_ttl_ms;
     let creator = caller.id.to_string();
-    let mut tx = state.store.begin().await?;
+    let mut ltx = LoggedTx::begin(&state).await?;
     invites::insert(
-        &mut tx,
+        ltx.tx().await?,
         NewInvite {
             code: &code,
             role: req.role,
@@ -100,7 +106,9 @@ pub async fn invite(
             expires_at: rfc3339(expires),
         },
     );
-    super::idempotency::commit_answer(tx, &state, &idem, answer).await
+    record.flags.authorised = true;
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit_answer(&state, &idem, answer).await
 }
 
 #[utoipa::path(post, path = "/v1/register", tag = "enrolment",

@@ -384,9 +384,8 @@ pub async fn stale(
     let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
+    let record = Record::new(EventType::StaleList, LogAction::Read, Some(h)).decision(&decision);
     if let Decision::Deny(reason) = decision {
-        let record =
-            Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
         return Err(ltx
             .refuse(&state, &meta, &caller, record, denial(reason))
             .await);
@@ -409,7 +408,8 @@ pub async fn stale(
             });
         }
     }
-    ltx.rollback().await;
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
     Ok(Json(StaleList { fields: out }))
 }
 

@@ -12,6 +12,7 @@ use base64::Engine;
 
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
+use super::record::{refuse_now, LoggedTx, Record, RequestMeta};
 use crate::clock::rfc3339;
 use crate::keys::identity::{decode_signing_key, verify_signature};
 use crate::server::AppState;
@@ -19,6 +20,7 @@ use crate::store::{principals, sessions};
 use crate::wire::auth::{
     challenge_message, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse,
 };
+use kluis_audit::{Action as LogAction, EventType};
 
 #[utoipa::path(post, path = "/v1/auth/challenge", tag = "login",
     request_body = ChallengeRequest,
@@ -53,6 +55,7 @@ pub async fn challenge(
     responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody)))]
 pub async fn token(
     State(state): State<AppState>,
+    meta: RequestMeta,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let invalid = || {
@@ -80,24 +83,43 @@ pub async fn token(
         .await?
         .ok_or_else(invalid)?;
     let now = state.clock.now_ms();
-    if challenge.expires_ms <= now {
-        return Err(Problem::new(
-            Kind::ChallengeExpired,
-            "the challenge expired before it was answered: log in again",
-        ));
-    }
     let principal = principals::get(&state.store, challenge.principal)
         .await?
         .ok_or_else(invalid)?;
+    // From here on the person is known: every outcome is logged, refused
+    // logins too (a login relayed from another site shows as one).
+    let record = Record::new(EventType::Login, LogAction::Execute, None);
+    if challenge.expires_ms <= now {
+        let problem = Problem::new(
+            Kind::ChallengeExpired,
+            "the challenge expired before it was answered: log in again",
+        );
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record.denied("challenge_expired"),
+            problem,
+        )
+        .await);
+    }
     if !state.origins.contains(&req.origin) {
-        return Err(Problem::new(
+        let problem = Problem::new(
             Kind::SignatureInvalid,
             format!(
                 "this login was signed for {}, but this server is {}: a site that passes on logins may be posing as it",
                 req.origin.chars().take(300).collect::<String>(),
                 state.origins.join(" or ")
             ),
-        ));
+        );
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record.denied("wrong_origin"),
+            problem,
+        )
+        .await);
     }
     let message = challenge_message(
         &req.origin,
@@ -105,14 +127,27 @@ pub async fn token(
         &B64.encode(&challenge.nonce),
     );
     if !verify_signature(&principal.signing_key, &message, &signature) {
-        return Err(Problem::new(
+        let problem = Problem::new(
             Kind::SignatureInvalid,
             "the signature does not match the registered key",
-        ));
+        );
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record.denied("bad_signature"),
+            problem,
+        )
+        .await);
     }
     let token = B64.encode(rand::random::<[u8; 32]>());
     let expires = now + state.limits.token_ttl_ms;
-    sessions::insert_token(&state.store, &token, principal.id, expires).await?;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    sessions::insert_token(ltx.tx().await?, &token, principal.id, expires).await?;
+    let mut allowed = record;
+    allowed.flags.authorised = true;
+    ltx.record(&state, &meta, Some(&principal), allowed).await?;
+    ltx.commit().await?;
     Ok(Json(TokenResponse {
         token,
         expires_at: rfc3339(expires),

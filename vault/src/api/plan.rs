@@ -62,10 +62,15 @@ pub async fn write_plan(
             now,
         )
     };
+    // Asking who may read a field shows the grants that cover it (their
+    // scopes and purposes): logged like any other look at the household.
+    let record = Record::new(EventType::ReadersList, LogAction::Read, Some(h))
+        .field(&field_for_log(
+            &path,
+            current.is_some() || decision.is_allowed(),
+        ))
+        .decision(&decision);
     if let Decision::Deny(reason) = decision {
-        let record = Record::new(EventType::FieldWrite, LogAction::Update, Some(h))
-            .field(&field_for_log(&path, current.is_some()))
-            .decision(&decision);
         return Err(ltx
             .refuse(&state, &meta, &caller, record, denial(reason))
             .await);
@@ -96,9 +101,8 @@ pub async fn write_plan(
         Decision::Allow(kluis_policy::Basis::Grant { id, .. }) => Some(id),
         _ => None,
     };
-    // Asking is not an access to content: no log entry; the write that
-    // follows is logged.
-    ltx.rollback().await;
+    ltx.record(&state, &meta, Some(&caller), record).await?;
+    ltx.commit().await?;
     Ok(Json(WritePlan {
         path,
         current_version: current.map_or(0, |c| c.version),

@@ -91,6 +91,8 @@ pub fn sentence(i: &AccessItem) -> String {
         }
         ("observation.publish", _) => format!("shared a note in the plan: {}", or_plan(&what)),
         ("log.query", _) => "looked at this access history".to_owned(),
+        ("field.readers", _) => format!("looked up who may read {}", or_plan(&what)),
+        ("field.stale", _) => "checked which parts need new keys".to_owned(),
         ("export", _) => "made a copy of the plan".to_owned(),
         (other, _) => format!("did '{other}' on {}", or_plan(&what)),
     };

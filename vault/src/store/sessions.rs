@@ -4,7 +4,7 @@ use kluis_policy::PrincipalId;
 use sqlx::Row;
 
 use super::principals::{self, Principal};
-use super::{secret_hash, Store, StoreError};
+use super::{secret_hash, Store, StoreError, Tx};
 
 pub async fn insert_challenge(
     store: &Store,
@@ -50,7 +50,7 @@ pub async fn take_challenge(store: &Store, id: &[u8]) -> Result<Option<Challenge
 }
 
 pub async fn insert_token(
-    store: &Store,
+    tx: &mut Tx,
     token: &str,
     principal: PrincipalId,
     expires_ms: i64,
@@ -59,7 +59,7 @@ pub async fn insert_token(
         .bind(secret_hash(token))
         .bind(principal.to_string())
         .bind(expires_ms)
-        .execute(store.pool())
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
