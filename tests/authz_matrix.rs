@@ -83,10 +83,27 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
         "field.write" => who.set_field(h, &fin, b"bijgewerkt").await.map(|_| ()),
         "field.history" => who.field_history(h, &fin).await.map(|_| ()),
         "observation.read" => who.get_field(h, &s.private_note, None).await.map(|_| ()),
-        "grant.create" => who
-            .grant(h, grant(&s.target, "algemeen/*", false, 30))
-            .await
-            .map(|_| ()),
+        "grant.create" => {
+            // Signed at the server's time: the server's clock was moved two
+            // days on (so grants could expire), and a grant dated away from
+            // the server's time is refused as backdated.
+            let now = s.server.clock.now_ms() / 1000;
+            let me = who.whoami().await.unwrap().principal_id;
+            let statement = GrantStatement {
+                id: GrantId::random(),
+                issuer: me,
+                grantee: s.target.id,
+                grantee_fingerprint: s.target.client.identity().public().fingerprint().unwrap(),
+                household: h,
+                scope: Scope::parse("algemeen/*").unwrap(),
+                actions: vec![Action::Read],
+                purpose: Purpose::Schuldhulp,
+                issued_at: now,
+                not_before: now,
+                expires: now + 30 * 86_400,
+            };
+            who.grant_with(h, statement).await.map(|_| ())
+        }
         "grants.list" => who.grants(h).await.map(|_| ()),
         "member.add" => {
             // Sent raw: the client library would refuse on the device

@@ -342,3 +342,61 @@ async fn revocations_of_other_grants_and_keys_for_others_are_refused() {
     let _ = g;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_backdated_grant_is_refused() {
+    use kluis_policy::{sign_grant, Action, GrantId, GrantStatement, Purpose, Scope};
+    use kluis_vault::wire::consent::CreateGrant;
+    let server = common::TestServer::spawn().await;
+    let admin = server.admin().await;
+    let pro = server
+        .enrol(
+            &admin,
+            kluis_vault::role::Role::Professional,
+            "Piet",
+            Some("Wijkteam"),
+        )
+        .await;
+    let anna = server
+        .enrol(&pro, kluis_vault::role::Role::Client, "Anna", None)
+        .await;
+    let h = anna.client.create_household().await.unwrap();
+    let now = common::chrono_now_ms() / 1000;
+    let grant = |issued_at: i64| GrantStatement {
+        id: GrantId::random(),
+        issuer: anna.id,
+        grantee: pro.id,
+        grantee_fingerprint: pro.client.identity().public().fingerprint().unwrap(),
+        household: h,
+        scope: Scope::parse("financien/*").unwrap(),
+        actions: vec![Action::Read],
+        purpose: Purpose::Schuldhulp,
+        issued_at,
+        not_before: issued_at,
+        expires: now + 86_400,
+    };
+    let send = |s: GrantStatement| {
+        let jws = sign_grant(&s, &anna.client.identity().key_pair()).unwrap();
+        let c = anna.client.clone();
+        async move {
+            c.http()
+                .post::<_, serde_json::Value>(
+                    c.identity(),
+                    &format!("/v1/households/{h}/grants"),
+                    &CreateGrant { jws, keys: vec![] },
+                )
+                .await
+        }
+    };
+    // Signed a month ago: consent that "existed" before it was given.
+    let e = send(grant(now - 30 * 86_400)).await.unwrap_err();
+    assert_eq!(e.kind(), Some("malformed-request"), "{e}");
+    assert!(
+        e.to_string().contains("away from this server's time"),
+        "{e}"
+    );
+    assert!(anna.client.grants(h).await.unwrap().is_empty());
+    // Signed now: accepted.
+    send(grant(now)).await.unwrap();
+    assert_eq!(anna.client.grants(h).await.unwrap().len(), 1);
+}

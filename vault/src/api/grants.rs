@@ -77,9 +77,19 @@ pub async fn create(
     if req.keys.len() > 1000 {
         return Err(Problem::malformed("too many keys in one grant"));
     }
+    // Consent is given when it is signed: a grant dated far from now (a
+    // backdated one, claiming consent existed earlier) is refused.
+    let now = state.clock.now_ms();
+    let skew = (s.issued_at * 1000 - now).abs();
+    if skew > GRANT_CLOCK_SKEW_MS {
+        return Err(Problem::malformed(format!(
+            "the grant is dated {} s away from this server's time (at most {} s allowed): check your device's clock and sign it again",
+            skew / 1000,
+            GRANT_CLOCK_SKEW_MS / 1000
+        )));
+    }
     let mut ltx = LoggedTx::begin(&state).await?;
     let facts = access::facts(ltx.tx().await?, h).await?;
-    let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Write, now);
     let mut record =
         Record::new(EventType::GrantCreate, LogAction::Create, Some(h)).decision(&decision);
@@ -185,6 +195,9 @@ pub async fn create(
     let answer = Answer::json(StatusCode::CREATED, &info(&stored, Some(&grantee), now));
     ltx.commit_answer(&state, &idem, answer).await
 }
+
+/// How far a grant's signing time (`iat`) may be from the server's clock.
+pub const GRANT_CLOCK_SKEW_MS: i64 = 5 * 60_000;
 
 pub fn status(g: &StoredGrant, now_ms: i64) -> &'static str {
     if g.revoked_ms.is_some() {

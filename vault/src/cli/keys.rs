@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
             let secret = identity.age_secret();
             super::export::write_private(&out, format!("{}\n", secret.as_str()).as_bytes())?;
             ctx.out.say(&format!(
-                "Wrote your age identity to {} (only you can read it). Anyone with this file can open your exports: delete it when done.",
+                "Wrote your age identity to {} (only you can read it). Anyone with this file can open your exports, and with the server's data every household you belong to: delete it when done.",
                 out.display()
             ));
             ctx.out
