@@ -674,7 +674,15 @@ async fn account_events_and_reader_lookups_are_logged() {
         .await
         .unwrap();
     w.anna.client.sync(w.h).await.unwrap();
+    w.anna.client.grants(w.h).await.unwrap();
+    w.anna.client.household(w.h).await.unwrap();
     let history = w.anna.client.access_log(w.h).await.unwrap();
+    for event in ["grant.list", "household.view"] {
+        assert!(
+            history.iter().any(|e| e.event == event),
+            "{event}: {history:?}"
+        );
+    }
     assert!(
         history
             .iter()

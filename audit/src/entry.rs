@@ -106,6 +106,10 @@ codes! {
         ReadersList = "field.readers",
         // Which fields need new keys after consent ended.
         StaleList = "field.stale",
+        // The household's grants, as a member or a grantee lists them.
+        GrantList = "grant.list",
+        // The household itself (members, its signed history).
+        HouseholdView = "household.view",
     }
 }
 
@@ -469,7 +473,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 25);
+        assert_eq!(EventType::ALL.len(), 27);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

@@ -251,7 +251,7 @@ pub async fn list(
         .iter()
         .filter(|g| member || g.fact.grantee == caller.id)
         .collect();
-    let record = Record::new(EventType::LogQuery, LogAction::Read, Some(h));
+    let record = Record::new(EventType::GrantList, LogAction::Read, Some(h));
     if mine.is_empty() && !member {
         // Outsiders (and former grantees with nothing left) learn nothing.
         return Err(ltx

@@ -210,7 +210,8 @@ pub async fn show(
     let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = access::decide(&caller, &facts, None, None, Action::Read, now);
-    let record = Record::new(EventType::FieldList, LogAction::Read, Some(h)).decision(&decision);
+    let record =
+        Record::new(EventType::HouseholdView, LogAction::Read, Some(h)).decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;

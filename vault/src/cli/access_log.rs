@@ -93,6 +93,8 @@ pub fn sentence(i: &AccessItem) -> String {
         ("log.query", _) => "looked at this access history".to_owned(),
         ("field.readers", _) => format!("looked up who may read {}", or_plan(&what)),
         ("field.stale", _) => "checked which parts need new keys".to_owned(),
+        ("grant.list", _) => "looked at who has access".to_owned(),
+        ("household.view", _) => "looked at the household and its members".to_owned(),
         ("export", _) => "made a copy of the plan".to_owned(),
         (other, _) => format!("did '{other}' on {}", or_plan(&what)),
     };
