@@ -146,7 +146,9 @@ pub async fn close(
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&status);
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/reopen", tag = "retention",
@@ -172,7 +174,9 @@ pub async fn reopen(
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&status);
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/holds", tag = "retention",
@@ -201,7 +205,9 @@ pub async fn hold(
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&status);
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
 }
 
 pub(crate) fn clean_reason(text: &str) -> ApiResult<String> {
@@ -243,7 +249,9 @@ pub async fn release(
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&status);
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -355,7 +363,17 @@ pub async fn destroy(
         destroyed.push(d.household);
     }
     let answer = Answer::ok(&Destroyed { destroyed, held });
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
+}
+
+/// Take the deleted bytes out of the database files; the deletion itself
+/// is committed already, so a failure here is for the operator's log.
+async fn scrub(state: &AppState) {
+    if let Err(e) = retention::scrub(&state.store).await {
+        tracing::warn!(error = %e, "could not scrub the database files after a deletion; it will happen at the next checkpoint or vacuum");
+    }
 }
 
 #[utoipa::path(post, path = "/v1/households/{household}/erase", tag = "retention",
@@ -413,5 +431,7 @@ pub async fn erase(
     let status = status_of(&mut ltx, h).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&status);
-    ltx.commit_answer(&state, &idem, answer).await
+    let answer = ltx.commit_answer(&state, &idem, answer).await?;
+    scrub(&state).await;
+    Ok(answer)
 }

@@ -83,10 +83,13 @@ impl Store {
                         // WAL lets readers run beside the one writer;
                         // synchronous=FULL makes a confirmed write survive
                         // power loss; busy_timeout makes writers queue
-                        // instead of failing.
+                        // instead of failing; secure_delete overwrites what
+                        // is deleted (destroyed and erased plans) instead of
+                        // leaving it in free pages.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA secure_delete = ON;",
                         )
                         .await?;
                     }

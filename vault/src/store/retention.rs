@@ -3,7 +3,7 @@
 use kluis_policy::HouseholdId;
 use sqlx::Row;
 
-use super::{StoreError, Tx};
+use super::{Backend, Store, StoreError, Tx};
 
 #[derive(Debug, Clone)]
 pub struct Status {
@@ -144,6 +144,28 @@ pub async fn due(tx: &mut Tx, as_of_ms: i64) -> Result<Vec<Due>, StoreError> {
 /// sealed payloads of its log entries. The household row stays as the
 /// record that it existed and when it was destroyed; the log's leaves stay,
 /// so the tree still verifies.
+/// After a destruction or erasure has committed: make the deleted bytes go
+/// from the database files too. SQLite overwrites deleted content itself
+/// (`secure_delete`), but the old pages also sit in the write-ahead log
+/// until a checkpoint: checkpoint and truncate it. PostgreSQL keeps dead
+/// rows until a vacuum: vacuum the tables that held the household.
+pub async fn scrub(store: &Store) -> Result<(), StoreError> {
+    let statements: &[&str] = match store.backend() {
+        Backend::Sqlite => &["PRAGMA wal_checkpoint(TRUNCATE)"],
+        Backend::Postgres => &[
+            "VACUUM field_versions",
+            "VACUUM envelopes",
+            "VACUUM household_members",
+            "VACUUM household_log_keys",
+            "VACUUM log_entries",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(store.pool()).await?;
+    }
+    Ok(())
+}
+
 pub async fn destroy(tx: &mut Tx, h: HouseholdId, now_ms: i64) -> Result<(), StoreError> {
     let id = h.to_string();
     for sql in [
