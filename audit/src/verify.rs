@@ -11,7 +11,7 @@ use crate::checkpoint::Checkpoint;
 use crate::entry::{Entry, EntryError, EventType, Outcome};
 use crate::frontier::Frontier;
 use crate::merkle::{empty_root, verify_consistency, Hash};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The basis text an allowed read cites when the reader is a household member.
 pub const MEMBERSHIP_BASIS: &str = "membership";
@@ -182,9 +182,24 @@ fn check_rules(e: &Entry, report: &mut Report) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Grants in force, as (household, grant id), learned from the log itself.
+/// Grants in force, as (household, grant id), learned from the log itself,
+/// each with its validity window when the `grant.create` entry states one.
 #[derive(Default)]
-struct Grants(HashSet<(String, String)>);
+struct Grants(HashMap<(String, String), Option<(i64, i64)>>);
+
+/// The validity window a `grant.create` entry records in `reason`:
+/// `valid-ms:FROM..UNTIL` (UTC Unix milliseconds, until exclusive). Entries
+/// from before this was recorded state none; their grants are checked for
+/// being in force (created, not withdrawn) only.
+pub fn grant_window(reason: Option<&str>) -> Option<(i64, i64)> {
+    let (from, until) = reason?
+        .strip_prefix(GRANT_WINDOW_PREFIX)?
+        .split_once("..")?;
+    Some((from.parse().ok()?, until.parse().ok()?))
+}
+
+/// See [`grant_window`].
+pub const GRANT_WINDOW_PREFIX: &str = "valid-ms:";
 
 impl Grants {
     fn check(&mut self, e: &Entry) -> Result<(), VerifyError> {
@@ -197,18 +212,23 @@ impl Grants {
         let key = (household.clone(), basis.clone());
         match e.event {
             EventType::GrantCreate => {
-                self.0.insert(key);
+                self.0.insert(key, grant_window(e.reason.as_deref()));
             }
             EventType::GrantRevoke => {
                 self.0.remove(&key);
             }
-            EventType::FieldRead
-                if basis != MEMBERSHIP_BASIS && basis != AUTHOR_BASIS && !self.0.contains(&key) =>
-            {
-                return Err(VerifyError::GrantNotLive {
-                    seq: e.seq,
-                    grant: basis.clone(),
-                });
+            EventType::FieldRead if basis != MEMBERSHIP_BASIS && basis != AUTHOR_BASIS => {
+                let live = match self.0.get(&key) {
+                    None => false,
+                    Some(None) => true,
+                    Some(Some((from, until))) => (*from..*until).contains(&e.time_ms),
+                };
+                if !live {
+                    return Err(VerifyError::GrantNotLive {
+                        seq: e.seq,
+                        grant: basis.clone(),
+                    });
+                }
             }
             _ => {}
         }
@@ -537,6 +557,49 @@ mod tests {
                 grant: "grant-9".into()
             }
         );
+    }
+
+    #[test]
+    fn reads_must_fall_inside_the_grants_validity_window() {
+        use crate::entry::{Action, EventType};
+        let strict = Rules {
+            grants_must_be_live: true,
+        };
+        let check = |rows: Vec<(u64, Vec<u8>)>| {
+            let cp = checkpoint_for(&rows);
+            verify_log_with(rows.into_iter(), &cp, strict, |_| {})
+        };
+        let t0 = read_entry(0).time_ms;
+        let create = |from: i64, until: i64| {
+            let mut e = read_entry(0);
+            e.event = EventType::GrantCreate;
+            e.action = Action::Create;
+            e.fields.clear();
+            e.reason = Some(format!("{GRANT_WINDOW_PREFIX}{from}..{until}"));
+            e.encode().unwrap()
+        };
+        let read_at = |seq: u64, time_ms: i64| {
+            let mut e = read_entry(seq);
+            e.time_ms = time_ms;
+            e.encode().unwrap()
+        };
+        // Inside the window: fine.
+        let rows = vec![(0, create(t0, t0 + 1000)), (1, read_at(1, t0 + 500))];
+        assert!(check(rows).is_ok());
+        // After it expired, and before it began: flagged.
+        for late_or_early in [t0 + 1000, t0 - 1] {
+            let rows = vec![(0, create(t0, t0 + 1000)), (1, read_at(1, late_or_early))];
+            assert_eq!(
+                check(rows).unwrap_err(),
+                VerifyError::GrantNotLive {
+                    seq: 1,
+                    grant: "grant-9".into()
+                }
+            );
+        }
+        assert_eq!(grant_window(Some("valid-ms:5..9")), Some((5, 9)));
+        assert_eq!(grant_window(Some("valid-ms:x..9")), None);
+        assert_eq!(grant_window(None), None);
     }
 
     proptest! {

@@ -98,6 +98,14 @@ pub async fn create(
         .await?;
     record.basis = Some(s.id.to_string());
     record.purpose = Some(s.purpose.code().to_owned());
+    // The window the grant is valid in, so `audit verify` can check every
+    // read made on it against it.
+    record.reason = Some(format!(
+        "{}{}..{}",
+        kluis_audit::verify::GRANT_WINDOW_PREFIX,
+        s.not_before * 1000,
+        s.expires * 1000
+    ));
     record.fields = s
         .scope
         .selectors()

@@ -122,11 +122,14 @@ async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreE
     let mut outcomes = Vec::with_capacity(batch.len());
     for p in batch {
         let allowed = p.grant.is_none_or(|g| live[&g]);
-        let record = if allowed {
+        let mut record = if allowed {
             p.record.clone()
         } else {
             p.record.clone().denied("revoked")
         };
+        // The entry's time is the moment the grant was found live, so the
+        // replay's window check (`audit verify`) sees what was decided.
+        record.time_ms = Some(now);
         ltx.record(state, &p.meta, Some(&p.caller), record).await?;
         outcomes.push(allowed);
     }

@@ -75,6 +75,9 @@ pub struct Record {
     pub purpose: Option<String>,
     pub reason: Option<String>,
     pub flags: Flags,
+    /// When the decision was made, if not when the entry is appended (a
+    /// batch of reads is decided at one instant; see `api::log_writer`).
+    pub time_ms: Option<i64>,
 }
 
 impl Record {
@@ -89,6 +92,7 @@ impl Record {
             purpose: None,
             reason: None,
             flags: Flags::default(),
+            time_ms: None,
         }
     }
 
@@ -198,7 +202,7 @@ pub async fn append(
     let mut entry = Entry {
         version: kluis_audit::entry::VERSION,
         seq,
-        time_ms: state.clock.now_ms(),
+        time_ms: record.time_ms.unwrap_or_else(|| state.clock.now_ms()),
         event: record.event,
         action: record.action,
         outcome: record.outcome,
