@@ -154,6 +154,18 @@ fn check_side_columns(l: &crate::wire::log::Leaf, leaf: &[u8]) -> Result<(), Cli
     Ok(())
 }
 
+/// Proof hashes as the server sends them: standard base64, 32 bytes each.
+pub(crate) fn decode_hashes(texts: &[String]) -> Result<Vec<Hash>, ClientError> {
+    texts
+        .iter()
+        .map(|h| {
+            decode_b64(h, "a proof hash")?
+                .try_into()
+                .map_err(|_| ClientError::BadResponse("a proof hash is not 32 bytes".into()))
+        })
+        .collect()
+}
+
 fn decode_b64(text: &str, what: &str) -> Result<Vec<u8>, ClientError> {
     STANDARD
         .decode(text.as_bytes())
@@ -201,14 +213,7 @@ impl Client {
                 &format!("/v1/log/consistency?old={old}&new={new}"),
             )
             .await?;
-        p.proof
-            .iter()
-            .map(|h| {
-                decode_b64(h, "a proof hash")?
-                    .try_into()
-                    .map_err(|_| ClientError::BadResponse("a proof hash is not 32 bytes".into()))
-            })
-            .collect()
+        decode_hashes(&p.proof)
     }
 
     /// One page of raw leaves (auditors only).

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use kluis_audit::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash};
-use kluis_audit::{Entry, LogVerifier};
+use kluis_audit::merkle::{leaf_hash, verify_inclusion};
+use kluis_audit::{verify_consistency_with_pinned, Entry, LogVerifier};
 
+use super::audit::decode_hashes;
 use super::{AuditState, Client, ClientError, TrustedKeys};
 use crate::wire::directory::KeyProof;
 use crate::wire::log::LogKey;
@@ -111,16 +112,12 @@ impl Client {
             )
         })?;
         if let Some(old) = &old {
-            let consistency = hashes(&proof.consistency)?;
-            let grown = if old.size == 0 {
-                true
-            } else {
-                verify_consistency(old.size, new.size, &old.root, &new.root, &consistency).is_ok()
-            };
-            if !grown {
+            // The same check `audit verify` makes against its pin.
+            let consistency = decode_hashes(&proof.consistency)?;
+            if let Err(e) = verify_consistency_with_pinned(old, &new, &consistency) {
                 return Err(ClientError::Refused(format!(
                     "the access log the server shows now (size {}) is not a continuation of the one this device saw \
-                     (size {}): the log was changed, so no key from it is trusted (needed for {} ({}))",
+                     (size {}; {e}): the log was changed, so no key from it is trusted (needed for {} ({}))",
                     new.size, old.size, keys.name, keys.id
                 )));
             }
@@ -128,7 +125,7 @@ impl Client {
         let leaf = STANDARD
             .decode(&proof.leaf)
             .map_err(|_| ClientError::BadResponse("a leaf is not base64".into()))?;
-        let inclusion = hashes(&proof.inclusion)?;
+        let inclusion = decode_hashes(&proof.inclusion)?;
         verify_inclusion(
             proof.seq,
             new.size,
@@ -161,21 +158,6 @@ impl Client {
         }
         Ok(())
     }
-}
-
-fn hashes(texts: &[String]) -> Result<Vec<Hash>, ClientError> {
-    texts
-        .iter()
-        .map(|t| {
-            STANDARD
-                .decode(t)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| {
-                    ClientError::BadResponse("a proof hash is not 32 bytes of base64".into())
-                })
-        })
-        .collect()
 }
 
 fn not_listed(keys: &TrustedKeys, why: &str) -> ClientError {
