@@ -18,7 +18,7 @@ use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{field_for_log, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
-    required_set, store_version, NewSealed, Signing,
+    required_set, store_version, NewSealed,
 };
 use crate::access;
 use crate::role::Role;
@@ -85,30 +85,26 @@ pub async fn create(
             )
             .await);
     }
-    let signing = Signing {
+    let sealed = NewSealed {
         household: h,
         path: &path,
         version: 1,
-        key_gen: 1,
         ciphertext: &ciphertext,
-        envelopes: &uploads,
-        writer: caller.id,
-        private: req.private,
+        private_author: req.private.then_some(caller.id),
     };
-    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let checked = checked_signature(
+        &caller,
+        &facts,
+        sealed.signing(&uploads, caller.id),
+        &req.signed,
+    );
     let (mut ltx, signed) = ltx
         .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
         .await?;
     store_version(
         ltx.tx().await?,
-        NewSealed {
-            household: h,
-            path: &path,
-            version: 1,
-            ciphertext: &ciphertext,
-            private_author: req.private.then_some(caller.id),
-            proof: signed.proof(),
-        },
+        &sealed,
+        signed.proof(),
         &caller,
         &uploads,
         now,
@@ -208,30 +204,26 @@ pub async fn publish(
             .await);
     }
     let version = current.version + 1;
-    let signing = Signing {
+    let sealed = NewSealed {
         household: h,
         path: &path,
         version,
-        key_gen: 1,
         ciphertext: &ciphertext,
-        envelopes: &uploads,
-        writer: caller.id,
-        private: false,
+        private_author: None,
     };
-    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let checked = checked_signature(
+        &caller,
+        &facts,
+        sealed.signing(&uploads, caller.id),
+        &req.signed,
+    );
     let (mut ltx, signed) = ltx
         .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
         .await?;
     store_version(
         ltx.tx().await?,
-        NewSealed {
-            household: h,
-            path: &path,
-            version,
-            ciphertext: &ciphertext,
-            private_author: None,
-            proof: signed.proof(),
-        },
+        &sealed,
+        signed.proof(),
         &caller,
         &uploads,
         now,

@@ -21,7 +21,7 @@ use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, field_for_log, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids as ids,
-    required_set, store_version, NewSealed, Signing,
+    required_set, store_version, NewSealed,
 };
 use crate::access;
 use crate::clock::rfc3339;
@@ -244,30 +244,26 @@ pub async fn write(
     }
 
     let version = current_version + 1;
-    let signing = Signing {
+    let sealed = NewSealed {
         household: h,
         path: &path,
         version,
-        key_gen: 1,
         ciphertext: &ciphertext,
-        envelopes: &uploads,
-        writer: caller.id,
-        private: false,
+        private_author: None,
     };
-    let checked = checked_signature(&caller, &facts, signing, &req.signed);
+    let checked = checked_signature(
+        &caller,
+        &facts,
+        sealed.signing(&uploads, caller.id),
+        &req.signed,
+    );
     let (mut ltx, signed) = ltx
         .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
         .await?;
     store_version(
         ltx.tx().await?,
-        NewSealed {
-            household: h,
-            path: &path,
-            version,
-            ciphertext: &ciphertext,
-            private_author: None,
-            proof: signed.proof(),
-        },
+        &sealed,
+        signed.proof(),
         &caller,
         &uploads,
         now,

@@ -128,8 +128,27 @@ pub struct NewSealed<'a> {
     pub ciphertext: &'a [u8],
     /// Set for a private observation.
     pub private_author: Option<kluis_policy::PrincipalId>,
-    /// The writer's checked signature (`checked_signature`).
-    pub proof: StoredProof<'a>,
+}
+
+impl NewSealed<'_> {
+    /// What `writer` must have signed for this new version (key
+    /// generation 1, enveloped as `envelopes`).
+    pub fn signing<'a>(
+        &'a self,
+        envelopes: &'a [(String, Vec<u8>)],
+        writer: PrincipalId,
+    ) -> Signing<'a> {
+        Signing {
+            household: self.household,
+            path: self.path,
+            version: self.version,
+            key_gen: 1,
+            ciphertext: self.ciphertext,
+            envelopes,
+            writer,
+            private: self.private_author.is_some(),
+        }
+    }
 }
 
 /// What the server is about to store, for rebuilding the signed statement.
@@ -221,7 +240,8 @@ fn bad_signature(detail: &str) -> Problem {
 /// envelopes already checked against the required readers.
 pub async fn store_version(
     tx: &mut crate::store::Tx,
-    v: NewSealed<'_>,
+    v: &NewSealed<'_>,
+    proof: StoredProof<'_>,
     author: &crate::store::principals::Principal,
     envelopes: &[(String, Vec<u8>)],
     now_ms: i64,
@@ -239,7 +259,7 @@ pub async fn store_version(
             author_role: author.role.as_str(),
             private_author: v.private_author,
             now_ms,
-            proof: v.proof,
+            proof,
         },
     )
     .await?;

@@ -637,17 +637,17 @@ impl Writer<'_> {
         let signature = author_keys.sign(statement.as_bytes());
         store_version(
             self.ltx().tx().await?,
-            NewSealed {
+            &NewSealed {
                 household: h,
                 path,
                 version,
                 ciphertext,
                 private_author: None,
-                proof: StoredProof {
-                    statement: &statement,
-                    signature: &signature,
-                    writer_grant: None,
-                },
+            },
+            StoredProof {
+                statement: &statement,
+                signature: &signature,
+                writer_grant: None,
             },
             author,
             &[(HOUSEHOLD_READER.to_owned(), env)],
