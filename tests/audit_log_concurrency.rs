@@ -29,6 +29,7 @@ async fn concurrent_reads_are_each_logged_once() {
                 grantee: pro.id,
                 scope: Scope::parse("financien/*").unwrap(),
                 write: false,
+                coordinate: false,
                 purpose: Purpose::Wmo,
                 until_ms: None,
             },

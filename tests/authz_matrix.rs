@@ -63,6 +63,7 @@ fn grant(to: &User, scope: &str, write: bool, days: i64) -> GrantRequest {
         grantee: to.id,
         scope: Scope::parse(scope).unwrap(),
         write,
+        coordinate: false,
         purpose: Purpose::Schuldhulp,
         until_ms: Some(common::chrono_now_ms() + days * DAY_MS),
     }
@@ -135,6 +136,36 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
                 .map(|_| ())
         }
         "stale" => who.sync(h).await.map(|_| ()),
+        "case.close" => match who.close_household(h, "wmo").await {
+            // Put back for the next actor: only who may close may reopen.
+            Ok(_) => who.reopen_household(h).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "hold.place" => match who.hold(h, "Onderzoek").await {
+            Ok(held) => s
+                .admin
+                .client
+                .release_hold(h, &held.hold.id, "matrix")
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "hold.release" => {
+            let held = s.admin.client.hold(h, "Onderzoek").await.unwrap();
+            let result = who.release_hold(h, &held.hold.id, "klaar").await;
+            if result.is_err() {
+                s.admin
+                    .client
+                    .release_hold(h, &held.hold.id, "matrix")
+                    .await
+                    .unwrap();
+            }
+            result.map(|_| ())
+        }
+        "erase.propose" => match who.propose_erasure(h, "AVG art. 17").await {
+            Ok(p) => who.reject(p.id).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
         other => panic!("unknown operation {other}"),
     };
     match result {
@@ -182,10 +213,9 @@ async fn every_relation_against_every_endpoint() {
         .enrol(&admin, Role::Auditor, "Audit", Some("Gemeente"))
         .await;
 
-    anna.client
-        .grant(h, grant(&rw, "financien/*,observaties/*", true, 30))
-        .await
-        .unwrap();
+    let mut coordinating = grant(&rw, "financien/*,observaties/*", true, 30);
+    coordinating.coordinate = true;
+    anna.client.grant(h, coordinating).await.unwrap();
     anna.client
         .grant(h, grant(&ro, "financien/*,observaties/*", false, 30))
         .await

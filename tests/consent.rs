@@ -53,6 +53,7 @@ fn read_grant(to: &User, scope: &str, days: i64) -> GrantRequest {
         grantee: to.id,
         scope: Scope::parse(scope).unwrap(),
         write: false,
+        coordinate: false,
         purpose: Purpose::Schuldhulp,
         until_ms: Some(common::chrono_now_ms() + days * 86_400_000),
     }

@@ -283,6 +283,7 @@ async fn revocations_of_other_grants_and_keys_for_others_are_refused() {
         grantee: to.id,
         scope: Scope::parse("financien/*").unwrap(),
         write: false,
+        coordinate: false,
         purpose: Purpose::Schuldhulp,
         until_ms: None,
     };

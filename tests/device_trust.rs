@@ -23,6 +23,7 @@ fn read_grant(to: &User) -> GrantRequest {
         grantee: to.id,
         scope: Scope::parse("financien/*").unwrap(),
         write: false,
+        coordinate: false,
         purpose: Purpose::Schuldhulp,
         until_ms: Some(common::chrono_now_ms() + 30 * 86_400_000),
     }

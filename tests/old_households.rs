@@ -275,6 +275,7 @@ async fn people_registered_before_the_key_directory_are_registered_at_start_up()
         grantee: pro.id,
         scope: kluis_policy::Scope::parse("financien/*").unwrap(),
         write: false,
+        coordinate: false,
         purpose: kluis_policy::Purpose::Schuldhulp,
         until_ms: Some(common::chrono_now_ms() + 86_400_000),
     };

@@ -44,6 +44,7 @@ async fn household(
                 grantee: coach.id,
                 scope: Scope::parse("financien/*").unwrap(),
                 write: false,
+                coordinate: true,
                 purpose: Purpose::Wmo,
                 until_ms: None,
             },
@@ -71,6 +72,7 @@ async fn count(db: &sqlx::AnyPool, sql: &str, h: HouseholdId) -> i64 {
 async fn due_households_are_destroyed_held_and_young_ones_kept() {
     let server = TestServer::spawn().await;
     let admin = server.admin().await;
+    let archivist_admin = server.enrol(&admin, Role::Admin, "Beheer 2", None).await;
     let coach = server
         .enrol(&admin, Role::Professional, "Coach", Some("Wijkteam"))
         .await;
@@ -104,7 +106,10 @@ async fn due_households_are_destroyed_held_and_young_ones_kept() {
         .close_household(h_held, "niet-vastgesteld")
         .await
         .unwrap();
-    admin
+    // Only administrators place holds.
+    let e = coach.client.hold(h_held, "klacht").await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    let held = admin
         .client
         .hold(h_held, "Lopende klacht bij de ombudsman")
         .await
@@ -127,33 +132,71 @@ async fn due_households_are_destroyed_held_and_young_ones_kept() {
     assert!(list
         .households
         .iter()
-        .any(|s| s.household_id == h_held && !s.holds.is_empty()));
+        .any(|s| s.household_id == h_held && s.holds.iter().any(|x| x.id == held.hold.id)));
     let e = coach.client.retention_due(None).await.unwrap_err();
     assert_eq!(kind(&e), "forbidden");
 
     server.clock.advance_ms(6 * YEAR_MS);
-    let e = coach.client.destroy_due("Coach").await.unwrap_err();
+    let e = coach.client.propose_destruction("Coach").await.unwrap_err();
     assert_eq!(kind(&e), "forbidden");
-    let done = admin
+    // One administrator proposes: nothing is deleted yet.
+    let proposal = admin
         .client
-        .destroy_due("J. de Vries, archivaris")
+        .propose_destruction("J. de Vries, archivaris")
         .await
         .unwrap();
+    assert_eq!(
+        proposal.households,
+        vec![h_due],
+        "the held one is not listed"
+    );
+    let db = server.db().await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM field_versions WHERE household_id = $1",
+            h_due
+        )
+        .await,
+        1,
+        "a proposal deletes nothing"
+    );
+    let waiting = archivist_admin.client.proposals().await.unwrap();
+    assert_eq!(waiting.proposals.len(), 1);
+    assert_eq!(waiting.proposals[0].id, proposal.id);
+    // The proposer cannot approve their own proposal; a coach cannot at all.
+    let e = admin.client.approve(proposal.id).await.unwrap_err();
+    assert_eq!(kind(&e), "second-administrator-needed");
+    let e = coach.client.approve(proposal.id).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    let done = archivist_admin.client.approve(proposal.id).await.unwrap();
     assert_eq!(done.destroyed, vec![h_due]);
-    assert_eq!(done.held, vec![h_held]);
+    assert!(done.held.is_empty() && done.skipped.is_empty());
+    assert_eq!(done.proposal.decision.as_deref(), Some("approved"));
+    // Carried out once: a second approval is refused.
+    let e = archivist_admin
+        .client
+        .approve(proposal.id)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "proposal-decided");
+    assert!(admin.client.proposals().await.unwrap().proposals.is_empty());
 
     // Nothing of the destroyed household remains.
-    let db = server.db().await;
     for sql in [
         "SELECT COUNT(*) FROM field_versions WHERE household_id = $1",
         "SELECT COUNT(*) FROM envelopes WHERE household_id = $1",
         "SELECT COUNT(*) FROM household_members WHERE household_id = $1",
         "SELECT COUNT(*) FROM grants WHERE household_id = $1",
-        "SELECT COUNT(*) FROM household_log_keys WHERE household_id = $1",
         "SELECT COUNT(*) FROM log_entries WHERE household_id = $1 AND payload IS NOT NULL",
     ] {
         assert_eq!(count(&db, sql, h_due).await, 0, "{sql}");
     }
+    assert!(
+        !server.household_log_key_file(h_due).exists(),
+        "the household's log key is deleted"
+    );
+    assert!(server.household_log_key_file(h_held).exists());
     assert!(
         count(
             &db,
@@ -206,47 +249,85 @@ async fn due_households_are_destroyed_held_and_young_ones_kept() {
         .unwrap();
     assert_eq!(&bram_read.value[..], b"MARKER-held-5522");
 
-    // The log still verifies and holds the record of destruction.
+    // The log still verifies and holds both steps, each under its actor.
     let dir = tempfile::tempdir().unwrap();
     auditor
         .client
         .audit_verify(&dir.path().join("state"), |_, _| {})
         .await
         .unwrap();
-    let filter = LogFilter {
-        event: Some("destruction".into()),
+    let of = |event: &str| LogFilter {
+        event: Some(event.into()),
         ..Default::default()
     };
-    let entries = auditor.client.log_query(&filter).await.unwrap();
-    let refused = entries
+    let proposals = auditor
+        .client
+        .log_query(&of("retention.proposal"))
+        .await
+        .unwrap();
+    let refused = proposals
         .iter()
         .filter(|e| e.entry.outcome == kluis_audit::Outcome::Denied)
         .count();
-    assert_eq!(refused, 1, "the coach's attempt is logged as refused");
-    let entries: Vec<_> = entries
+    assert!(refused >= 2, "the coach's attempts are logged as refused");
+    let proposed: Vec<_> = proposals
+        .iter()
+        .filter(|e| e.entry.outcome == kluis_audit::Outcome::Allowed)
+        .collect();
+    assert_eq!(proposed.len(), 1);
+    assert_eq!(proposed[0].entry.actor, Some(admin.id.to_string()));
+    assert_eq!(proposed[0].entry.household, Some(h_due.to_string()));
+    let entries: Vec<_> = auditor
+        .client
+        .log_query(&of("destruction"))
+        .await
+        .unwrap()
         .into_iter()
         .filter(|e| e.entry.outcome == kluis_audit::Outcome::Allowed)
         .collect();
     assert_eq!(entries.len(), 1);
     let e = &entries[0].entry;
     assert_eq!(e.household.as_deref(), Some(h_due.to_string().as_str()));
+    assert_eq!(e.actor, Some(archivist_admin.id.to_string()));
     assert_eq!(
         e.basis.as_deref(),
         Some("approved-by:J. de Vries, archivaris")
     );
+    assert_eq!(
+        e.reason,
+        Some(format!("proposal:{} proposed-by:{}", proposal.id, admin.id))
+    );
     assert_eq!(e.purpose.as_deref(), Some("retention:niet-vastgesteld"));
 
-    // Releasing the hold lets the next run destroy it.
-    admin.client.release_hold(h_held).await.unwrap();
+    // Releasing the hold (by its id, with a reason) lets the next proposal
+    // take it.
+    let e = coach
+        .client
+        .release_hold(h_held, &held.hold.id, "klaar")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    admin
+        .client
+        .release_hold(h_held, &held.hold.id, "De klacht is afgehandeld")
+        .await
+        .unwrap();
+    let again = archivist_admin
+        .client
+        .propose_destruction("J. de Vries")
+        .await
+        .unwrap();
+    assert_eq!(again.households, vec![h_held]);
     assert_eq!(
-        admin
-            .client
-            .destroy_due("J. de Vries")
-            .await
-            .unwrap()
-            .destroyed,
+        admin.client.approve(again.id).await.unwrap().destroyed,
         vec![h_held]
     );
+    let e = admin
+        .client
+        .propose_destruction("J. de Vries")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "nothing-due");
     server.stop().await;
 }
 
@@ -255,9 +336,132 @@ fn chrono_date(ms: i64) -> String {
 }
 
 #[tokio::test]
-async fn reopening_stops_the_clock_and_erasure_follows_the_same_path() {
+async fn a_read_only_grantee_neither_closes_nor_releases_and_the_coordinator_closes_once() {
     let server = TestServer::spawn().await;
     let admin = server.admin().await;
+    let coach = server
+        .enrol(&admin, Role::Professional, "Coach", Some("Wijkteam"))
+        .await;
+    let reader = server
+        .enrol(&admin, Role::Professional, "Lezer", Some("Schuldhulp"))
+        .await;
+    let (anna, h) = household(&server, &admin, &coach, "Anna", "MARKER-coord-1234").await;
+    // A second professional with read access to one field, no coordination.
+    anna.client
+        .grant(
+            h,
+            GrantRequest {
+                grantee: reader.id,
+                scope: Scope::parse("financien/situatie").unwrap(),
+                write: false,
+                coordinate: false,
+                purpose: Purpose::Schuldhulp,
+                until_ms: None,
+            },
+        )
+        .await
+        .unwrap();
+    let listed = anna.client.grants(h).await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|g| g.grantee == coach.id && g.actions.iter().any(|a| a == "coordinate")));
+    let held = admin.client.hold(h, "Onderzoek inspectie").await.unwrap();
+    let other = admin.client.hold(h, "Lopende klacht").await.unwrap();
+
+    // The reader may neither release a hold nor close, nor reopen.
+    let e = reader
+        .client
+        .release_hold(h, &held.hold.id, "weg ermee")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    let e = reader
+        .client
+        .close_household(h, "niet-vastgesteld")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    // Nor may the coordinator touch holds.
+    let e = coach
+        .client
+        .release_hold(h, &held.hold.id, "weg ermee")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+
+    // A release names one hold: the other stays.
+    let after = admin
+        .client
+        .release_hold(h, &held.hold.id, "Onderzoek afgerond")
+        .await
+        .unwrap();
+    assert_eq!(after.holds.len(), 1);
+    assert_eq!(after.holds[0].id, other.hold.id);
+    let e = admin
+        .client
+        .release_hold(h, &held.hold.id, "nog eens")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "hold-not-found");
+
+    // The coordinator closes; closing again (another class) needs a reopen.
+    coach.client.close_household(h, "wmo").await.unwrap();
+    let e = coach
+        .client
+        .close_household(h, "niet-vastgesteld")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "already-closed");
+    let e = admin
+        .client
+        .close_household(h, "niet-vastgesteld")
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "already-closed");
+    let e = reader.client.reopen_household(h).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+    coach.client.reopen_household(h).await.unwrap();
+    coach
+        .client
+        .close_household(h, "niet-vastgesteld")
+        .await
+        .unwrap();
+
+    // The release is in the log with the hold and the reason.
+    let auditor = server
+        .enrol(&admin, Role::Auditor, "Audit", Some("Gemeente"))
+        .await;
+    let releases = auditor
+        .client
+        .log_query(&LogFilter {
+            event: Some("household.release".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(releases
+        .iter()
+        .any(|e| e.entry.outcome == kluis_audit::Outcome::Allowed
+            && e.entry.reason
+                == Some(format!(
+                    "hold:{} released: Onderzoek afgerond",
+                    held.hold.id
+                ))));
+    assert!(
+        releases
+            .iter()
+            .filter(|e| e.entry.outcome == kluis_audit::Outcome::Denied)
+            .count()
+            >= 2
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn erasure_needs_a_second_administrator_and_leaves_no_bytes_behind() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let second = server.enrol(&admin, Role::Admin, "Beheer 2", None).await;
     let coach = server
         .enrol(&admin, Role::Professional, "Coach", Some("Wijkteam"))
         .await;
@@ -269,24 +473,38 @@ async fn reopening_stops_the_clock_and_erasure_follows_the_same_path() {
         .unwrap();
     coach.client.reopen_household(h).await.unwrap();
     server.clock.advance_ms(6 * YEAR_MS);
-    assert!(
-        admin
-            .client
-            .destroy_due("X")
-            .await
-            .unwrap()
-            .destroyed
-            .is_empty(),
-        "reopened: not due"
-    );
+    let e = admin.client.propose_destruction("X").await.unwrap_err();
+    assert_eq!(kind(&e), "nothing-due", "reopened: not due");
 
-    admin.client.hold(h, "onderzoek inspectie").await.unwrap();
+    let held = admin.client.hold(h, "onderzoek inspectie").await.unwrap();
     let e = admin
         .client
-        .erase(h, "AVG art. 17, verzoek van de cliënt")
+        .propose_erasure(h, "AVG art. 17, verzoek van de cliënt")
         .await
         .unwrap_err();
     assert_eq!(kind(&e), "on-hold");
+    admin
+        .client
+        .release_hold(h, &held.hold.id, "onderzoek gesloten")
+        .await
+        .unwrap();
+    let e = coach.client.propose_erasure(h, "x").await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden");
+
+    // A proposal turned down deletes nothing and cannot be approved later.
+    let turned_down = admin
+        .client
+        .propose_erasure(h, "verkeerd dossier")
+        .await
+        .unwrap();
+    second.client.reject(turned_down.id).await.unwrap();
+    let e = second.client.approve(turned_down.id).await.unwrap_err();
+    assert_eq!(kind(&e), "proposal-decided");
+    // An old proposal expires.
+    let stale = admin.client.propose_erasure(h, "te laat").await.unwrap();
+    server.clock.advance_ms(15 * 86_400_000);
+    let e = second.client.approve(stale.id).await.unwrap_err();
+    assert_eq!(kind(&e), "proposal-expired");
     assert_eq!(
         &anna
             .client
@@ -296,11 +514,14 @@ async fn reopening_stops_the_clock_and_erasure_follows_the_same_path() {
             .value[..],
         b"MARKER-erase-7744"
     );
-    admin.client.release_hold(h).await.unwrap();
-    let e = coach.client.erase(h, "x").await.unwrap_err();
-    assert_eq!(kind(&e), "forbidden");
+
     // What erasure must take out of the database files, byte for byte: the
-    // sealed values, their envelopes, the household identity's envelopes.
+    // sealed values, their envelopes, the household identity's envelopes;
+    // and the household's log key, which was never in them.
+    let key_file = server.household_log_key_file(h);
+    let key_hex = std::fs::read_to_string(&key_file).expect("the log key is a file");
+    let key = hex::decode(key_hex.trim()).unwrap();
+    assert_eq!(key.len(), 32);
     let secrets: Vec<Vec<u8>> = {
         use sqlx::Row;
         let db = server.db().await;
@@ -327,17 +548,29 @@ async fn reopening_stops_the_clock_and_erasure_follows_the_same_path() {
         db.close().await;
         all
     };
-    admin
+    let before = server.database_bytes().await;
+    assert!(
+        !contains(&before, &key),
+        "the log key is not in the database"
+    );
+    assert!(!contains(&before, key_hex.trim().as_bytes()));
+
+    let proposal = admin
         .client
-        .erase(h, "AVG art. 17, verzoek van de cliënt")
+        .propose_erasure(h, "AVG art. 17, verzoek van de cliënt")
         .await
         .unwrap();
+    let e = admin.client.approve(proposal.id).await.unwrap_err();
+    assert_eq!(kind(&e), "second-administrator-needed");
+    let done = second.client.approve(proposal.id).await.unwrap();
+    assert_eq!(done.destroyed, vec![h]);
     let e = anna
         .client
         .get_field(h, &path("financien/situatie"), None)
         .await
         .unwrap_err();
     assert_eq!(kind(&e), "household-destroyed");
+    assert!(!key_file.exists(), "the log key file is deleted");
     let bytes = server.database_bytes().await;
     assert!(!contains(&bytes, b"MARKER-erase-7744"));
     // Not in the files either (on SQLite the bytes of the files themselves,
@@ -349,6 +582,65 @@ async fn reopening_stops_the_clock_and_erasure_follows_the_same_path() {
             "erased secret {i} is still in the database"
         );
     }
+    // Both steps are in the log, each under its own administrator.
+    let auditor = server
+        .enrol(&admin, Role::Auditor, "Audit", Some("Gemeente"))
+        .await;
+    let erasures = auditor
+        .client
+        .log_query(&LogFilter {
+            household: Some(h),
+            event: Some("erasure".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(erasures
+        .iter()
+        .any(|e| e.entry.actor == Some(second.id.to_string())
+            && e.entry.reason
+                == Some(format!("proposal:{} proposed-by:{}", proposal.id, admin.id))));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn log_keys_kept_in_the_database_are_moved_out_at_start() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let coach = server
+        .enrol(&admin, Role::Professional, "Coach", Some("Wijkteam"))
+        .await;
+    let (_anna, h) = household(&server, &admin, &coach, "Anna", "MARKER-move-5151").await;
+    // As a database from before this change holds it: the key in a table,
+    // no file.
+    let file = server.household_log_key_file(h);
+    let key = hex::decode(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let db = server.db().await;
+    sqlx::query("INSERT INTO household_log_keys (household_id, log_key) VALUES ($1, $2)")
+        .bind(h.to_string())
+        .bind(key.clone())
+        .execute(&db)
+        .await
+        .unwrap();
+    server.start_up_again().await;
+    assert_eq!(
+        hex::decode(std::fs::read_to_string(&file).unwrap().trim()).unwrap(),
+        key,
+        "the same key, now in its file"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM household_log_keys WHERE household_id = $1",
+            h
+        )
+        .await,
+        0,
+        "and out of the database"
+    );
+    db.close().await;
+    assert!(!contains(&server.database_bytes().await, &key));
     server.stop().await;
 }
 

@@ -110,6 +110,10 @@ codes! {
         GrantList = "grant.list",
         // The household itself (members, its signed history).
         HouseholdView = "household.view",
+        // An erasure or destruction proposed by one administrator (C), or a
+        // proposal turned down by another (U); carrying it out is the
+        // erasure or destruction entry, by the second administrator.
+        RetentionProposal = "retention.proposal",
     }
 }
 
@@ -473,7 +477,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 27);
+        assert_eq!(EventType::ALL.len(), 28);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

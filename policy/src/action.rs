@@ -1,8 +1,13 @@
-//! Actions: what a principal does to a field.
+//! Actions: what a principal does to a field, or to the household's case.
 //!
-//! Only two: read and write. A grant that allows writing also allows reading,
-//! because writing a field you cannot read would mean overwriting blind (and a
-//! writer's client must fetch the current version to re-envelope it anyway).
+//! Read and write are about fields. A grant that allows writing also allows
+//! reading, because writing a field you cannot read would mean overwriting
+//! blind (and a writer's client must fetch the current version to
+//! re-envelope it anyway).
+//!
+//! `coordinate` is about the case, not a field: the household names its
+//! coordinating professional (casushouder), who may close and reopen the
+//! case for retention. It brings no read access: that needs `read` as well.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,11 +19,12 @@ use serde::{Deserialize, Serialize};
 pub enum Action {
     Read,
     Write,
+    Coordinate,
 }
 
 /// Why a piece of text is not an action.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown action '{text}'; valid actions are: read, write")]
+#[error("unknown action '{text}'; valid actions are: read, write, coordinate")]
 pub struct ActionError {
     pub text: String,
 }
@@ -28,6 +34,7 @@ impl Action {
         match self {
             Action::Read => "read",
             Action::Write => "write",
+            Action::Coordinate => "coordinate",
         }
     }
 
@@ -35,6 +42,7 @@ impl Action {
         match text {
             "read" => Ok(Action::Read),
             "write" => Ok(Action::Write),
+            "coordinate" => Ok(Action::Coordinate),
             _ => Err(ActionError {
                 text: text.chars().take(40).collect(),
             }),
@@ -42,7 +50,7 @@ impl Action {
     }
 
     /// Whether a grant listing `granted` allows this action: listed, or
-    /// read when write is listed.
+    /// read when write is listed. Coordinating never brings read or write.
     pub fn granted_by(self, granted: &[Action]) -> bool {
         granted
             .iter()
@@ -77,11 +85,15 @@ mod tests {
         assert!(!Write.granted_by(&[Read]));
         assert!(!Read.granted_by(&[]));
         assert!(!Write.granted_by(&[]));
+        assert!(Coordinate.granted_by(&[Read, Coordinate]));
+        assert!(!Coordinate.granted_by(&[Read, Write]));
+        assert!(!Read.granted_by(&[Coordinate]));
+        assert!(!Write.granted_by(&[Coordinate]));
     }
 
     #[test]
     fn codes_round_trip() {
-        for a in [Read, Write] {
+        for a in [Read, Write, Coordinate] {
             assert_eq!(Action::parse(a.code()).unwrap(), a);
             let json = serde_json::to_string(&a).unwrap();
             assert_eq!(json, format!("\"{a}\""));

@@ -20,7 +20,9 @@
 //!    household exists) is a read for members and for grantees with any active
 //!    grant; the vault then shows a grantee only the paths [`visible`] allows.
 //!    A household-level write (adding members, granting, revoking) is for
-//!    members only.
+//!    members only. Coordinating the case (closing it for retention) is for
+//!    members and for grantees whose active grant lists `coordinate`; on a
+//!    field it is never granted.
 //! 6. Anything else: deny.
 //!
 //! Time is Unix milliseconds (`now_ms`), passed in: the crate has no clock.
@@ -293,13 +295,22 @@ fn decide(request: &Request, facts: &Facts, private_author: Option<&PrincipalId>
     }
 
     let outcome = match &request.path {
-        None => best(own_grants().map(|g| (g, g.time_problem(now)))),
+        // The household itself: listing it (read) needs any grant in force;
+        // coordinating the case needs a grant in force that lists it.
+        None => best(own_grants().map(|g| {
+            let problem = g.time_problem(now).or_else(|| {
+                (request.action == Action::Coordinate && !Action::Coordinate.granted_by(&g.actions))
+                    .then_some(DenyReason::ActionNotGranted)
+            });
+            (g, problem)
+        })),
         Some(path) => best(own_grants().map(|g| {
             let problem = if !g.scope.covers(path) {
                 Some(DenyReason::OutOfScope)
             } else if let Some(p) = g.time_problem(now) {
                 Some(p)
-            } else if !request.action.granted_by(&g.actions) {
+            } else if request.action == Action::Coordinate || !request.action.granted_by(&g.actions)
+            {
                 Some(DenyReason::ActionNotGranted)
             } else {
                 None

@@ -1,4 +1,4 @@
-//! Identifiers of principals, households and grants.
+//! Identifiers of principals, households, grants and retention proposals.
 //!
 //! An id is a one-letter kind prefix, a dash and 32 lowercase hex digits (128
 //! random bits), e.g. `h-3f9c…`. The prefix makes a household id pasted where a
@@ -109,6 +109,10 @@ id_type!(
 id_type!(
     /// A grant (a consent statement) or a revocation of one.
     GrantId, "g", "grant"
+);
+id_type!(
+    /// A proposal to erase or destroy, waiting for a second administrator.
+    ProposalId, "r", "proposal"
 );
 
 #[cfg(test)]

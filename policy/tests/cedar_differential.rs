@@ -9,7 +9,8 @@
 //! * a member may do anything to a resource of their household;
 //! * a grant (not revoked) permits its grantee its actions (write brings read)
 //!   on fields in scope, within `[from, until)`, and reading the household
-//!   itself (listing) in the same window;
+//!   itself (listing) in the same window; a grant listing `coordinate`
+//!   permits coordinating the household (never a field) in that window;
 //! * a private observation: `forbid` anyone but its author; the author is
 //!   permitted while a member or holding any grant active now;
 //! * no permit, no access.
@@ -77,7 +78,10 @@ fn to_cedar(facts: &Facts) -> PolicySet {
             "context.now >= {} && context.now < {}",
             g.valid_from_ms, g.valid_until_ms
         );
-        let mut actions = vec![cedar_action(Action::Read)];
+        let mut actions = Vec::new();
+        if g.actions.contains(&Action::Read) || g.actions.contains(&Action::Write) {
+            actions.push(cedar_action(Action::Read));
+        }
         if g.actions.contains(&Action::Write) {
             actions.push(cedar_action(Action::Write));
         }
@@ -93,15 +97,23 @@ fn to_cedar(facts: &Facts) -> PolicySet {
                 }
             })
             .collect();
-        src += &format!(
+        if !actions.is_empty() {
+            src += &format!(
             "permit(principal == {who}, action in [{}], resource is Field) when {{ resource.household == \"{h}\" && {window} && ({}) }};\n",
             actions.join(", "),
             in_scope.join(" || ")
         );
+        }
         src += &format!(
             "permit(principal == {who}, action == {}, resource is Household) when {{ resource.household == \"{h}\" && {window} }};\n",
             cedar_action(Action::Read)
         );
+        if g.actions.contains(&Action::Coordinate) {
+            src += &format!(
+                "permit(principal == {who}, action == {}, resource is Household) when {{ resource.household == \"{h}\" && {window} }};\n",
+                cedar_action(Action::Coordinate)
+            );
+        }
         src += &format!(
             "permit(principal == {who}, action, resource) when {{ resource.household == \"{h}\" && resource.private && resource.author == principal && {window} }};\n"
         );
@@ -189,6 +201,8 @@ fn random_world(rng: &mut StdRng, people: &[PrincipalId], h: HouseholdId) -> Fac
                     vec![Action::Read],
                     vec![Action::Write],
                     vec![Action::Read, Action::Write],
+                    vec![Action::Read, Action::Coordinate],
+                    vec![Action::Coordinate],
                 ]
                 .choose(rng)
                 .unwrap()
@@ -240,11 +254,9 @@ fn the_evaluator_and_cedar_agree_on_random_worlds() {
                 principal,
                 household: if rng.gen_bool(0.05) { other_h } else { h },
                 path,
-                action: if rng.gen_bool(0.5) {
-                    Action::Read
-                } else {
-                    Action::Write
-                },
+                action: *[Action::Read, Action::Write, Action::Coordinate]
+                    .choose(&mut rng)
+                    .unwrap(),
                 now_ms: rng.gen_range(-10..210),
             };
             let ours = evaluate(&req, &facts);

@@ -143,6 +143,13 @@ impl TestServer {
         }
     }
 
+    /// Where the server keeps household `h`'s log key (outside the database).
+    pub fn household_log_key_file(&self, h: kluis_policy::HouseholdId) -> PathBuf {
+        self.data_dir
+            .join(kluis_vault::server::household_log_keys::DIR_NAME)
+            .join(format!("{h}.key"))
+    }
+
     pub fn bootstrap_invite(&self) -> String {
         std::fs::read_to_string(self.data_dir.join("bootstrap-invite"))
             .expect("bootstrap invite file")

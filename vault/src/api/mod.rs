@@ -98,9 +98,10 @@ pub fn router(state: AppState) -> Router {
         .route("/log/query", get(log::query))
         .route("/households/{household}/close", post(retention::close))
         .route("/households/{household}/reopen", post(retention::reopen))
+        .route("/households/{household}/holds", post(retention::hold))
         .route(
-            "/households/{household}/holds",
-            post(retention::hold).delete(retention::release),
+            "/households/{household}/holds/{hold}/release",
+            post(retention::release),
         )
         .route("/households/{household}/erase", post(retention::erase))
         .route(
@@ -109,6 +110,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/retention/due", get(retention::due))
         .route("/retention/destroy", post(retention::destroy))
+        .route("/proposals", get(retention::list))
+        .route("/proposals/{proposal}/approve", post(retention::approve))
+        .route("/proposals/{proposal}/reject", post(retention::reject))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::track,

@@ -40,7 +40,8 @@ use super::{
         observations::create, observations::publish,
         access_log::show,
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
-        retention::destroy, retention::erase, export::record_export,
+        retention::destroy, retention::erase, retention::list, retention::approve,
+        retention::reject, export::record_export,
         directory::lookup, log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
@@ -131,6 +132,8 @@ fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
         "household" => Some(("^h-[0-9a-f]{32}$", 34)),
         "grant" => Some(("^g-[0-9a-f]{32}$", 34)),
         "id" | "principal" => Some(("^p-[0-9a-f]{32}$", 34)),
+        "proposal" => Some(("^r-[0-9a-f]{32}$", 34)),
+        "hold" => Some(("^[0-9a-f]{16}$", 16)),
         "path" => Some((
             "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
             kluis_policy::path::MAX_PATH_BYTES,

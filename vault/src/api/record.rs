@@ -96,6 +96,12 @@ impl Record {
         }
     }
 
+    /// The same record about household `h` (one entry per household).
+    pub fn with_household(mut self, h: HouseholdId) -> Self {
+        self.household = Some(h);
+        self
+    }
+
     pub fn field(mut self, path: &impl ToString) -> Self {
         self.fields.push(path.to_string());
         self
@@ -169,16 +175,21 @@ pub async fn append(
     // Identifying details are sealed under the household's log key, so they
     // can be destroyed at retention while the leaf (which holds only their
     // hash) keeps the tree verifiable.
+    // The record of a destruction or erasure is written in the transaction
+    // that deletes the household's data; its log key goes once that commits
+    // (`HouseholdLogKeys::forget_destroyed`), so nothing is sealed under it.
+    let deleting = matches!(record.event, EventType::Destruction | EventType::Erasure);
     let (payload, commitment) = match &household {
-        Some(h) => {
+        Some(h) if !deleting => {
             // The key is made with the household and destroyed with it:
             // entries about a destroyed household carry no sealed details.
-            let key = match log::household_key(tx, head, h).await? {
+            let id = record.household.expect("household set");
+            let key = match state.log_keys.get(id)? {
                 Some(k) => Some(k),
                 None if record.event == EventType::HouseholdCreate
                     && record.outcome == Outcome::Allowed =>
                 {
-                    Some(log::create_household_key(tx, head, h).await?)
+                    Some(state.log_keys.create(id)?)
                 }
                 None => None,
             };
@@ -197,7 +208,7 @@ pub async fn append(
                 None => (None, None),
             }
         }
-        None => (None, None),
+        _ => (None, None),
     };
     let mut entry = Entry {
         version: kluis_audit::entry::VERSION,

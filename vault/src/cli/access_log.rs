@@ -96,6 +96,18 @@ pub fn sentence(i: &AccessItem) -> String {
         ("grant.list", _) => "looked at who has access".to_owned(),
         ("household.view", _) => "looked at the household and its members".to_owned(),
         ("export", _) => "made a copy of the plan".to_owned(),
+        ("household.close", _) => "closed the case (the retention period starts)".to_owned(),
+        ("household.reopen", _) => "reopened the case".to_owned(),
+        ("household.hold", _) => {
+            "placed a legal hold (nothing is deleted while it lasts)".to_owned()
+        }
+        ("household.release", _) => "released a legal hold".to_owned(),
+        ("retention.proposal", "C") => {
+            "proposed to delete this plan (a second administrator must approve)".to_owned()
+        }
+        ("retention.proposal", _) => "turned down a proposal to delete this plan".to_owned(),
+        ("erasure", _) => "erased this plan on request".to_owned(),
+        ("destruction", _) => "deleted this plan at the end of its retention period".to_owned(),
         (other, _) => format!("did '{other}' on {}", or_plan(&what)),
     };
     let outcome = match i.outcome.as_str() {

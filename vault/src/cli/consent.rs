@@ -24,6 +24,10 @@ pub struct GrantArgs {
     /// Also allow changing these fields (reading is always included).
     #[arg(long)]
     write: bool,
+    /// Also make them the coordinating professional (casushouder): they may
+    /// close the case when support ends, which starts the retention period.
+    #[arg(long)]
+    coordinate: bool,
     /// Why: wmo, jeugd, participatie, schuldhulp, zorg, veiligheid or onderzoek.
     #[arg(long)]
     purpose: Purpose,
@@ -54,6 +58,7 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
                 grantee: args.to,
                 scope: args.fields,
                 write: args.write,
+                coordinate: args.coordinate,
                 purpose: args.purpose,
                 until_ms,
             },
@@ -61,7 +66,7 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         )
         .await?;
     ctx.out.say(&format!(
-        "{} ({}, {}) may now {} {} for {} until {}, with key fingerprint {}. \
+        "{} ({}, {}) may now {} {} for {} until {}{}, with key fingerprint {}. \
          You can withdraw this at any time with `kluis revoke`.",
         keys.name,
         keys.role,
@@ -74,6 +79,11 @@ pub async fn grant(ctx: &Context, args: GrantArgs) -> anyhow::Result<()> {
         info.scope,
         args.purpose.description_en(),
         info.valid_until,
+        if args.coordinate {
+            ", and coordinates the case (casushouder: may close it when support ends)"
+        } else {
+            ""
+        },
         keys.fingerprint
     ));
     ctx.out.value(&info.grant_id.to_string(), &info)
@@ -90,7 +100,14 @@ pub async fn list(ctx: &Context, household: HouseholdId) -> anyhow::Result<()> {
                 g.grant_id,
                 g.grantee_name.as_deref().unwrap_or("?"),
                 g.grantee_org.as_deref().unwrap_or("-"),
-                g.actions.join(" and "),
+                g.actions
+                    .iter()
+                    .map(|a| match a.as_str() {
+                        "coordinate" => "coordinate the case (casushouder)",
+                        other => other,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" and "),
                 g.scope,
                 g.purpose,
                 g.valid_until,

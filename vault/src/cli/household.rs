@@ -25,7 +25,7 @@ pub enum HouseholdCommand {
     List,
     /// Re-key fields still readable by someone whose grant expired.
     Sync { household: HouseholdId },
-    /// End support: starts the retention clock (coordinator or admin).
+    /// End support: starts the retention clock (the coordinating professional or an administrator).
     Close {
         household: HouseholdId,
         /// Retention class: wmo, jeugd, niet-vastgesteld (or your schedule's).
@@ -34,15 +34,25 @@ pub enum HouseholdCommand {
     },
     /// Undo closing, before destruction.
     Reopen { household: HouseholdId },
-    /// Place a legal hold: the dossier is not destroyed while it lasts.
+    /// Place a legal hold (administrators): the dossier is not destroyed while it lasts; prints the hold's id.
     Hold {
         household: HouseholdId,
         #[arg(long)]
         reason: String,
     },
-    /// Release the legal holds.
-    Release { household: HouseholdId },
-    /// Erase a dossier before its term, where the law allows (administrators).
+    /// Release one legal hold (administrators).
+    Release {
+        household: HouseholdId,
+        /// The hold's id (printed when it was placed).
+        #[arg(long)]
+        hold: String,
+        /// Why the hold may end, recorded in the log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Propose erasing a dossier before its term, where the law allows
+    /// (administrators); prints the proposal id. A second administrator
+    /// carries it out with `kluis approve`.
     Erase {
         household: HouseholdId,
         /// The legal basis, recorded in the log.
@@ -104,20 +114,30 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
             ctx.out.report(&[super::retention::describe(&s)], &s)
         }
         HouseholdCommand::Hold { household, reason } => {
-            let s = client.hold(household, &reason).await?;
-            ctx.out
-                .say("Legal hold placed: this dossier will not be destroyed while it lasts.");
-            ctx.out.report(&[super::retention::describe(&s)], &s)
+            let held = client.hold(household, &reason).await?;
+            ctx.out.say(&format!(
+                "Legal hold placed: this dossier will not be destroyed or erased while it lasts. To end it: kluis household release {household} --hold {} --reason TEXT",
+                held.hold.id
+            ));
+            ctx.out.value(&held.hold.id, &held)
         }
-        HouseholdCommand::Release { household } => {
-            let s = client.release_hold(household).await?;
+        HouseholdCommand::Release {
+            household,
+            hold,
+            reason,
+        } => {
+            let s = client.release_hold(household, &hold, &reason).await?;
+            ctx.out
+                .say("The legal hold is released; the log records why.");
             ctx.out.report(&[super::retention::describe(&s)], &s)
         }
         HouseholdCommand::Erase { household, basis } => {
-            let s = client.erase(household, &basis).await?;
-            ctx.out
-                .say("The dossier was erased. The access log records the erasure and its basis.");
-            ctx.out.report(&[super::retention::describe(&s)], &s)
+            let p = client.propose_erasure(household, &basis).await?;
+            ctx.out.say(&format!(
+                "Nothing is erased yet. Another administrator must approve this with `kluis approve {}` before {}.",
+                p.id, p.expires_at
+            ));
+            ctx.out.value(&p.id.to_string(), &p)
         }
         HouseholdCommand::Sync { household } => super::consent::sync(ctx, household).await,
         HouseholdCommand::List => {

@@ -25,6 +25,7 @@ mod observe;
 mod output;
 mod passphrase;
 mod plan;
+mod proposals;
 mod retention;
 mod serve;
 
@@ -104,6 +105,12 @@ enum Command {
     /// The destruction list and destruction (administrators).
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
+    /// Erasures and destructions waiting for a second administrator.
+    Proposals,
+    /// Approve another administrator's proposal to erase or destroy: it is carried out now.
+    Approve { proposal: kluis_policy::ProposalId },
+    /// Turn down a proposal to erase or destroy (or withdraw your own).
+    Reject { proposal: kluis_policy::ProposalId },
     /// See who looked at or changed your household's plan, and when.
     AccessLog(access_log::AccessLogArgs),
     /// For auditors: search, export and verify the access log.
@@ -191,6 +198,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Observe(args) => observe::run(&ctx, args).await,
         Command::Export(args) => export::run(&ctx, args).await,
         Command::Retention(cmd) => retention::run(&ctx, cmd).await,
+        Command::Proposals => proposals::list(&ctx).await,
+        Command::Approve { proposal } => proposals::approve(&ctx, proposal).await,
+        Command::Reject { proposal } => proposals::reject(&ctx, proposal).await,
         Command::AccessLog(args) => access_log::run(&ctx, args).await,
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
         Command::Bench(args) => bench::run(&ctx, args).await,

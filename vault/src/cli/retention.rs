@@ -1,7 +1,6 @@
-//! `kluis household close|reopen|hold|release|erase` and `kluis retention list|destroy`.
+//! `kluis retention list|destroy` (and how a household's retention state reads).
 
 use clap::Subcommand;
-use serde_json::json;
 
 use super::Context;
 use crate::wire::retention::RetentionStatus;
@@ -14,7 +13,9 @@ pub enum RetentionCommand {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// Destroy what is due now and not on hold (administrators).
+    /// Propose destroying what is due now and not on hold (administrators);
+    /// prints the proposal id. A second administrator carries it out with
+    /// `kluis approve`.
     Destroy {
         /// Who approved the destruction list.
         #[arg(long)]
@@ -35,7 +36,12 @@ pub fn describe(s: &RetentionStatus) -> String {
         _ => line.push_str("  open (support continues)"),
     }
     if !s.holds.is_empty() {
-        line.push_str(&format!("  ON HOLD: {}", s.holds.join("; ")));
+        let holds: Vec<String> = s
+            .holds
+            .iter()
+            .map(|h| format!("{} (hold {})", h.reason, h.id))
+            .collect();
+        line.push_str(&format!("  ON HOLD: {}", holds.join("; ")));
     }
     line
 }
@@ -54,18 +60,14 @@ pub async fn run(ctx: &Context, cmd: RetentionCommand) -> anyhow::Result<()> {
             ctx.out.report(&lines, &list)
         }
         RetentionCommand::Destroy { approved_by } => {
-            let done = client.destroy_due(&approved_by).await?;
+            let p = client.propose_destruction(&approved_by).await?;
             ctx.out.say(&format!(
-                "Destroyed {} household dossier(s); {} kept because of a legal hold. The access log records each destruction.",
-                done.destroyed.len(),
-                done.held.len()
+                "Proposed destroying {} household dossier(s). Nothing is destroyed yet: another administrator must approve this with `kluis approve {}` before {}.",
+                p.households.len(),
+                p.id,
+                p.expires_at
             ));
-            let lines: Vec<String> = done
-                .destroyed
-                .iter()
-                .map(|h| format!("destroyed {h}"))
-                .collect();
-            ctx.out.report(&lines, &json!(done))
+            ctx.out.value(&p.id.to_string(), &p)
         }
     }
 }

@@ -34,6 +34,12 @@ pub struct ServeArgs {
     /// data directory). Processes sharing one database must use the same one.
     #[arg(long, env = "KLUIS_LOG_KEY")]
     log_key: Option<PathBuf>,
+    /// The directory of the households' log keys (default:
+    /// household-log-keys in the data directory). Kept out of the database
+    /// so that a database backup alone opens no log details; processes
+    /// sharing one database must use the same one.
+    #[arg(long, env = "KLUIS_HOUSEHOLD_LOG_KEYS")]
+    household_log_keys: Option<PathBuf>,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -63,6 +69,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         config.tls = Some(crate::server::tls::TlsFiles { cert, key });
     }
     config.log_key_file = args.log_key;
+    config.household_log_keys_dir = args.household_log_keys;
     config.limits.body_bytes = args.max_body_bytes;
     config.limits.max_field_bytes = args.max_field_bytes;
     config.limits.refusals_per_minute = args.refusals_per_minute;

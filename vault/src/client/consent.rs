@@ -23,6 +23,9 @@ pub struct GrantRequest {
     pub grantee: PrincipalId,
     pub scope: Scope,
     pub write: bool,
+    /// Name the grantee the coordinating professional (casushouder), who
+    /// closes and reopens the case for retention.
+    pub coordinate: bool,
     pub purpose: Purpose,
     /// Unix milliseconds; `None` means one year from now.
     pub until_ms: Option<i64>,
@@ -64,6 +67,9 @@ impl Client {
         let mut actions = vec![Action::Read];
         if req.write {
             actions.push(Action::Write);
+        }
+        if req.coordinate {
+            actions.push(Action::Coordinate);
         }
         let statement = GrantStatement {
             id: GrantId::random(),

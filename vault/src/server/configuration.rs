@@ -25,6 +25,9 @@ pub struct ServeConfig {
     /// The log-signing key file; `None` means `<data_dir>/log-signing-key`.
     /// Processes sharing one database must name the same key.
     pub log_key_file: Option<PathBuf>,
+    /// The households' log keys (`server::household_log_keys`); `None`
+    /// means `<data_dir>/household-log-keys`. Shared like the log key.
+    pub household_log_keys_dir: Option<PathBuf>,
     pub limits: Limits,
     pub template: PlanTemplate,
     pub schedule: Schedule,
@@ -75,10 +78,17 @@ impl ServeConfig {
             public_urls: Vec::new(),
             tls: None,
             log_key_file: None,
+            household_log_keys_dir: None,
             limits: Limits::default(),
             template: PlanTemplate::default(),
             schedule: Schedule::default(),
         }
+    }
+
+    pub fn household_log_keys_path(&self) -> PathBuf {
+        self.household_log_keys_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(super::household_log_keys::DIR_NAME))
     }
 
     pub fn log_key_path(&self) -> PathBuf {

@@ -7,6 +7,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
+use crate::server::household_log_keys::HouseholdLogKeys;
 use crate::server::{bootstrap, log_key, AppState, ServeConfig};
 use crate::store::Store;
 
@@ -53,7 +54,18 @@ impl Application {
         if nodes > 0 {
             eprintln!("kluis: access log: indexed {nodes} subtrees of entries from before, for fast proofs");
         }
-        let state = AppState::new(store, clock, log_signer, &config, origins);
+        let log_keys = HouseholdLogKeys::open(&config.household_log_keys_path())?;
+        let moved = log_keys
+            .sweep(&store)
+            .await
+            .context("cannot move the households' log keys out of the database")?;
+        if moved > 0 {
+            eprintln!(
+                "kluis: moved the log keys of {moved} households out of the database into {}",
+                config.household_log_keys_path().display()
+            );
+        }
+        let state = AppState::new(store, clock, log_signer, log_keys, &config, origins);
         let registered = crate::api::directory::backfill(&state)
             .await
             .context("cannot register earlier keys in the key directory")?;

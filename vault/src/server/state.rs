@@ -35,6 +35,8 @@ pub struct Inner {
     pub origins: Vec<String>,
     /// Refused requests per person (see `api::refusals`).
     pub refusals: crate::api::refusals::RefusalLimiter,
+    /// The households' log keys, outside the database.
+    pub log_keys: super::household_log_keys::HouseholdLogKeys,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
         store: Store,
         clock: Clock,
         log_signer: LogSigner,
+        log_keys: super::household_log_keys::HouseholdLogKeys,
         config: &ServeConfig,
         origins: Vec<String>,
     ) -> Self {
@@ -59,6 +62,7 @@ impl AppState {
             readiness: Readiness::default(),
             origins,
             refusals: crate::api::refusals::RefusalLimiter::new(config.limits.refusals_per_minute),
+            log_keys,
         }))
     }
 }

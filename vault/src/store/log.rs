@@ -8,15 +8,13 @@
 //! transaction that begins with reads and later writes can fail to upgrade
 //! under WAL, one that begins with a write simply waits its turn.
 
-use std::collections::HashMap;
-
 use kluis_audit::{Entry, Frontier};
 use sqlx::Row;
 
 use super::{Store, StoreError, Tx};
 
-/// The log as one transaction sees it: the tree head it locked, the rows it
-/// appended but has not yet written, and the household log keys it looked up.
+/// The log as one transaction sees it: the tree head it locked and the rows
+/// it appended but has not yet written.
 ///
 /// Rows are written in multi-row INSERTs (`flush`) rather than one statement
 /// per entry: a batch of up to 512 reads logged by the group-commit writer,
@@ -32,7 +30,6 @@ pub struct Head {
     pending: Vec<PendingRow>,
     /// Completed subtrees to keep (`log_nodes`), written with the rows.
     nodes: Vec<kluis_audit::Subtree>,
-    keys: HashMap<String, Option<[u8; 32]>>,
 }
 
 /// One `log_entries` row waiting for `flush`.
@@ -98,7 +95,6 @@ pub async fn lock(tx: &mut Tx) -> Result<Head, StoreError> {
         frontier,
         pending: Vec::new(),
         nodes: Vec::new(),
-        keys: HashMap::new(),
     })
 }
 
@@ -191,11 +187,9 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
-/// Write what is buffered and forget the cached log keys: call before the
-/// transaction is used for anything but appends, since another statement
-/// may read or change the log's rows or keys.
+/// Write what is buffered: call before the transaction is used for
+/// anything but appends, since another statement may read the log's rows.
 pub async fn settle(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
-    head.keys.clear();
     flush(tx, head).await
 }
 
@@ -209,43 +203,4 @@ pub async fn finish(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// The household's key for sealed log payloads, if it has one. Looked up
-/// once per transaction (until `settle`): a batch of reads of one household
-/// asks the database once.
-pub async fn household_key(
-    tx: &mut Tx,
-    head: &mut Head,
-    household: &str,
-) -> Result<Option<[u8; 32]>, StoreError> {
-    if let Some(key) = head.keys.get(household) {
-        return Ok(*key);
-    }
-    let row = sqlx::query("SELECT log_key FROM household_log_keys WHERE household_id = $1")
-        .bind(household)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let key = match row {
-        Some(row) => row.try_get::<Vec<u8>, _>("log_key")?.try_into().ok(),
-        None => None,
-    };
-    head.keys.insert(household.to_owned(), key);
-    Ok(key)
-}
-
-/// Make the household's log key (with the household).
-pub async fn create_household_key(
-    tx: &mut Tx,
-    head: &mut Head,
-    household: &str,
-) -> Result<[u8; 32], StoreError> {
-    let key: [u8; 32] = rand::random();
-    sqlx::query("INSERT INTO household_log_keys (household_id, log_key) VALUES ($1, $2)")
-        .bind(household)
-        .bind(key.to_vec())
-        .execute(&mut **tx)
-        .await?;
-    head.keys.insert(household.to_owned(), Some(key));
-    Ok(key)
 }

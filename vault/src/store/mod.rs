@@ -16,6 +16,7 @@ pub mod log;
 pub mod log_nodes;
 pub mod log_read;
 pub mod principals;
+pub mod proposals;
 pub mod readiness;
 pub mod retention;
 pub mod sessions;

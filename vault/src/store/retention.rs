@@ -19,7 +19,7 @@ pub struct Due {
     pub class: String,
     pub closed_ms: i64,
     pub due_ms: i64,
-    pub holds: Vec<String>,
+    pub holds: Vec<ActiveHold>,
 }
 
 fn corrupt() -> StoreError {
@@ -88,32 +88,57 @@ pub async fn place_hold(
     Ok(id)
 }
 
-/// Release every active hold; returns how many.
-pub async fn release_holds(
+/// Release one active hold of household `h`, saying why; false if there is
+/// no such active hold (released already, or another household's).
+pub async fn release_hold(
     tx: &mut Tx,
     h: HouseholdId,
+    hold: &str,
+    reason: &str,
     by: &str,
     now_ms: i64,
-) -> Result<u64, StoreError> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE legal_holds SET released_by = $1, released_ms = $2 WHERE household_id = $3 AND released_ms IS NULL",
+        "UPDATE legal_holds SET released_by = $1, released_ms = $2, release_reason = $3 \
+         WHERE id = $4 AND household_id = $5 AND released_ms IS NULL",
     )
     .bind(by)
     .bind(now_ms)
+    .bind(reason)
+    .bind(hold)
     .bind(h.to_string())
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected())
+    Ok(done.rows_affected() == 1)
 }
 
-pub async fn active_holds(tx: &mut Tx, h: HouseholdId) -> Result<Vec<String>, StoreError> {
+/// An active legal hold.
+#[derive(Debug, Clone)]
+pub struct ActiveHold {
+    pub id: String,
+    pub reason: String,
+    pub placed_by: String,
+    pub placed_ms: i64,
+}
+
+pub async fn active_holds(tx: &mut Tx, h: HouseholdId) -> Result<Vec<ActiveHold>, StoreError> {
     let rows = sqlx::query(
-        "SELECT reason FROM legal_holds WHERE household_id = $1 AND released_ms IS NULL ORDER BY placed_ms",
+        "SELECT id, reason, placed_by, placed_ms FROM legal_holds \
+         WHERE household_id = $1 AND released_ms IS NULL ORDER BY placed_ms, id",
     )
     .bind(h.to_string())
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|r| Ok(r.try_get("reason")?)).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(ActiveHold {
+                id: r.try_get("id")?,
+                reason: r.try_get("reason")?,
+                placed_by: r.try_get("placed_by")?,
+                placed_ms: r.try_get("placed_ms")?,
+            })
+        })
+        .collect()
 }
 
 /// Closed, not destroyed households whose term ends by `as_of_ms`.

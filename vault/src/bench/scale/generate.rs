@@ -47,6 +47,7 @@ use crate::clock::Clock;
 use crate::keys::keystore::WorkFactor;
 use crate::keys::{envelope, seal, Identity, Keystore};
 use crate::role::Role;
+use crate::server::household_log_keys::HouseholdLogKeys;
 use crate::server::{log_key, AppState, Application, ServeConfig};
 use crate::store::fields::{StoredProof, HOUSEHOLD_READER};
 use crate::store::households::{self, NewHousehold, NewMember};
@@ -361,7 +362,15 @@ pub async fn generate(
 
     let store = Store::open(&config.database_url()).await?;
     let signer = log_key::load_or_create(&config.log_key_path())?;
-    let state = AppState::new(store.clone(), clock.clone(), signer, config, Vec::new());
+    let keys = HouseholdLogKeys::open(&config.household_log_keys_path())?;
+    let state = AppState::new(
+        store.clone(),
+        clock.clone(),
+        signer,
+        keys,
+        config,
+        Vec::new(),
+    );
     let mut writer = Writer {
         state: &state,
         clock: &clock,
