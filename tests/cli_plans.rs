@@ -833,3 +833,95 @@ async fn grants_refused_after_the_grantee_lookup_are_one_line_errors() {
     );
     s.server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_holds_and_erasure_by_two_administrators_through_the_binary() {
+    let s = Setup::new().await;
+    let (k, c, h) = (&s.kluis, s.client(), s.h.as_str());
+    let (pro, admin) = (s.pro(), s.e.admin.0.as_path());
+    set_value(k, c, h, "financien/situatie", "MARKER-cli-erase-3141");
+    // A read-only grantee cannot close; the household names a coordinator.
+    s.grant_financien();
+    let refused = k
+        .with(pro, &["household", "close", h, "--basis", "wmo"])
+        .failure()
+        .to_owned();
+    assert!(refused.contains("coordinat"), "{refused}");
+    let pro_id = s.pro_id();
+    k.with(
+        c,
+        &[
+            "grant",
+            h,
+            "--to",
+            &pro_id,
+            "--fields",
+            "algemeen/*",
+            "--purpose",
+            "wmo",
+            "--coordinate",
+        ],
+    )
+    .value();
+    assert!(k
+        .with(c, &["grants", h])
+        .text()
+        .contains("coordinate the case"));
+    k.with(pro, &["household", "close", h, "--basis", "wmo"])
+        .text();
+    let again = k
+        .with(
+            pro,
+            &["household", "close", h, "--basis", "niet-vastgesteld"],
+        )
+        .failure()
+        .to_owned();
+    assert!(again.contains("reopen"), "{again}");
+
+    // A hold by id, released by id with a reason.
+    let hold = k
+        .with(admin, &["household", "hold", h, "--reason", "Klacht"])
+        .value()
+        .to_owned();
+    assert_eq!(hold.len(), 16, "{hold}");
+    let proposal_refused = k
+        .with(admin, &["household", "erase", h, "--basis", "AVG art. 17"])
+        .failure()
+        .to_owned();
+    assert!(proposal_refused.contains("hold"), "{proposal_refused}");
+    k.with(
+        admin,
+        &[
+            "household",
+            "release",
+            h,
+            "--hold",
+            &hold,
+            "--reason",
+            "Afgehandeld",
+        ],
+    )
+    .text();
+
+    // One administrator proposes (its id is the one line), another approves.
+    let proposal = k
+        .with(admin, &["household", "erase", h, "--basis", "AVG art. 17"])
+        .value()
+        .to_owned();
+    assert!(proposal.starts_with("r-"), "{proposal}");
+    assert_eq!(
+        get(k, c, h, "financien/situatie"),
+        b"MARKER-cli-erase-3141".to_vec(),
+        "nothing is erased by a proposal"
+    );
+    let own = k.with(admin, &["approve", &proposal]).failure().to_owned();
+    assert!(own.contains("another administrator"), "{own}");
+    let (second, _) = k.enrol(&s.dir, admin, "admin", "Tweede beheerder", None);
+    assert!(k.with(&second, &["proposals"]).text().contains(&proposal));
+    let approved = k.with(&second, &["approve", &proposal]).text().to_owned();
+    assert!(approved.contains(&format!("deleted {h}")), "{approved}");
+    let gone = get_refused(k, c, h, "financien/situatie");
+    assert!(gone.contains("destroyed"), "{gone}");
+    assert!(k.with(&second, &["proposals"]).text().is_empty());
+    s.server.stop().await;
+}
