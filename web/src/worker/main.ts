@@ -1,0 +1,2 @@
+// The key worker: unlocked keys live here, never in the page.
+export {};
