@@ -118,8 +118,9 @@ pub fn router(state: AppState) -> Router {
             idempotency::track,
         ));
 
-    Router::new()
+    let app = Router::new()
         .nest("/v1", v1)
+        .merge(crate::server::web_app::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
@@ -141,6 +142,6 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .timeout(limits.request_timeout),
         )
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    crate::server::web_app::security_headers(app).with_state(state)
 }

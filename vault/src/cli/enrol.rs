@@ -23,6 +23,10 @@ pub struct InviteArgs {
     /// The invitee's organisation (required for professionals and auditors).
     #[arg(long)]
     org: Option<String>,
+    /// Print only the link to the web app (`<server>/welkom#CODE`) instead
+    /// of the code.
+    #[arg(long)]
+    link: bool,
 }
 
 pub async fn register(ctx: &Context, args: RegisterArgs) -> anyhow::Result<()> {
@@ -46,11 +50,21 @@ pub async fn invite(ctx: &Context, args: InviteArgs) -> anyhow::Result<()> {
     let invite = client
         .invite(args.role, &args.name, args.org.as_deref())
         .await?;
+    // The code goes in the fragment: browsers never send it to a server,
+    // so it cannot end up in an access log or a proxy's.
+    let link = format!(
+        "{}/welkom#{}",
+        client.http().base().trim_end_matches('/'),
+        url::form_urlencoded::byte_serialize(invite.code.as_bytes()).collect::<String>()
+    );
     ctx.out.say(&format!(
-        "Invite for {} ({}) made. It works once, until {}.",
+        "Invite for {} ({}) made. It works once, until {}. Link to the web app: {link}",
         invite.name, invite.role, invite.expires_at
     ));
-    ctx.out.value(&invite.code, &invite)
+    let mut json = serde_json::to_value(&invite)?;
+    json["link"] = serde_json::Value::String(link.clone());
+    ctx.out
+        .value(if args.link { &link } else { &invite.code }, &json)
 }
 
 pub async fn whoami(ctx: &Context) -> anyhow::Result<()> {

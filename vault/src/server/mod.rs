@@ -12,6 +12,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tls;
+pub mod web_app;
 
 pub use configuration::ServeConfig;
 pub use startup::Application;

@@ -1,0 +1,57 @@
+// Registration with an invite code, and login: the server sends a
+// challenge, the key worker signs it (naming this origin, as the CLI names
+// the server it talks to), and the server answers with a bearer token that
+// lives in memory only.
+
+import { ask } from "../keys/worker_client";
+import type { PublicKeys } from "../worker/protocol";
+import { call } from "./http";
+
+export interface PrincipalInfo {
+  principal_id: string;
+  name: string;
+  role: "client" | "professional" | "auditor" | "admin";
+  org: string | null;
+  keys: PublicKeys;
+  fingerprint: string;
+}
+
+export function register(invite: string, keys: PublicKeys): Promise<PrincipalInfo> {
+  return call("POST", "/v1/register", { body: { invite, keys } });
+}
+
+function base64url(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The exact message of `wire::auth::challenge_message`. */
+export function challengeMessage(origin: string, challengeId: string, nonce: string): Uint8Array {
+  return new TextEncoder().encode(
+    `kluis-login/v2\norigin: ${origin}\npurpose: login\nchallenge: ${challengeId}\nnonce: ${nonce}\n`,
+  );
+}
+
+export interface Token {
+  token: string;
+  expires_at: string;
+  principal_id: string;
+}
+
+export async function login(keys: PublicKeys): Promise<Token> {
+  const challenge = await call<{ challenge_id: string; nonce: string }>("POST", "/v1/auth/challenge", {
+    body: { signing_key: keys.signing_key },
+  });
+  const origin = location.origin;
+  const { signature } = await ask("sign", {
+    message: challengeMessage(origin, challenge.challenge_id, challenge.nonce),
+  });
+  return call("POST", "/v1/auth/token", {
+    body: { challenge_id: challenge.challenge_id, origin, signature: base64url(signature) },
+  });
+}
+
+export function whoami(token: string): Promise<PrincipalInfo> {
+  return call("GET", "/v1/whoami", { token });
+}
