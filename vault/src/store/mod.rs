@@ -17,6 +17,7 @@ pub mod log_nodes;
 pub mod log_read;
 pub mod principals;
 pub mod readiness;
+pub mod rekey_marks;
 pub mod retention;
 pub mod sessions;
 pub mod transaction;
