@@ -309,6 +309,14 @@ impl Client {
     /// Seal the current version again under a new key generation, for the
     /// readers who remain.
     pub async fn rekey(&self, h: HouseholdId, f: &StaleField) -> Result<StaleField, ClientError> {
+        let body = self.seal_rekey(h, f).await?;
+        self.send_rekey(h, &f.path, &body).await
+    }
+
+    /// The re-key of `f` as it would be sent: the current version sealed
+    /// under a new key generation, enveloped to the readers who remain,
+    /// checked on this device to open again, and signed.
+    pub async fn seal_rekey(&self, h: HouseholdId, f: &StaleField) -> Result<Rekey, ClientError> {
         let current = self.get_field(h, &f.path, Some(f.version)).await?;
         let plan = self.write_plan(h, &f.path).await?;
         let key_gen = current.key_gen + 1;
@@ -337,18 +345,27 @@ impl Client {
                 private: false,
             })
             .await?;
-        let body = Rekey {
+        Ok(Rekey {
             version: current.version,
             key_gen,
             ciphertext: STANDARD.encode(ciphertext),
             envelopes,
             signed,
-        };
+        })
+    }
+
+    /// Upload a re-key as it is (tests send altered ones).
+    pub async fn send_rekey(
+        &self,
+        h: HouseholdId,
+        path: &kluis_policy::FieldPath,
+        body: &Rekey,
+    ) -> Result<StaleField, ClientError> {
         self.http
             .put(
                 &self.identity,
-                &format!("/v1/households/{h}/rekey/{}", f.path),
-                &body,
+                &format!("/v1/households/{h}/rekey/{path}"),
+                body,
             )
             .await
     }
