@@ -153,7 +153,7 @@ bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signa
  (4,{"household_id":H,"recipient":recipient,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
  (5,{"principal_id":P1,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
  (6,{"replaces":0,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"signature":sig}}),
- (7,{"jws":gj,"keys":[{"path":"financien/situatie","version":1,"envelope":envb}]}),(8,{"jws":rj}),
+ (7,{"jws":gj,"keys":[{"path":"financien/situatie","version":1,"key_gen":1,"envelope":envb}]}),(8,{"jws":rj}),
  (9,{"version":1,"key_gen":2,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"grant":G3,"signature":sig}}),
  (10,{"path":"observaties/2026-11-23-a1b2","private":True,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"signature":sig}}),
  (11,{"replaces":1,"ciphertext":b64(sealed),"envelopes":lst,"signed":{"signed_at_ms":T0*1000,"grant":G3,"signature":sig}}),(12,{"basis":"wmo"}),(13,{"reason":"rechtszaak 2026-123"}),(14,{"approved_by":"Archivaris"}),

@@ -626,7 +626,7 @@ impl World {
         .await
         .expect("the attacker's version goes in");
         sqlx::query(
-            "INSERT INTO envelopes (household_id, path, version, reader, envelope) VALUES ($1, $2, $3, 'household', $4)",
+            "INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, $3, 1, 'household', $4)",
         )
         .bind(self.h.to_string())
         .bind(f.path.as_str())

@@ -171,7 +171,7 @@ async fn an_unsigned_version_above_a_signed_one_is_refused() {
     .execute(&db)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO envelopes (household_id, path, version, reader, envelope) VALUES ($1, $2, 4, 'household', $3)")
+    sqlx::query("INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, 4, 1, 'household', $3)")
         .bind(o.h.to_string())
         .bind(p.as_str())
         .bind(envelope::seal(&recipient, &key[..]).unwrap())

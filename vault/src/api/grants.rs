@@ -7,18 +7,25 @@
 //! are right, and that the envelopes cover exactly the fields in scope; then
 //! stores grant, envelopes and log entry in one transaction.
 //!
-//! A revocation takes effect at once: the grant is denied from that moment
-//! and the grantee's envelopes are deleted. The member's client then re-keys
-//! the affected fields (see `rekey`).
+//! Each key names the version and key generation it wraps; one for any
+//! other than the field's current generation is refused as stale (409), so
+//! a re-key committing between the granter's fetch and upload cannot leave
+//! the grantee with a key that opens nothing current.
+//!
+//! A revocation takes effect at once: the grant is denied from that moment,
+//! the grantee's envelopes are deleted and the fields they could read are
+//! marked as needing a re-key (`store::rekey_marks`). The member's client
+//! then re-keys them (see `rekey`); `stale` reports them until it has.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::{
-    verify_grant, verify_revocation, Action, Decision, GrantId, HouseholdId, Scope, Validity,
+    verify_grant, verify_revocation, Action, Decision, FieldPath, GrantId, HouseholdId, Scope,
+    Validity,
 };
 
 use super::auth::Caller;
@@ -32,13 +39,13 @@ use crate::clock::rfc3339;
 use crate::role::Role;
 use crate::server::AppState;
 use crate::store::grants::{self, StoredGrant};
-use crate::store::{fields, principals};
+use crate::store::{fields, principals, rekey_marks};
 use crate::wire::consent::{CreateGrant, GrantInfo, GrantList, Revoke, StaleField, StaleList};
 
 #[utoipa::path(post, path = "/v1/households/{household}/grants", tag = "consent",
     params(("household" = String, Path)),
     request_body = CreateGrant,
-    responses((status = 201, body = GrantInfo), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
+    responses((status = 201, body = GrantInfo), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -147,23 +154,27 @@ pub async fn create(
             .await);
     }
 
-    // The keys must cover exactly the shared (non-private) fields in scope,
-    // each at its current version.
+    // The keys must be the grantee's key for exactly the current version
+    // and key generation of every shared (non-private) field in scope. One
+    // for another generation was wrapped before a re-key (or a new version)
+    // committed: it would hand the grantee a key that opens nothing current
+    // and that no later check flags, so it is refused as stale and the
+    // device fetches the keys again.
     let current = fields::list_current(ltx.tx().await?, h).await?;
-    let required: BTreeSet<(String, i64)> = current
+    let required: BTreeMap<&FieldPath, (i64, i64)> = current
         .iter()
         .filter(|f| f.private_author.is_none() && s.scope.covers(&f.path))
-        .map(|f| (f.path.to_string(), f.version))
+        .map(|f| (&f.path, (f.version, f.key_gen)))
         .collect();
-    let given: BTreeSet<(String, i64)> = req
+    let given: BTreeMap<&FieldPath, (i64, i64)> = req
         .keys
         .iter()
-        .map(|k| (k.path.to_string(), k.version))
+        .map(|k| (&k.path, (k.version, k.key_gen)))
         .collect();
-    if given != required || given.len() != req.keys.len() {
+    if given.len() != req.keys.len() || given.keys().any(|p| !required.contains_key(p)) {
         let problem = Problem::new(
             Kind::EnvelopeMismatch,
-            "the grant must carry the grantee's key for exactly the current version of every field in scope; the plan may have changed: try again",
+            "the grant must carry the grantee's key for exactly the shared fields in scope, each once",
         );
         return Err(ltx
             .refuse(
@@ -175,20 +186,41 @@ pub async fn create(
             )
             .await);
     }
+    if given != required {
+        let moved: Vec<String> = required
+            .iter()
+            .filter(|(p, at)| given.get(*p) != Some(*at))
+            .map(|(p, (v, g))| format!("{p} is at version {v} key generation {g}"))
+            .collect();
+        let problem = Problem::new(
+            Kind::StaleVersion,
+            format!(
+                "the plan changed after your device fetched the keys ({}): fetch them again",
+                moved.join(", ")
+            ),
+        );
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("stale_version"),
+                problem,
+            )
+            .await);
+    }
     let grantee_reader = s.grantee.to_string();
     for k in &req.keys {
         let bytes = decode_envelope(&k.envelope)?;
+        let at = fields::Generation {
+            household: h,
+            path: &k.path,
+            version: k.version,
+            key_gen: k.key_gen,
+        };
         // A grantee may already hold this key through another grant.
-        fields::delete_envelope(ltx.tx().await?, h, &k.path, k.version, &grantee_reader).await?;
-        fields::insert_envelope(
-            ltx.tx().await?,
-            h,
-            &k.path,
-            k.version,
-            &grantee_reader,
-            &bytes,
-        )
-        .await?;
+        fields::delete_envelope(ltx.tx().await?, at, &grantee_reader).await?;
+        fields::insert_envelope(ltx.tx().await?, at, &grantee_reader, &bytes).await?;
     }
     grants::insert(ltx.tx().await?, &s, &req.jws, now).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
@@ -361,21 +393,31 @@ pub async fn revoke(
         .filter(|o| o.id != g && o.grantee == grantee && !o.revoked && now < o.valid_until_ms)
         .map(|o| o.scope.clone())
         .collect();
-    let mut affected = BTreeSet::new();
-    for (path, version) in
-        fields::shared_envelopes_of_reader(ltx.tx().await?, h, &grantee.to_string()).await?
+    let still_covers = |p: &FieldPath| still.iter().any(|s| s.covers(p));
+    let mut lost = BTreeSet::new();
+    for held in fields::shared_envelopes_of_reader(ltx.tx().await?, h, &grantee.to_string()).await?
     {
-        if !still.iter().any(|s| s.covers(&path)) {
-            fields::delete_envelope(ltx.tx().await?, h, &path, version, &grantee.to_string())
-                .await?;
-            affected.insert(path);
+        if !still_covers(&held.path) {
+            let at = fields::Generation {
+                household: h,
+                path: &held.path,
+                version: held.version,
+                key_gen: held.key_gen,
+            };
+            fields::delete_envelope(ltx.tx().await?, at, &grantee.to_string()).await?;
+            lost.insert(held.path);
         }
     }
+    // Every shared field the grantee could read is marked as needing a
+    // re-key, in this transaction: the deleted envelopes no longer show
+    // that the grantee knows its key, the mark does until the re-key
+    // commits (see `stale`).
     let mut stale = Vec::new();
     for f in fields::list_current(ltx.tx().await?, h).await? {
-        if f.private_author.is_none()
-            && (affected.contains(&f.path) || stored.fact.scope.covers(&f.path))
-        {
+        let could_read =
+            lost.contains(&f.path) || (stored.fact.scope.covers(&f.path) && !still_covers(&f.path));
+        if f.private_author.is_none() && could_read {
+            rekey_marks::mark(ltx.tx().await?, h, &f.path, now).await?;
             stale.push(StaleField {
                 path: f.path,
                 version: f.version,
@@ -388,8 +430,10 @@ pub async fn revoke(
     ltx.commit_answer(&state, &idem, answer).await
 }
 
-/// `GET …/stale`: current fields whose key is held by someone who may no
-/// longer read them (an expired or revoked grant): they need re-keying.
+/// `GET …/stale`: current fields that need re-keying: those whose key is
+/// held by someone who may no longer read them (an expired grant), and
+/// those marked when a grant covering them was withdrawn, until their
+/// re-key commits.
 #[utoipa::path(get, path = "/v1/households/{household}/stale", tag = "consent",
     params(("household" = String, Path)),
     responses((status = 200, body = StaleList), (status = 404, body = ProblemBody)),
@@ -411,17 +455,24 @@ pub async fn stale(
             .refuse(&state, &meta, &caller, record, denial(reason))
             .await);
     }
+    let marked = rekey_marks::marked(ltx.tx().await?, h).await?;
     let mut out = Vec::new();
     for f in fields::list_current(ltx.tx().await?, h).await? {
         if f.private_author.is_some() {
             continue;
         }
         let required = super::upload::required_set(&facts, &f.path, now);
-        let holders: BTreeSet<String> = fields::readers_of(ltx.tx().await?, h, &f.path, f.version)
+        let at = fields::Generation {
+            household: h,
+            path: &f.path,
+            version: f.version,
+            key_gen: f.key_gen,
+        };
+        let holders: BTreeSet<String> = fields::readers_of(ltx.tx().await?, at)
             .await?
             .into_iter()
             .collect();
-        if !holders.is_subset(&required) {
+        if marked.contains(&f.path) || !holders.is_subset(&required) {
             out.push(StaleField {
                 path: f.path,
                 version: f.version,

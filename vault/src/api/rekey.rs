@@ -1,7 +1,11 @@
 //! Re-keying: after a revocation or an expiry, a member's client seals the
 //! current version again under a new key generation and envelopes it to the
-//! readers who remain. The old ciphertext is replaced, so the old key opens
-//! nothing stored any more.
+//! readers who remain. The new generation is written as new rows beside the
+//! old one, and the old generation (ciphertext and envelopes) is deleted
+//! only when the new one is complete, in the same transaction: a refused or
+//! failed re-key leaves the current version as it was, and afterwards the
+//! old key opens nothing stored. The field's re-key mark (set when a grant
+//! covering it was withdrawn) is cleared in that transaction too.
 
 use axum::extract::{Path, State};
 use kluis_audit::{Action as LogAction, EventType};
@@ -11,13 +15,13 @@ use super::auth::Caller;
 use super::idempotency::{Answer, Idem};
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{field_for_log, LoggedTx, Record, RequestMeta};
+use super::record::{field_for_log, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
     check_reader_set, checked_signature, decode_ciphertext, decode_envelopes, field_ids,
     required_set, Signing,
 };
 use crate::access;
-use crate::store::fields;
+use crate::store::{fields, rekey_marks};
 use crate::wire::consent::{Rekey, StaleField};
 use crate::wire::version::VersionStatement;
 
@@ -80,7 +84,8 @@ pub async fn rekey(
             )
             .await);
     }
-    if let Err(problem) = check_reader_set(&uploads, &required_set(&facts, &path, now)) {
+    let required = required_set(&facts, &path, now);
+    if let Err(problem) = check_reader_set(&uploads, &required) {
         return Err(ltx
             .refuse(
                 &state,
@@ -122,19 +127,36 @@ pub async fn rekey(
     let (mut ltx, signed) = ltx
         .or_refuse(&state, &meta, &caller, &record, "bad_signature", checked)
         .await?;
-    fields::rekey(
+    let replaced = fields::replace_generation(
         ltx.tx().await?,
-        h,
-        &path,
-        current.version,
-        req.key_gen,
-        &ciphertext,
-        signed.proof(),
+        fields::NewGeneration {
+            old: fields::Generation {
+                household: h,
+                path: &path,
+                version: current.version,
+                key_gen: current.key_gen,
+            },
+            key_gen: req.key_gen,
+            ciphertext: &ciphertext,
+            proof: signed.proof(),
+            envelopes: &uploads,
+        },
+        &required,
     )
     .await?;
-    for (reader, env) in &uploads {
-        fields::insert_envelope(ltx.tx().await?, h, &path, current.version, reader, env).await?;
+    if !replaced {
+        // Checked above, so this would be a bug: roll the half-written
+        // generation back (the old one stays as it was), then log the
+        // refusal on its own.
+        ltx.rollback().await;
+        let problem = Problem::new(
+            Kind::EnvelopeMismatch,
+            "the new key generation would not reach exactly this field's readers",
+        );
+        let record = record.failed("incomplete_generation");
+        return Err(refuse_now(&state, &meta, &caller, record, problem).await);
     }
+    rekey_marks::clear(ltx.tx().await?, h, &path).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::ok(&StaleField {
         path,

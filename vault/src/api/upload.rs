@@ -263,9 +263,14 @@ pub async fn store_version(
         },
     )
     .await?;
+    let first = crate::store::fields::Generation {
+        household: v.household,
+        path: v.path,
+        version: v.version,
+        key_gen: 1,
+    };
     for (reader, env) in envelopes {
-        crate::store::fields::insert_envelope(tx, v.household, v.path, v.version, reader, env)
-            .await?;
+        crate::store::fields::insert_envelope(tx, first, reader, env).await?;
     }
     Ok(())
 }

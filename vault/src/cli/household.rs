@@ -23,7 +23,9 @@ pub enum HouseholdCommand {
     Show { household: HouseholdId },
     /// List the households you can see.
     List,
-    /// Re-key fields still readable by someone whose grant expired.
+    /// Give new keys to every field someone lost access to (a grant that
+    /// was withdrawn or ran out), until the server reports none left; also
+    /// finishes a withdrawal whose re-keying stopped partway.
     Sync { household: HouseholdId },
     /// End support: starts the retention clock (the coordinating professional or an administrator).
     Close {

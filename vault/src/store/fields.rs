@@ -1,4 +1,12 @@
 //! Field versions (ciphertext) and their envelopes.
+//!
+//! A version's key is (household, path, version, key generation), and an
+//! envelope names the generation it opens: a re-key (`replace_generation`)
+//! inserts the new generation beside the old one and deletes the old one
+//! only when the new one is complete, in one transaction. Outside that
+//! transaction every version has exactly one generation, so "the version"
+//! below is always that one; the queries still prefer the newest
+//! generation where two could meet.
 
 use kluis_policy::{FieldPath, GrantId, HouseholdId, PrincipalId};
 use sqlx::Row;
@@ -99,7 +107,7 @@ pub async fn current(
     path: &FieldPath,
 ) -> Result<Option<VersionInfo>, StoreError> {
     let row = sqlx::query(&format!(
-        "SELECT {INFO} FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 ORDER BY f.version DESC LIMIT 1"
+        "SELECT {INFO} FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
     ))
     .bind(h.to_string())
     .bind(path.as_str())
@@ -115,7 +123,8 @@ pub async fn version(
     version: i64,
 ) -> Result<Option<(VersionInfo, Vec<u8>)>, StoreError> {
     let row = sqlx::query(&format!(
-        "SELECT {INFO}, f.ciphertext FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 AND f.version = $3"
+        "SELECT {INFO}, f.ciphertext FROM {FROM} WHERE f.household_id = $1 AND f.path = $2 AND f.version = $3 \
+         ORDER BY f.key_gen DESC LIMIT 1"
     ))
     .bind(h.to_string())
     .bind(path.as_str())
@@ -147,18 +156,18 @@ pub async fn for_reading(
     caller: &str,
 ) -> Result<Option<Readable>, StoreError> {
     let which = if version.is_some() {
-        "AND f.version = $5"
+        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
     } else {
-        "ORDER BY f.version DESC LIMIT 1"
+        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
     };
     let query = format!(
         "SELECT {INFO}, f.ciphertext, \
          eh.envelope AS household_envelope, ec.envelope AS own_envelope \
          FROM {FROM} \
          LEFT JOIN envelopes eh ON eh.household_id = f.household_id AND eh.path = f.path \
-           AND eh.version = f.version AND eh.reader = $3 \
+           AND eh.version = f.version AND eh.key_gen = f.key_gen AND eh.reader = $3 \
          LEFT JOIN envelopes ec ON ec.household_id = f.household_id AND ec.path = f.path \
-           AND ec.version = f.version AND ec.reader = $4 \
+           AND ec.version = f.version AND ec.key_gen = f.key_gen AND ec.reader = $4 \
          WHERE f.household_id = $1 AND f.path = $2 {which}"
     );
     let mut q = sqlx::query(&query)
@@ -241,18 +250,26 @@ pub async fn insert_version(tx: &mut Tx, v: NewVersion<'_>) -> Result<(), StoreE
     Ok(())
 }
 
+/// One key generation of one version: what an envelope opens.
+#[derive(Debug, Clone, Copy)]
+pub struct Generation<'a> {
+    pub household: HouseholdId,
+    pub path: &'a FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+}
+
 pub async fn insert_envelope(
     tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: i64,
+    at: Generation<'_>,
     reader: &str,
     envelope: &[u8],
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO envelopes (household_id, path, version, reader, envelope) VALUES ($1, $2, $3, $4, $5)")
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(version)
+    sqlx::query("INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(at.household.to_string())
+        .bind(at.path.as_str())
+        .bind(at.version)
+        .bind(at.key_gen)
         .bind(reader)
         .bind(envelope.to_vec())
         .execute(&mut **tx)
@@ -260,54 +277,39 @@ pub async fn insert_envelope(
     Ok(())
 }
 
-pub async fn envelope(
-    tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: i64,
-    reader: &str,
-) -> Result<Option<Vec<u8>>, StoreError> {
-    let row = sqlx::query(
-        "SELECT envelope FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND reader = $4",
-    )
-    .bind(h.to_string())
-    .bind(path.as_str())
-    .bind(version)
-    .bind(reader)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| r.try_get("envelope")).transpose()?)
-}
-
-/// The readers holding an envelope for one version.
-pub async fn readers_of(
-    tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: i64,
-) -> Result<Vec<String>, StoreError> {
+/// The readers holding an envelope for one generation of one version.
+pub async fn readers_of(tx: &mut Tx, at: Generation<'_>) -> Result<Vec<String>, StoreError> {
     let rows = sqlx::query(
-        "SELECT reader FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 ORDER BY reader",
+        "SELECT reader FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND key_gen = $4 ORDER BY reader",
     )
-    .bind(h.to_string())
-    .bind(path.as_str())
-    .bind(version)
+    .bind(at.household.to_string())
+    .bind(at.path.as_str())
+    .bind(at.version)
+    .bind(at.key_gen)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter().map(|r| Ok(r.try_get("reader")?)).collect()
 }
 
-/// Every (path, version) for which `reader` holds an envelope in a household,
-/// leaving out private observations `reader` wrote: that envelope is their
-/// note's only key, which no withdrawal of consent may take away.
+/// An envelope `reader` holds, by the version and generation it opens.
+pub struct HeldEnvelope {
+    pub path: FieldPath,
+    pub version: i64,
+    pub key_gen: i64,
+}
+
+/// Every envelope `reader` holds in a household, leaving out private
+/// observations `reader` wrote: that envelope is their note's only key,
+/// which no withdrawal of consent may take away.
 pub async fn shared_envelopes_of_reader(
     tx: &mut Tx,
     h: HouseholdId,
     reader: &str,
-) -> Result<Vec<(FieldPath, i64)>, StoreError> {
+) -> Result<Vec<HeldEnvelope>, StoreError> {
     let rows = sqlx::query(
-        "SELECT e.path, e.version FROM envelopes e JOIN field_versions f \
+        "SELECT e.path, e.version, e.key_gen FROM envelopes e JOIN field_versions f \
          ON f.household_id = e.household_id AND f.path = e.path AND f.version = e.version \
+         AND f.key_gen = e.key_gen \
          WHERE e.household_id = $1 AND e.reader = $2 \
          AND (f.private_author IS NULL OR f.private_author <> $2)",
     )
@@ -318,61 +320,102 @@ pub async fn shared_envelopes_of_reader(
     rows.iter()
         .map(|r| {
             let p: String = r.try_get("path")?;
-            Ok((
-                FieldPath::parse(&p).map_err(|_| corrupt("path"))?,
-                r.try_get("version")?,
-            ))
+            Ok(HeldEnvelope {
+                path: FieldPath::parse(&p).map_err(|_| corrupt("path"))?,
+                version: r.try_get("version")?,
+                key_gen: r.try_get("key_gen")?,
+            })
         })
         .collect()
 }
 
 pub async fn delete_envelope(
     tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: i64,
+    at: Generation<'_>,
     reader: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND reader = $4")
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(version)
+    sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND key_gen = $4 AND reader = $5")
+        .bind(at.household.to_string())
+        .bind(at.path.as_str())
+        .bind(at.version)
+        .bind(at.key_gen)
         .bind(reader)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-/// Replace a version's ciphertext with one under a new key generation, with
-/// the re-keying member's signature, and drop every envelope of the old key.
-/// The grant the writer wrote on stays: the statement still names it.
-pub async fn rekey(
+/// A re-key of one version: its content sealed under a new key generation.
+pub struct NewGeneration<'a> {
+    /// The generation that is stored now, and is replaced.
+    pub old: Generation<'a>,
+    pub key_gen: i64,
+    pub ciphertext: &'a [u8],
+    /// The re-keying member's signature; the grant the writer wrote on stays.
+    pub proof: StoredProof<'a>,
+    /// The envelopes of the new key, already checked to be exactly the
+    /// readers `required` names.
+    pub envelopes: &'a [(String, Vec<u8>)],
+}
+
+/// Replace a version's generation with a new one, never in place: insert
+/// the new generation's row and envelopes beside the old, check that every
+/// reader in `required` holds an envelope of it (and nobody else), and
+/// only then delete the old generation's envelopes and row. The caller's
+/// transaction makes it one step: whatever fails before the commit leaves
+/// the old generation as it was. `Ok(false)`: the new generation is not
+/// complete, and the caller must roll back.
+pub async fn replace_generation(
     tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: i64,
-    key_gen: i64,
-    ciphertext: &[u8],
-    proof: StoredProof<'_>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE field_versions SET key_gen = $1, ciphertext = $2, statement = $6, signature = $7 \
-         WHERE household_id = $3 AND path = $4 AND version = $5",
+    new: NewGeneration<'_>,
+    required: &std::collections::BTreeSet<String>,
+) -> Result<bool, StoreError> {
+    let old = new.old;
+    // Everything but the ciphertext and the signature stays the version's:
+    // who wrote it, when, on which grant, its size bucket.
+    let copied = sqlx::query(
+        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, \
+         author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+         SELECT household_id, path, version, $1, $2, size_bucket, author_id, author_role, \
+         private_author, created_ms, $3, $4, writer_grant FROM field_versions \
+         WHERE household_id = $5 AND path = $6 AND version = $7 AND key_gen = $8",
     )
-    .bind(key_gen)
-    .bind(ciphertext.to_vec())
-    .bind(h.to_string())
-    .bind(path.as_str())
-    .bind(version)
-    .bind(proof.statement)
-    .bind(proof.signature.to_vec())
+    .bind(new.key_gen)
+    .bind(new.ciphertext.to_vec())
+    .bind(new.proof.statement)
+    .bind(new.proof.signature.to_vec())
+    .bind(old.household.to_string())
+    .bind(old.path.as_str())
+    .bind(old.version)
+    .bind(old.key_gen)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3")
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(version)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    if copied.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let fresh = Generation {
+        key_gen: new.key_gen,
+        ..old
+    };
+    for (reader, env) in new.envelopes {
+        insert_envelope(tx, fresh, reader, env).await?;
+    }
+    let held: std::collections::BTreeSet<String> =
+        readers_of(tx, fresh).await?.into_iter().collect();
+    if &held != required {
+        return Ok(false);
+    }
+    for sql in [
+        "DELETE FROM envelopes WHERE household_id = $1 AND path = $2 AND version = $3 AND key_gen = $4",
+        "DELETE FROM field_versions WHERE household_id = $1 AND path = $2 AND version = $3 AND key_gen = $4",
+    ] {
+        sqlx::query(sql)
+            .bind(old.household.to_string())
+            .bind(old.path.as_str())
+            .bind(old.version)
+            .bind(old.key_gen)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(true)
 }

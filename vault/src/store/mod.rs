@@ -18,6 +18,7 @@ pub mod log_read;
 pub mod principals;
 pub mod proposals;
 pub mod readiness;
+pub mod rekey_marks;
 pub mod retention;
 pub mod sessions;
 pub mod transaction;

@@ -196,6 +196,7 @@ pub async fn destroy(tx: &mut Tx, h: HouseholdId, now_ms: i64) -> Result<(), Sto
     for sql in [
         "DELETE FROM envelopes WHERE household_id = $1",
         "DELETE FROM field_versions WHERE household_id = $1",
+        "DELETE FROM needs_rekey WHERE household_id = $1",
         "DELETE FROM grants WHERE household_id = $1",
         "DELETE FROM household_members WHERE household_id = $1",
         "DELETE FROM household_log_keys WHERE household_id = $1",

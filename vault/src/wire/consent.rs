@@ -6,13 +6,17 @@ use utoipa::ToSchema;
 
 use super::plan::EnvelopeUpload;
 
-/// One field key enveloped to the grantee, for the version that is current.
+/// One field key enveloped to the grantee, for the version and key
+/// generation that are current; the server refuses (409 `stale-version`) a
+/// key for any other, so a re-key in between cannot hand over a dead key.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyForGrantee {
     #[schema(value_type = String)]
     pub path: FieldPath,
     pub version: i64,
+    /// The key generation the envelope's key opens.
+    pub key_gen: i64,
     /// The age envelope, base64.
     #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     pub envelope: String,
