@@ -1,0 +1,77 @@
+// The frame of every screen: a skip link, the header with the language
+// switch and the menu, the main content, and the footer. One <h1> per
+// screen, set by the screen; the title of the tab follows it.
+
+import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
+import { copy, setLanguage } from "../copy";
+import { lock, session } from "../session";
+import { go } from "../router";
+
+export function Layout(props: { title: string; children: ComponentChildren }) {
+  const t = copy.value;
+  useEffect(() => {
+    document.title = `${props.title} - ${t.appName}`;
+  }, [props.title, t]);
+  return (
+    <div class="utrecht-page kluis-page">
+      <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#inhoud">
+        {t.skipToContent}
+      </a>
+      <header class="utrecht-page-header kluis-header">
+        <p class="kluis-brand">
+          <a class="utrecht-link" href="/" onClick={nav("/")}>
+            {t.appName}
+          </a>
+          <span class="kluis-tagline">{t.tagline}</span>
+        </p>
+        <button
+          type="button"
+          class="utrecht-button utrecht-button--subtle kluis-language"
+          lang={t.lang === "nl" ? "en" : "nl"}
+          aria-label={t.languageSwitchLabel}
+          onClick={() => setLanguage(t.lang === "nl" ? "en" : "nl")}
+        >
+          {t.languageSwitch}
+        </button>
+        {session.value && (
+          <nav aria-label={t.nav.label}>
+            <ul class="kluis-menu">
+              <li>
+                <a class="utrecht-link" href="/" onClick={nav("/")}>
+                  {t.nav.home}
+                </a>
+              </li>
+              <li>
+                <button type="button" class="utrecht-button utrecht-button--secondary-action" onClick={() => lock()}>
+                  {t.nav.lock}
+                </button>
+              </li>
+            </ul>
+          </nav>
+        )}
+      </header>
+      <main id="inhoud" class="utrecht-page-content kluis-main" tabIndex={-1}>
+        <h1 class="utrecht-heading-1">{props.title}</h1>
+        {props.children}
+      </main>
+      <footer class="utrecht-page-footer kluis-footer">
+        <p class="utrecht-paragraph">{t.footer.privacy}</p>
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href="/#/toegankelijkheid" onClick={nav("/toegankelijkheid")}>
+            {t.footer.accessibility}
+          </a>
+        </p>
+      </footer>
+    </div>
+  );
+}
+
+/** A link's click handler that moves within the app without a reload. */
+export function nav(to: string) {
+  return (event: MouseEvent) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    go(to);
+  };
+}
