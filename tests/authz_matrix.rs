@@ -1,5 +1,6 @@
 //! The authorization matrix: every relation to a household against every
-//! dossier endpoint, checked against tests/authz-matrix.csv.
+//! dossier endpoint (and the account actions on another person), checked
+//! against tests/authz-matrix.csv.
 
 mod common;
 
@@ -135,6 +136,10 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
                 .map(|_| ())
         }
         "stale" => who.sync(h).await.map(|_| ()),
+        // The admin row runs these in this order: the target ends enabled.
+        "person.disable" => who.disable_person(s.target.id, "matrix").await.map(|_| ()),
+        "person.enable" => who.enable_person(s.target.id).await.map(|_| ()),
+        "person.sign-out" => who.end_sessions(s.target.id).await.map(|_| ()),
         other => panic!("unknown operation {other}"),
     };
     match result {

@@ -36,7 +36,7 @@ fn login_record() -> Record {
 
 #[utoipa::path(post, path = "/v1/auth/challenge", tag = "login",
     request_body = ChallengeRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = ProblemBody), (status = 429, body = ProblemBody)))]
+    responses((status = 200, body = ChallengeResponse), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 429, body = ProblemBody)))]
 pub async fn challenge(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -57,6 +57,17 @@ pub async fn challenge(
         )
         .await);
     };
+    if principal.disabled_ms.is_some() {
+        let record = login_record().denied("disabled");
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record,
+            Problem::account_disabled(),
+        )
+        .await);
+    }
     let id: [u8; 16] = rand::random();
     let nonce: [u8; 32] = rand::random();
     let expires = state.clock.now_ms() + state.limits.challenge_ttl_ms;
@@ -70,7 +81,7 @@ pub async fn challenge(
 
 #[utoipa::path(post, path = "/v1/auth/token", tag = "login",
     request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody), (status = 429, body = ProblemBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 429, body = ProblemBody)))]
 pub async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -177,6 +188,23 @@ pub async fn token(
     let token = B64.encode(rand::random::<[u8; 32]>());
     let expires = now + state.limits.token_ttl_ms;
     let mut ltx = LoggedTx::begin(&state).await?;
+    // Checked under the log lock, which disabling holds too: a person
+    // disabled while they answered their challenge gets no token.
+    let disabled = principals::get_in(ltx.tx().await?, principal.id)
+        .await?
+        .is_none_or(|p| p.disabled_ms.is_some());
+    if disabled {
+        let problem = Problem::account_disabled();
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &principal,
+                record.denied("disabled"),
+                problem,
+            )
+            .await);
+    }
     sessions::insert_token(ltx.tx().await?, &token, principal.id, expires).await?;
     let mut allowed = record;
     allowed.flags.authorised = true;

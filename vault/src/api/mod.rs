@@ -4,6 +4,7 @@
 //! `problem`). Every request is held to a body-size limit and a timeout.
 
 pub mod access_log;
+pub mod accounts;
 pub mod auth;
 pub mod directory;
 pub mod enrol;
@@ -46,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         .route("/register", post(enrol::register))
         .route("/whoami", get(whoami::whoami))
         .route("/principals/{id}", get(whoami::principal))
+        .route("/principals/{id}/disable", post(accounts::disable))
+        .route("/principals/{id}/enable", post(accounts::enable))
+        .route(
+            "/principals/{id}/sessions",
+            axum::routing::delete(accounts::sign_out),
+        )
         .route("/directory/{principal}", get(directory::lookup))
         .route(
             "/households",

@@ -72,6 +72,7 @@ kinds! {
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long"),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "The service is unavailable"),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
+    AccountDisabled = ("account-disabled", FORBIDDEN, "This account is disabled"),
 }
 
 /// An error on its way to becoming a problem+json response.
@@ -116,6 +117,16 @@ impl Problem {
 
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(Kind::NotFound, detail)
+    }
+}
+
+impl Problem {
+    /// The answer to anything a disabled person tries.
+    pub fn account_disabled() -> Self {
+        Self::new(
+            Kind::AccountDisabled,
+            "this account is disabled by an administrator: ask them to enable it again",
+        )
     }
 }
 
