@@ -136,6 +136,7 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
                 .map(|_| ())
         }
         "stale" => who.sync(h).await.map(|_| ()),
+        "observation.name" => who.observation_name(h).await.map(|_| ()),
         // The admin row runs these in this order: the target ends enabled.
         "person.disable" => who.disable_person(s.target.id, "matrix").await.map(|_| ()),
         "person.enable" => who.enable_person(s.target.id).await.map(|_| ()),

@@ -18,6 +18,7 @@ pub mod log;
 pub mod log_writer;
 pub mod login;
 pub mod metrics;
+pub mod observation_names;
 pub mod observations;
 pub mod openapi;
 pub mod plan;
@@ -92,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/households/{household}/observations",
             post(observations::create),
+        )
+        .route(
+            "/households/{household}/observations/names",
+            post(observation_names::issue),
         )
         .route(
             "/households/{household}/publish/{*path}",

@@ -73,6 +73,7 @@ kinds! {
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "The service is unavailable"),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
     AccountDisabled = ("account-disabled", FORBIDDEN, "This account is disabled"),
+    NameNotIssued = ("observation-name-not-issued", FORBIDDEN, "This observation name was not issued to you"),
 }
 
 /// An error on its way to becoming a problem+json response.
@@ -126,6 +127,17 @@ impl Problem {
         Self::new(
             Kind::AccountDisabled,
             "this account is disabled by an administrator: ask them to enable it again",
+        )
+    }
+}
+
+impl Problem {
+    /// The answer to a new observation under a name the server did not
+    /// issue to this caller (see `api::observation_names`).
+    pub fn name_not_issued() -> Self {
+        Self::new(
+            Kind::NameNotIssued,
+            "the server did not issue this observation name to you, or it was used or expired: ask for a new name (kluis observe does)",
         )
     }
 }
