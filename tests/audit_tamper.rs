@@ -296,3 +296,38 @@ async fn an_entry_hidden_from_the_household_by_its_column_is_detected() {
     db.close().await;
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_event_hidden_from_the_household_by_its_column_is_detected() {
+    let w = verified_world().await;
+    // An administrator ends Anna's sessions (a lost phone): her household's
+    // history shows it, found by the row's subject column.
+    w.admin.client.end_sessions(w.anna.id).await.unwrap();
+    let history = w.anna.client.access_log(w.h).await.unwrap();
+    let event = history
+        .iter()
+        .find(|e| e.event == "principal.sign-out")
+        .expect("the household sees what was done to its member's account")
+        .seq as i64;
+    let db = w.server.db().await;
+    // The leaf is untouched; only the column the view finds it by is emptied.
+    let done = sqlx::query("UPDATE log_entries SET subject_id = NULL WHERE seq = $1")
+        .bind(event)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    let after = w.anna.client.access_log(w.h).await.unwrap();
+    assert!(
+        after.iter().all(|e| e.seq as i64 != event),
+        "the entry is hidden"
+    );
+    let (kept, fresh) = assert_detected(&w, "hidden account event").await;
+    for failure in [kept, fresh] {
+        let text = failure.to_string();
+        assert!(text.contains(&format!("log entry {event}")), "{text}");
+        assert!(text.contains("subject column"), "{text}");
+    }
+    db.close().await;
+    w.server.stop().await;
+}

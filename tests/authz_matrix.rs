@@ -1,5 +1,6 @@
 //! The authorization matrix: every relation to a household against every
-//! dossier endpoint, checked against tests/authz-matrix.csv.
+//! dossier endpoint (and the account actions on another person), checked
+//! against tests/authz-matrix.csv.
 
 mod common;
 
@@ -166,6 +167,11 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
             Ok(p) => who.reject(p.id).await.map(|_| ()),
             Err(e) => Err(e),
         },
+        "observation.name" => who.observation_name(h).await.map(|_| ()),
+        // The admin row runs these in this order: the target ends enabled.
+        "person.disable" => who.disable_person(s.target.id, "matrix").await.map(|_| ()),
+        "person.enable" => who.enable_person(s.target.id).await.map(|_| ()),
+        "person.sign-out" => who.end_sessions(s.target.id).await.map(|_| ()),
         other => panic!("unknown operation {other}"),
     };
     match result {

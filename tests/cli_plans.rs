@@ -834,6 +834,111 @@ async fn grants_refused_after_the_grantee_lookup_are_one_line_errors() {
     s.server.stop().await;
 }
 
+/// Observation names are the server's: a professional who makes one up
+/// (`observaties/aangifte-tegen-u`) is refused, private or shared, and the
+/// made-up name never reaches the household's history (`kluis access-log`
+/// shows the section only). A name issued to someone else, or used once
+/// already, is refused too. Before, the writing client chose the name and
+/// the server stored (and logged) whatever it was given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observation_names_are_made_by_the_server_only() {
+    use kluis_policy::FieldPath;
+    use kluis_vault::keys::Keystore;
+    let s = Setup::new().await;
+    let (k, c, h) = (&s.kluis, s.client(), s.h.as_str());
+    s.grant_financien();
+    let household = HouseholdId::parse(h).unwrap();
+    let device = |ks: &Path| {
+        let id = Keystore::open(ks, common::cli::PASSPHRASE).unwrap();
+        s.server.client_for(id)
+    };
+    let piet = device(s.pro());
+    let made_up = FieldPath::parse("observaties/aangifte-tegen-u").unwrap();
+    for private in [true, false] {
+        let err = piet
+            .observe_at(household, &made_up, b"verzonnen", private)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(403), "{err}");
+        assert_eq!(err.kind(), Some("observation-name-not-issued"), "{err}");
+    }
+    // A name issued to another professional is not Piet's to use.
+    let (olga_ks, olga_id) = k.enrol(
+        &s.dir,
+        &s.e.admin.0,
+        "professional",
+        "Olga",
+        Some("Schuldhulp BV"),
+    );
+    let until = date_in(30);
+    k.with(
+        c,
+        &[
+            "grant",
+            h,
+            "--to",
+            &olga_id.to_string(),
+            "--fields",
+            "financien/*",
+            "--purpose",
+            "schuldhulp",
+            "--until",
+            &until,
+        ],
+    )
+    .value();
+    let olga = device(&olga_ks);
+    let hers = olga.observation_name(household).await.unwrap().path;
+    let err = piet
+        .observe_at(household, &hers, b"van een ander", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Some("observation-name-not-issued"), "{err}");
+    // Her own name works, once.
+    olga.observe_at(household, &hers, b"eerste", true)
+        .await
+        .unwrap();
+    let err = olga
+        .observe_at(household, &hers, b"tweede", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Some("observation-name-not-issued"), "{err}");
+    // Someone not involved gets no name at all.
+    let outsider = device(&s.e.admin.0);
+    let err = outsider.observation_name(household).await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+
+    // The normal flows still work, under names the server made.
+    let shared = k.with(s.pro(), &["observe", h, "--text", "Gesprek gehad."]);
+    let shared = shared.value().to_owned();
+    let private = k
+        .with(s.pro(), &["observe", h, "--text", "Zorgen.", "--private"])
+        .value()
+        .to_owned();
+    for path in [&shared, &private] {
+        assert!(path.starts_with("observaties/20"), "{path}");
+    }
+    assert_eq!(get(k, c, h, &shared), b"Gesprek gehad.".to_vec());
+    let published = k
+        .with(s.pro(), &["observe", "publish", h, &private])
+        .value()
+        .to_owned();
+    assert_eq!(published, private);
+    assert_eq!(get(k, c, h, &private), b"Zorgen.".to_vec());
+
+    // The household's history never shows the made-up name, only the section.
+    let history = k.with(c, &["access-log", h]).text().to_owned();
+    assert!(!history.contains("aangifte"), "{history}");
+    for refused in [
+        "who may read observaties — did not work (name not issued)",
+        "private note (only its writer can read it) — did not work (name not issued)",
+    ] {
+        assert!(history.contains(refused), "{refused}\n{history}");
+    }
+    assert!(history.contains(&shared), "{history}");
+    s.server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_holds_and_erasure_by_two_administrators_through_the_binary() {
     let s = Setup::new().await;

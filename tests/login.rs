@@ -166,6 +166,8 @@ async fn a_bad_signature_is_refused_and_burns_the_challenge() {
         "no second try on one challenge"
     );
 
+    // A signature that is not even well-formed burns its challenge too.
+    let c = challenge(&server, &anna).await;
     let (status, v) = post(
         &server,
         "/v1/auth/token",
@@ -173,6 +175,110 @@ async fn a_bad_signature_is_refused_and_burns_the_challenge() {
     )
     .await;
     assert_eq!((status, problem(&v)), (401, "signature-invalid"));
+    let (status, v) = answer(&server, &c, &anna).await;
+    assert_eq!((status, problem(&v)), (401, "challenge-invalid"));
+    server.stop().await;
+}
+
+/// Logins that name nobody known (a key nobody registered, a challenge the
+/// server never gave) leave a `login` entry too: refused, no actor, no
+/// household, nothing the caller sent. A malformed signature on a real
+/// challenge is that person's refused login. And strangers are limited per
+/// address (429 with Retry-After), so they cannot flood the log. Before,
+/// none of these attempts was logged, and strangers were never limited.
+#[tokio::test]
+async fn logins_naming_nobody_are_logged_and_rate_limited() {
+    let server = TestServer::spawn_with(|c| c.limits.refusals_per_minute = 4).await;
+    let admin = server.admin().await;
+    let auditor = server
+        .enrol(&admin, Role::Auditor, "Audit", Some("Gemeente"))
+        .await;
+    let origin = origin_of(&server.url).unwrap();
+    let stranger = Identity::generate("Stranger");
+    let unknown_key = json!({"signing_key": stranger.public().signing_key});
+    let (status, v) = post(&server, "/v1/auth/challenge", unknown_key.clone()).await;
+    assert_eq!((status, problem(&v)), (401, "unknown-key"));
+    let made_up = json!({"challenge_id": B64.encode([7u8; 16]), "origin": origin, "signature": B64.encode([0u8; 64])});
+    let (status, v) = post(&server, "/v1/auth/token", made_up.clone()).await;
+    assert_eq!((status, problem(&v)), (401, "challenge-invalid"));
+    let not_an_id = json!({"challenge_id": "justitie-aangifte", "origin": origin, "signature": B64.encode([0u8; 64])});
+    let (status, v) = post(&server, "/v1/auth/token", not_an_id).await;
+    assert_eq!((status, problem(&v)), (401, "challenge-invalid"));
+    // The admin's own malformed answer: refused as the admin's login.
+    let id = admin.client.identity();
+    let c = challenge(&server, id).await;
+    let (status, v) = post(
+        &server,
+        "/v1/auth/token",
+        json!({"challenge_id": c.challenge_id, "origin": origin, "signature": "!!"}),
+    )
+    .await;
+    assert_eq!((status, problem(&v)), (401, "signature-invalid"));
+
+    let logins = |auditor: &kluis_vault::client::Client| {
+        let auditor = auditor.clone();
+        async move {
+            auditor
+                .log_query(&kluis_vault::client::LogFilter {
+                    event: Some("login".into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let all = logins(&auditor.client).await;
+    let nobody: Vec<_> = all.iter().filter(|e| e.entry.actor.is_none()).collect();
+    let reasons: Vec<_> = nobody
+        .iter()
+        .map(|e| e.entry.reason.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        reasons,
+        ["unknown_key", "unknown_challenge", "unknown_challenge"]
+    );
+    for e in &nobody {
+        assert_eq!(e.entry.outcome.code(), "denied");
+        assert_eq!(e.entry.household, None);
+        assert!(e.entry.fields.is_empty() && e.entry.actor_role.is_none());
+    }
+    assert!(all
+        .iter()
+        .any(|e| e.entry.actor == Some(admin.id.to_string())
+            && e.entry.reason.as_deref() == Some("bad_signature")));
+
+    // Four a minute per address: the fourth is logged, the fifth is not.
+    let (status, _) = post(&server, "/v1/auth/challenge", unknown_key.clone()).await;
+    assert_eq!(status, 401);
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/auth/token", server.url))
+        .json(&made_up)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(problem(&v), "too-many-refusals");
+    let after = logins(&auditor.client).await;
+    assert_eq!(
+        after.iter().filter(|e| e.entry.actor.is_none()).count(),
+        4,
+        "the limited attempt is not logged"
+    );
+    // Known people are counted as themselves: the admin still logs in.
+    let c = challenge(&server, id).await;
+    let (status, v) = answer(&server, &c, id).await;
+    assert_eq!(status, 200, "{v}");
     server.stop().await;
 }
 

@@ -28,6 +28,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use zeroize::Zeroizing;
 
 /// Largest note text [`LogVerifier::open`] reads, in bytes.
 pub const MAX_NOTE_BYTES: usize = 16 * 1024;
@@ -136,6 +137,15 @@ fn decode_canonical_b64(s: &str) -> Option<Vec<u8>> {
     (STANDARD.encode(&bytes) == s).then_some(bytes)
 }
 
+/// `decode_canonical_b64` for key material that may be secret (a private
+/// key's seed): the decoded bytes and the re-encoding made to check them are
+/// wiped when dropped.
+fn decode_secret_b64(s: &str) -> Option<KeyMaterial> {
+    let bytes = Zeroizing::new(STANDARD.decode(s).ok()?);
+    let again = Zeroizing::new(STANDARD.encode(&*bytes));
+    (again.as_str() == s).then_some(bytes)
+}
+
 fn valid_key_name(name: &str) -> bool {
     !name.is_empty()
         && !name
@@ -155,6 +165,14 @@ fn key_id(name: &str, public_key: &[u8]) -> [u8; 4] {
 }
 
 /// The server's log key: signs checkpoints.
+///
+/// Secret copies this module makes are wiped when dropped: the seed while a
+/// key is generated or parsed, the decoded key material, the private key
+/// text (`generate_private_key` returns it in `Zeroizing`). Not covered: the
+/// ring `Ed25519KeyPair` held here for the process's life (ring keeps the
+/// expanded private key in memory of its own and does not wipe it on drop;
+/// that is outside our control), and the caller's own copies of the text
+/// they pass to `from_private_key`.
 pub struct LogSigner {
     name: String,
     key: Ed25519KeyPair,
@@ -195,27 +213,26 @@ impl LogSigner {
     /// format `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>`, which Go's
     /// `note.NewSigner` also reads. The server stores this text in its key
     /// file (beside the database, never in it); treat it as a secret.
-    pub fn generate_private_key(name: &str) -> Result<String, CheckpointError> {
+    pub fn generate_private_key(name: &str) -> Result<Zeroizing<String>, CheckpointError> {
         if !valid_key_name(name) {
             return Err(CheckpointError::BadKeyName);
         }
-        let mut seed = [0u8; 32];
+        let mut seed = Zeroizing::new([0u8; 32]);
         SystemRandom::new()
-            .fill(&mut seed)
+            .fill(&mut seed[..])
             .map_err(|_| CheckpointError::BadKey)?;
         let key =
-            Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|_| CheckpointError::BadKey)?;
+            Ed25519KeyPair::from_seed_unchecked(&seed[..]).map_err(|_| CheckpointError::BadKey)?;
         let id = key_id(name, key.public_key().as_ref());
-        let mut material = vec![ALG_ED25519];
-        material.extend_from_slice(&seed);
-        seed.fill(0);
-        let text = format!(
+        let mut material = Zeroizing::new(Vec::with_capacity(33));
+        material.push(ALG_ED25519);
+        material.extend_from_slice(&seed[..]);
+        let encoded = Zeroizing::new(STANDARD.encode(&*material));
+        Ok(Zeroizing::new(format!(
             "PRIVATE+KEY+{name}+{}+{}",
             hex::encode(id),
-            STANDARD.encode(&material)
-        );
-        material.fill(0);
-        Ok(text)
+            encoded.as_str()
+        )))
     }
 
     /// Parses the signed-note private key format (see
@@ -229,7 +246,8 @@ impl LogSigner {
         if material.len() != 33 || material[0] != ALG_ED25519 {
             return Err(bad("not an Ed25519 private key"));
         }
-        let seed: [u8; 32] = material[1..].try_into().expect("32 bytes");
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(&material[1..]);
         let signer = Self::from_seed(name, &seed)?;
         if signer.id != id {
             return Err(bad("key id does not match the key"));
@@ -291,7 +309,11 @@ impl LogSigner {
 }
 
 /// Splits `<name>+<8 hex digits>+<base64>` (the base64 may contain '+').
-fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), CheckpointError> {
+/// Key material that may be secret (a private key's seed): wiped when dropped.
+type KeyMaterial = Zeroizing<Vec<u8>>;
+
+/// Name, key id and key material of a signed-note key.
+fn split_key(s: &str) -> Result<(&str, [u8; 4], KeyMaterial), CheckpointError> {
     let bad = CheckpointError::MalformedKey;
     let mut parts = s.splitn(3, '+');
     let name = parts.next().ok_or(bad("missing name"))?;
@@ -311,7 +333,7 @@ fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), CheckpointError> {
         .map_err(|_| bad("key id is not hex"))?
         .try_into()
         .map_err(|_| bad("key id is not 4 bytes"))?;
-    let material = decode_canonical_b64(b64).ok_or(bad("key is not canonical base64"))?;
+    let material = decode_secret_b64(b64).ok_or(bad("key is not canonical base64"))?;
     Ok((name, id, material))
 }
 
@@ -420,6 +442,21 @@ impl LogVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The secret copies are `Zeroizing` (wiped on drop): the private key
+    /// text, and the material decoded from it. A type check, since reading
+    /// freed memory to see it wiped is not something a test can do soundly.
+    #[test]
+    fn secret_copies_are_wiped_on_drop() {
+        fn wiped<T: zeroize::Zeroize>(_: &Zeroizing<T>) {}
+        let skey = LogSigner::generate_private_key("kluis.example/log").unwrap();
+        wiped(&skey);
+        let (_, _, material) = split_key(skey.strip_prefix("PRIVATE+KEY+").unwrap()).unwrap();
+        wiped(&material);
+        assert_eq!(material.len(), 33);
+        assert!(decode_secret_b64("AQ").is_none(), "not canonical");
+        assert!(LogSigner::from_private_key(&skey).is_ok());
+    }
 
     // The Ed25519 vector from Go's golang.org/x/mod/sumdb/note note_test.go
     // (TestSign, TestOpen): key pair, text and the published signature line.

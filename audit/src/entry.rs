@@ -114,7 +114,24 @@ codes! {
         // proposal turned down by another (U); carrying it out is the
         // erasure or destruction entry, by the second administrator.
         RetentionProposal = "retention.proposal",
+        // Account events (see `Entry::subject`): `fields` holds exactly one
+        // item, the id of the person the event is about; `actor` is who did
+        // it. An administrator disabled the person (`reason`: why) ...
+        PrincipalDisable = "principal.disable",
+        // ... enabled them again ...
+        PrincipalEnable = "principal.enable",
+        // ... or ended all their sessions (an administrator, or the person).
+        PrincipalSignOut = "principal.sign-out",
     }
+}
+
+impl EventType {
+    /// Events about a person's account, whose subject is `fields[0]`.
+    pub const ACCOUNT: &'static [EventType] = &[
+        EventType::PrincipalDisable,
+        EventType::PrincipalEnable,
+        EventType::PrincipalSignOut,
+    ];
 }
 
 codes! {
@@ -223,6 +240,17 @@ pub enum EntryError {
 }
 
 impl Entry {
+    /// The person an account event is about (`EventType::ACCOUNT`): its one
+    /// field. `None` for every other event. Servers keep it beside the leaf
+    /// (to show a household the events about its members), and auditors
+    /// check that column against this.
+    pub fn subject(&self) -> Option<&str> {
+        match self.fields.as_slice() {
+            [subject] if EventType::ACCOUNT.contains(&self.event) => Some(subject),
+            _ => None,
+        }
+    }
+
     /// The canonical leaf bytes. Fails, rather than writing a leaf no one
     /// could decode, when a value breaks the caps or contains control
     /// characters; the caller then refuses the request (fail closed).
@@ -469,6 +497,17 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn only_account_events_have_a_subject() {
+        let mut e = read_entry(1);
+        assert_eq!(e.subject(), None, "a field read is about a field");
+        e.event = EventType::PrincipalDisable;
+        e.fields = vec!["p-1".into()];
+        assert_eq!(e.subject(), Some("p-1"));
+        e.fields.push("p-2".into());
+        assert_eq!(e.subject(), None, "exactly one subject");
+    }
+
+    #[test]
     fn codes_round_trip_and_are_unique() {
         for e in EventType::ALL {
             assert_eq!(EventType::from_code(e.code()), Some(*e));
@@ -477,7 +516,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 28);
+        assert_eq!(EventType::ALL.len(), 31);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

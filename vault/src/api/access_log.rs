@@ -6,6 +6,10 @@
 //! show them the other professionals' work. Looking is itself logged, and
 //! the entry appears in the same history.
 //!
+//! Account events about a member (an administrator disabled them or ended
+//! their sessions: `principal.*`, see `api::accounts`) name no household
+//! but are that member's personal data too, so they are shown here as well.
+//!
 //! Entries hold no dossier content, so neither does this view: a private
 //! observation shows as existing (author's role, organisation, time), never
 //! what it says.
@@ -70,7 +74,7 @@ pub async fn show(
     let size = ltx.head().size;
     ltx.commit().await?;
 
-    let rows = log_read::scan(
+    let mut rows = log_read::scan(
         &state.store,
         &Scan {
             household: Some(h.to_string()),
@@ -81,7 +85,17 @@ pub async fn show(
         },
     )
     .await?;
-    let full = rows.len() as u32 == limit;
+    // Account events about a member (an administrator disabled them, ended
+    // their sessions) are theirs to see too, though no household is named.
+    for m in &facts.members {
+        rows.extend(log_read::about(&state.store, &m.to_string(), q.after, size, limit).await?);
+    }
+    rows.sort_by_key(|(seq, _)| *seq);
+    rows.dedup_by_key(|(seq, _)| *seq);
+    // Each source gave at most `limit` rows; a source that gave that many
+    // may have more, so the merged page is full exactly then.
+    let full = rows.len() >= limit as usize;
+    rows.truncate(limit as usize);
     let last = rows.last().map(|(seq, _)| *seq);
     let mut names: HashMap<String, String> = HashMap::new();
     for m in &facts.members {
@@ -93,8 +107,12 @@ pub async fn show(
     let entries = rows
         .into_iter()
         .filter_map(|(seq, leaf)| Entry::decode(&leaf).ok().filter(|e| e.seq == seq))
-        // The leaf decides which household an entry is about, not the column.
-        .filter(|e| e.household.as_deref() == Some(h_text.as_str()))
+        // The leaf decides which household or member an entry is about,
+        // not the columns.
+        .filter(|e| match e.subject() {
+            Some(subject) => e.household.is_none() && names.contains_key(subject),
+            None => e.household.as_deref() == Some(h_text.as_str()),
+        })
         .map(|e| item(e, &names))
         .collect();
     Ok(Json(AccessLog {
@@ -105,7 +123,9 @@ pub async fn show(
 
 fn item(e: Entry, names: &HashMap<String, String>) -> AccessItem {
     let name = e.actor.as_ref().and_then(|a| names.get(a)).cloned();
+    let subject_name = e.subject().and_then(|s| names.get(s)).cloned();
     AccessItem {
+        subject_name,
         seq: e.seq,
         time: rfc3339(e.time_ms),
         event: e.event.code().to_owned(),

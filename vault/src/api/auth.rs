@@ -59,6 +59,7 @@ impl FromRequestParts<AppState> for Caller {
                 Kind::Unauthenticated,
                 "the bearer token is not known: log in again",
             )),
+            TokenLookup::Disabled => Err(Problem::account_disabled()),
         }
     }
 }

@@ -156,6 +156,12 @@ pub async fn register(
                     "this invite code has expired; ask for a new one",
                 ))
             }
+            Redeem::InviterDisabled => {
+                return Err(Problem::new(
+                    Kind::InviteInvalid,
+                    "the person who made this invite can no longer invite anyone; ask an administrator for a new one",
+                ))
+            }
         };
     let inserted = principals::insert(
         ltx.tx().await?,
@@ -185,6 +191,7 @@ pub async fn register(
         org: redeemed.org,
         signing_key,
         age_recipient: req.keys.age_recipient.clone(),
+        disabled_ms: None,
     };
     super::directory::register_keys(&mut ltx, &state, &meta, &principal).await?;
     let answer = Answer::json(StatusCode::CREATED, &super::whoami::info(&principal));

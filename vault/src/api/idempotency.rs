@@ -291,6 +291,6 @@ fn parse_key(value: Option<&HeaderValue>) -> ApiResult<String> {
 async fn caller(state: &AppState, token: &str) -> ApiResult<Option<Principal>> {
     match sessions::principal_for_token(&state.store, token, state.clock.now_ms()).await? {
         TokenLookup::Valid(p) => Ok(Some(p)),
-        TokenLookup::Expired | TokenLookup::Unknown => Ok(None),
+        TokenLookup::Expired | TokenLookup::Unknown | TokenLookup::Disabled => Ok(None),
     }
 }

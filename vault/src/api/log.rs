@@ -195,6 +195,7 @@ pub async fn entries(
                 seq: r.seq,
                 leaf: STANDARD.encode(r.leaf),
                 household_id: r.household,
+                subject_id: r.subject,
                 time_ms: r.time_ms,
             })
             .collect(),

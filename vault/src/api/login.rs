@@ -4,6 +4,13 @@
 //! the server answers with a short-lived bearer token, stored only as a hash.
 //! A challenge is single-use (taken out of the store before the signature is
 //! checked) and lives a minute.
+//!
+//! Every login attempt that gets as far as naming a key or a challenge is
+//! logged (`login`, no household), refused ones too: with the person as
+//! actor once they are known, without any actor when the key or challenge
+//! names nobody (nothing the caller sent is recorded then, so the log holds
+//! no text of theirs). Refusals are rate-limited per person, and per client
+//! address for unknown callers (`api::refusals`).
 
 use axum::extract::State;
 use axum::Json;
@@ -12,7 +19,7 @@ use base64::Engine;
 
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
-use super::record::{refuse_now, LoggedTx, Record, RequestMeta};
+use super::record::{refuse_now, refuse_unknown_now, LoggedTx, Record, RequestMeta};
 use crate::clock::rfc3339;
 use crate::keys::identity::{decode_signing_key, verify_signature};
 use crate::server::AppState;
@@ -22,23 +29,45 @@ use crate::wire::auth::{
 };
 use kluis_audit::{Action as LogAction, EventType};
 
+/// A login attempt, in the log's terms: no household.
+fn login_record() -> Record {
+    Record::new(EventType::Login, LogAction::Execute, None)
+}
+
 #[utoipa::path(post, path = "/v1/auth/challenge", tag = "login",
     request_body = ChallengeRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = ProblemBody)))]
+    responses((status = 200, body = ChallengeResponse), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 429, body = ProblemBody)))]
 pub async fn challenge(
     State(state): State<AppState>,
+    meta: RequestMeta,
     ApiJson(req): ApiJson<ChallengeRequest>,
 ) -> ApiResult<Json<ChallengeResponse>> {
     let key = decode_signing_key(&req.signing_key)
         .map_err(|_| Problem::malformed("signing_key must be a base64url Ed25519 public key"))?;
-    let principal = principals::by_signing_key(&state.store, &key)
-        .await?
-        .ok_or_else(|| {
-            Problem::new(
-                Kind::UnknownKey,
-                "this key is not registered here: register with an invite first",
-            )
-        })?;
+    let Some(principal) = principals::by_signing_key(&state.store, &key).await? else {
+        let problem = Problem::new(
+            Kind::UnknownKey,
+            "this key is not registered here: register with an invite first",
+        );
+        return Err(refuse_unknown_now(
+            &state,
+            &meta,
+            login_record().denied("unknown_key"),
+            problem,
+        )
+        .await);
+    };
+    if principal.disabled_ms.is_some() {
+        let record = login_record().denied("disabled");
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record,
+            Problem::account_disabled(),
+        )
+        .await);
+    }
     let id: [u8; 16] = rand::random();
     let nonce: [u8; 32] = rand::random();
     let expires = state.clock.now_ms() + state.limits.challenge_ttl_ms;
@@ -52,7 +81,7 @@ pub async fn challenge(
 
 #[utoipa::path(post, path = "/v1/auth/token", tag = "login",
     request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 429, body = ProblemBody)))]
 pub async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -64,31 +93,47 @@ pub async fn token(
             "this challenge is unknown or was already used: ask for a new one",
         )
     };
-    let id = B64
+    let unknown = |why: &str| login_record().denied(why);
+    let challenge = match B64
         .decode(req.challenge_id.as_bytes())
         .ok()
         .filter(|b| b.len() == 16)
-        .ok_or_else(invalid)?;
-    let signature = B64
+    {
+        Some(id) => sessions::take_challenge(&state.store, &id).await?,
+        None => None,
+    };
+    let Some(challenge) = challenge else {
+        return Err(
+            refuse_unknown_now(&state, &meta, unknown("unknown_challenge"), invalid()).await,
+        );
+    };
+    let now = state.clock.now_ms();
+    let Some(principal) = principals::get(&state.store, challenge.principal).await? else {
+        return Err(
+            refuse_unknown_now(&state, &meta, unknown("unknown_principal"), invalid()).await,
+        );
+    };
+    // From here on the person is known: every outcome is logged as theirs,
+    // refused logins too (a login relayed from another site shows as one).
+    let record = login_record();
+    let Some(signature) = B64
         .decode(req.signature.as_bytes())
         .ok()
         .filter(|s| s.len() == 64)
-        .ok_or_else(|| {
-            Problem::new(
-                Kind::SignatureInvalid,
-                "the signature is not a base64url Ed25519 signature",
-            )
-        })?;
-    let challenge = sessions::take_challenge(&state.store, &id)
-        .await?
-        .ok_or_else(invalid)?;
-    let now = state.clock.now_ms();
-    let principal = principals::get(&state.store, challenge.principal)
-        .await?
-        .ok_or_else(invalid)?;
-    // From here on the person is known: every outcome is logged, refused
-    // logins too (a login relayed from another site shows as one).
-    let record = Record::new(EventType::Login, LogAction::Execute, None);
+    else {
+        let problem = Problem::new(
+            Kind::SignatureInvalid,
+            "the signature is not a base64url Ed25519 signature",
+        );
+        return Err(refuse_now(
+            &state,
+            &meta,
+            &principal,
+            record.denied("bad_signature"),
+            problem,
+        )
+        .await);
+    };
     if challenge.expires_ms <= now {
         let problem = Problem::new(
             Kind::ChallengeExpired,
@@ -143,6 +188,23 @@ pub async fn token(
     let token = B64.encode(rand::random::<[u8; 32]>());
     let expires = now + state.limits.token_ttl_ms;
     let mut ltx = LoggedTx::begin(&state).await?;
+    // Checked under the log lock, which disabling holds too: a person
+    // disabled while they answered their challenge gets no token.
+    let disabled = principals::get_in(ltx.tx().await?, principal.id)
+        .await?
+        .is_none_or(|p| p.disabled_ms.is_some());
+    if disabled {
+        let problem = Problem::account_disabled();
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &principal,
+                record.denied("disabled"),
+                problem,
+            )
+            .await);
+    }
     sessions::insert_token(ltx.tx().await?, &token, principal.id, expires).await?;
     let mut allowed = record;
     allowed.flags.authorised = true;

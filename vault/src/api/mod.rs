@@ -4,6 +4,7 @@
 //! `problem`). Every request is held to a body-size limit and a timeout.
 
 pub mod access_log;
+pub mod accounts;
 pub mod auth;
 pub mod directory;
 pub mod enrol;
@@ -17,6 +18,7 @@ pub mod log;
 pub mod log_writer;
 pub mod login;
 pub mod metrics;
+pub mod observation_names;
 pub mod observations;
 pub mod openapi;
 pub mod plan;
@@ -46,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route("/register", post(enrol::register))
         .route("/whoami", get(whoami::whoami))
         .route("/principals/{id}", get(whoami::principal))
+        .route("/principals/{id}/disable", post(accounts::disable))
+        .route("/principals/{id}/enable", post(accounts::enable))
+        .route(
+            "/principals/{id}/sessions",
+            axum::routing::delete(accounts::sign_out),
+        )
         .route("/directory/{principal}", get(directory::lookup))
         .route(
             "/households",
@@ -85,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/households/{household}/observations",
             post(observations::create),
+        )
+        .route(
+            "/households/{household}/observations/names",
+            post(observation_names::issue),
         )
         .route(
             "/households/{household}/publish/{*path}",

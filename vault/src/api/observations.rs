@@ -5,6 +5,9 @@
 //! lets nobody else read it, whatever any grant or membership says. Its
 //! existence (author's role and organisation, time) is in the household's
 //! access log; its content never is.
+//!
+//! Its name is the server's: made by `api::observation_names` and accepted
+//! here only from the writer it was issued to, once.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,7 +26,7 @@ use super::upload::{
 use crate::access;
 use crate::role::Role;
 use crate::server::AppState;
-use crate::store::fields;
+use crate::store::{fields, observation_names};
 use crate::wire::consent::{Observe, Publish};
 use crate::wire::plan::Written;
 
@@ -54,12 +57,26 @@ pub async fn create(
     let facts = access::facts(ltx.tx().await?, h).await?;
     let now = state.clock.now_ms();
     let decision = involvement(&caller, &facts, now);
+    // Only a name the server issued to this caller, unused, is a name: any
+    // other is logged as the section alone (see `api::observation_names`).
+    let issued = observation_names::issued(ltx.tx().await?, h, &path, caller.id, now).await?;
     let record = Record::new(EventType::ObservationCreate, LogAction::Create, Some(h))
-        .field(&field_for_log(&path, decision.is_allowed()))
+        .field(&field_for_log(&path, decision.is_allowed() && issued))
         .decision(&decision);
     let mut ltx = ltx
         .allowed(&state, &meta, &caller, &decision, &record)
         .await?;
+    if !issued {
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("name_not_issued"),
+                Problem::name_not_issued(),
+            )
+            .await);
+    }
     if fields::current(ltx.tx().await?, h, &path).await?.is_some() {
         let problem = Problem::new(
             Kind::Conflict,
@@ -110,6 +127,7 @@ pub async fn create(
         now,
     )
     .await?;
+    observation_names::take(ltx.tx().await?, h, &path).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;
     let answer = Answer::json(StatusCode::CREATED, &Written { path, version: 1 });
     ltx.commit_answer(&state, &idem, answer).await

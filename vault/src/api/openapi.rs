@@ -23,8 +23,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
-    access_log, directory, enrol, export, grants, households, log, login, observations, plan,
-    rekey, retention, whoami,
+    access_log, accounts, directory, enrol, export, grants, households, log, login,
+    observation_names, observations, plan, rekey, retention, whoami,
 };
 
 #[derive(OpenApi)]
@@ -34,10 +34,11 @@ use super::{
         login::challenge, login::token,
         enrol::invite, enrol::register,
         whoami::whoami, whoami::principal,
+        accounts::disable, accounts::enable, accounts::sign_out,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
-        observations::create, observations::publish,
+        observation_names::issue, observations::create, observations::publish,
         access_log::show,
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, retention::list, retention::approve,

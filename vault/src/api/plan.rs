@@ -27,7 +27,7 @@ use crate::access;
 use crate::clock::rfc3339;
 use crate::server::AppState;
 use crate::store::fields::{self, HOUSEHOLD_READER};
-use crate::store::{grants, households};
+use crate::store::{grants, households, observation_names};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
 };
@@ -49,8 +49,11 @@ pub async fn write_plan(
     let current = fields::current(ltx.tx().await?, h, &path).await?;
     let private_author = current.as_ref().and_then(|c| c.private_author);
     let now = state.clock.now_ms();
-    // A new observation needs involvement, not a write grant on the path.
-    let decision = if current.is_none() && path.section() == super::observations::SECTION {
+    // A new observation needs involvement, not a write grant on the path,
+    // and a name the server issued to the caller (`api::observation_names`):
+    // a made-up one is refused and logged as its section only.
+    let new_observation = current.is_none() && path.section() == super::observations::SECTION;
+    let decision = if new_observation {
         super::observations::involvement(&caller, &facts, now)
     } else {
         access::decide(
@@ -73,6 +76,17 @@ pub async fn write_plan(
     if let Decision::Deny(reason) = decision {
         return Err(ltx
             .refuse(&state, &meta, &caller, record, denial(reason))
+            .await);
+    }
+    if new_observation
+        && !observation_names::issued(ltx.tx().await?, h, &path, caller.id, now).await?
+    {
+        let record = Record::new(EventType::ReadersList, LogAction::Read, Some(h))
+            .field(&field_for_log(&path, false))
+            .decision(&decision)
+            .failed("name_not_issued");
+        return Err(ltx
+            .refuse(&state, &meta, &caller, record, Problem::name_not_issued())
             .await);
     }
     let household = households::get(ltx.tx().await?, h)

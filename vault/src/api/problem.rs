@@ -79,6 +79,8 @@ kinds! {
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long"),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "The service is unavailable"),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
+    AccountDisabled = ("account-disabled", FORBIDDEN, "This account is disabled"),
+    NameNotIssued = ("observation-name-not-issued", FORBIDDEN, "This observation name was not issued to you"),
 }
 
 /// An error on its way to becoming a problem+json response.
@@ -123,6 +125,27 @@ impl Problem {
 
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(Kind::NotFound, detail)
+    }
+}
+
+impl Problem {
+    /// The answer to anything a disabled person tries.
+    pub fn account_disabled() -> Self {
+        Self::new(
+            Kind::AccountDisabled,
+            "this account is disabled by an administrator: ask them to enable it again",
+        )
+    }
+}
+
+impl Problem {
+    /// The answer to a new observation under a name the server did not
+    /// issue to this caller (see `api::observation_names`).
+    pub fn name_not_issued() -> Self {
+        Self::new(
+            Kind::NameNotIssued,
+            "the server did not issue this observation name to you, or it was used or expired: ask for a new name (kluis observe does)",
+        )
     }
 }
 

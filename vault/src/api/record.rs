@@ -14,6 +14,7 @@ use kluis_policy::{Basis, Decision, DenyReason, HouseholdId};
 
 use super::idempotency::{Answer, Idem};
 use super::problem::{Kind, Problem};
+use super::refusals::Refused;
 use crate::clock::rfc3339;
 use crate::server::AppState;
 use crate::store::log::{self, Head};
@@ -339,14 +340,33 @@ impl LoggedTx {
     /// the problem to answer with. If the refusal cannot be logged the
     /// caller gets 503 instead.
     pub async fn refuse(
-        mut self,
+        self,
         state: &AppState,
         meta: &RequestMeta,
         caller: &Principal,
         record: Record,
         problem: Problem,
     ) -> Problem {
-        if let Err(limited) = state.refusals.check(caller.id) {
+        self.refuse_as(state, meta, Some(caller), record, problem)
+            .await
+    }
+
+    /// `refuse` for a caller who may be unknown (`None`: a login naming a
+    /// key or challenge nobody has). Unknown callers are rate-limited by
+    /// their address, known ones as themselves (see `api::refusals`).
+    pub async fn refuse_as(
+        mut self,
+        state: &AppState,
+        meta: &RequestMeta,
+        caller: Option<&Principal>,
+        record: Record,
+        problem: Problem,
+    ) -> Problem {
+        let who = match caller {
+            Some(p) => Refused::Person(p.id),
+            None => Refused::address(meta.ip.as_deref()),
+        };
+        if let Err(limited) = state.refusals.check(who) {
             self.rollback().await;
             return limited;
         }
@@ -366,7 +386,7 @@ impl LoggedTx {
                     );
                 }
             }
-            self.record(state, meta, Some(caller), record).await?;
+            self.record(state, meta, caller, record).await?;
             self.commit().await?;
             Ok::<_, StoreError>(problem)
         };
@@ -415,6 +435,20 @@ pub async fn refuse_now(
 ) -> Problem {
     match LoggedTx::begin(state).await {
         Ok(ltx) => ltx.refuse(state, meta, caller, record, problem).await,
+        Err(e) => e.into(),
+    }
+}
+
+/// `refuse_now` for a caller nobody knows (see `LoggedTx::refuse_as`): the
+/// entry names no actor and no household.
+pub async fn refuse_unknown_now(
+    state: &AppState,
+    meta: &RequestMeta,
+    record: Record,
+    problem: Problem,
+) -> Problem {
+    match LoggedTx::begin(state).await {
+        Ok(ltx) => ltx.refuse_as(state, meta, None, record, problem).await,
         Err(e) => e.into(),
     }
 }

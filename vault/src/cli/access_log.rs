@@ -29,6 +29,8 @@ pub async fn run(ctx: &Context, args: AccessLogArgs) -> anyhow::Result<()> {
         let rows: Vec<&AccessItem> = items
             .iter()
             .filter(|i| !i.actor_is_member && i.outcome == "allowed")
+            // Consultations of the plan, not what was done to an account.
+            .filter(|i| !i.event.starts_with("principal."))
             .collect();
         let mut lines: Vec<String> = rows.iter().map(|i| extract_line(i)).collect();
         if lines.is_empty() {
@@ -75,6 +77,15 @@ pub fn sentence(i: &AccessItem) -> String {
         },
     };
     let what = i.fields.join(", ");
+    let subject = i
+        .subject_name
+        .clone()
+        .or_else(|| i.fields.first().cloned())
+        .unwrap_or_else(|| "someone".to_owned());
+    let own = i.actor.is_some() && i.actor.as_ref() == i.fields.first();
+    let allowed = i.outcome == "allowed";
+    let reason = allowed.then_some(i.reason.as_deref()).flatten();
+    let account = account_doing(&i.event, &subject, own, reason, allowed);
     let doing = match (i.event.as_str(), i.action.as_str()) {
         ("field.read", _) => format!("read {what}"),
         ("field.write", "C") => format!("wrote {what}"),
@@ -126,12 +137,46 @@ pub fn sentence(i: &AccessItem) -> String {
     if let Some(p) = &i.purpose {
         tail.push(format!("purpose {p}"));
     }
-    let verb = if i.outcome == "allowed" {
-        doing
-    } else {
-        format!("tried to {doing}")
+    let verb = match account {
+        Some(account) => account,
+        None if allowed => doing,
+        None => format!("tried to {doing}"),
     };
     format!("{when}  {who} {verb} — {}", tail.join(", "))
+}
+
+/// What an account event (`principal.*`) did to `subject` (`allowed`), or
+/// what someone tried to do; `None` for any other event. `own`: the person
+/// did it to themselves; `reason`: the reason an administrator gave for
+/// disabling. Shared with `kluis audit query`, so the household and the
+/// auditor read the same sentence.
+pub fn account_doing(
+    event: &str,
+    subject: &str,
+    own: bool,
+    reason: Option<&str>,
+    allowed: bool,
+) -> Option<String> {
+    let (done, tried) = match event {
+        "principal.disable" => ("disabled", "disable"),
+        "principal.enable" => ("enabled", "enable"),
+        "principal.sign-out" => ("ended", "end"),
+        _ => return None,
+    };
+    let verb = if allowed {
+        done.to_owned()
+    } else {
+        format!("tried to {tried}")
+    };
+    Some(match event {
+        "principal.disable" => match reason {
+            Some(r) => format!("{verb} the account of {subject} (reason: {r})"),
+            None => format!("{verb} the account of {subject}"),
+        },
+        "principal.enable" => format!("{verb} the account of {subject} again"),
+        _ if own => format!("{verb} all their own sessions (signed out everywhere)"),
+        _ => format!("{verb} all sessions of {subject}"),
+    })
 }
 
 fn or_plan(what: &str) -> &str {
@@ -166,10 +211,38 @@ mod tests {
             actor_org: Some("Wijkteam Noord".into()),
             actor_is_member: false,
             fields: vec!["financien/situatie".into()],
+            subject_name: None,
             basis: Some("g-123".into()),
             purpose: Some("schuldhulp".into()),
             reason: None,
         }
+    }
+
+    #[test]
+    fn account_events_read_as_plain_sentences() {
+        let mut i = item();
+        i.event = "principal.disable".into();
+        i.action = "U".into();
+        i.actor_role = Some("admin".into());
+        i.actor_org = None;
+        i.fields = vec!["p-2".into()];
+        i.subject_name = Some("Anna".into());
+        i.basis = Some("role:admin".into());
+        i.purpose = None;
+        i.reason = Some("telefoon kwijt".into());
+        assert_eq!(
+            sentence(&i),
+            "2026-11-23 10:02  someone (admin) disabled the account of Anna (reason: telefoon kwijt) — allowed, as admin"
+        );
+        i.event = "principal.sign-out".into();
+        i.actor = Some("p-2".into());
+        i.actor_name = Some("Anna".into());
+        i.basis = None;
+        i.reason = None;
+        assert_eq!(
+            sentence(&i),
+            "2026-11-23 10:02  Anna (member) ended all their own sessions (signed out everywhere) — allowed"
+        );
     }
 
     #[test]

@@ -79,6 +79,30 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> anyhow::Result<()> {
                 .iter()
                 .map(|e| {
                     let x = &e.entry;
+                    // Account events also read as a sentence: who did what
+                    // to whose account.
+                    let plain = x
+                        .subject()
+                        .and_then(|subject| {
+                            let own = x.actor.as_deref() == Some(subject);
+                            let allowed = x.outcome.code() == "allowed";
+                            let reason = allowed.then_some(x.reason.as_deref()).flatten();
+                            super::access_log::account_doing(
+                                x.event.code(),
+                                subject,
+                                own,
+                                reason,
+                                allowed,
+                            )
+                        })
+                        .map(|doing| {
+                            format!(
+                                "  = {} ({}) {doing}",
+                                x.actor.as_deref().unwrap_or("someone"),
+                                x.actor_role.as_deref().unwrap_or("-")
+                            )
+                        })
+                        .unwrap_or_default();
                     format!(
                         "#{:<6} {}  {:<20} {} {:<7} {} ({}, {})  household {}  fields [{}]  basis {}  purpose {}{}",
                         x.seq,
@@ -94,7 +118,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> anyhow::Result<()> {
                         x.basis.as_deref().unwrap_or("-"),
                         x.purpose.as_deref().unwrap_or("-"),
                         x.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default(),
-                    )
+                    ) + &plain
                 })
                 .collect();
             ctx.out.say(&format!("{} matching entries.", entries.len()));

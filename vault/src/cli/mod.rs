@@ -24,6 +24,7 @@ mod keys;
 mod observe;
 mod output;
 mod passphrase;
+mod person;
 mod plan;
 mod proposals;
 mod retention;
@@ -78,6 +79,11 @@ enum Command {
     Whoami,
     /// Log in and print a bearer token for the HTTP API (see /openapi.json).
     Login,
+    /// End your sessions: `--all` ends every one, on every device.
+    Logout(person::LogoutArgs),
+    /// Administrators: disable or enable a person, or end their sessions.
+    #[command(subcommand)]
+    Person(person::PersonCommand),
     /// Households: create, add members, show.
     #[command(subcommand)]
     Household(household::HouseholdCommand),
@@ -189,6 +195,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Invite(args) => enrol::invite(&ctx, args).await,
         Command::Whoami => enrol::whoami(&ctx).await,
         Command::Login => enrol::login(&ctx).await,
+        Command::Logout(args) => person::logout(&ctx, args).await,
+        Command::Person(cmd) => person::run(&ctx, cmd).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
         Command::Grant(args) => consent::grant(&ctx, args).await,

@@ -151,6 +151,15 @@ fn check_side_columns(l: &crate::wire::log::Leaf, leaf: &[u8]) -> Result<(), Cli
             l.seq, l.household_id, l.time_ms, entry.household, entry.time_ms
         )));
     }
+    if entry.subject() != l.subject_id.as_deref() {
+        return Err(ClientError::Refused(format!(
+            "log entry {}: the row's subject column ({:?}) differs from the person the entry is about ({:?}): \
+             an account event may have been hidden from a household's view",
+            l.seq,
+            l.subject_id,
+            entry.subject()
+        )));
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! encryption and signing happens here, on the device; the server only ever
 //! receives public keys, signatures, envelopes and ciphertext.
 
+mod accounts;
 mod audit;
 mod consent;
 mod device_file;

@@ -9,7 +9,7 @@ use super::plan::wrap;
 use super::versions::Outgoing;
 use super::{Client, ClientError};
 use crate::keys::seal;
-use crate::wire::consent::{Observe, Publish};
+use crate::wire::consent::{ObservationName, Observe, Publish};
 use crate::wire::plan::{EnvelopeUpload, Written};
 
 impl Client {
@@ -21,13 +21,25 @@ impl Client {
         private: bool,
     ) -> Result<Written, ClientError> {
         self.check_size(text)?;
+        // The server names observations (no writer picks text that ends up
+        // in the household's history); the version is signed over that name.
+        let path = self.observation_name(h).await?.path;
+        self.observe_at(h, &path, text, private).await
+    }
+
+    /// Record an observation under `path`, which must be a name the server
+    /// issued to me (`observation_name`) and I have not used: the server
+    /// refuses any other. Tests use it to try names nobody issued.
+    pub async fn observe_at(
+        &self,
+        h: HouseholdId,
+        path: &FieldPath,
+        text: &[u8],
+        private: bool,
+    ) -> Result<Written, ClientError> {
+        self.check_size(text)?;
         let me = self.login_id().await?;
-        let name = format!(
-            "observaties/{}-{}",
-            chrono::Utc::now().format("%Y%m%d-%H%M%S"),
-            hex::encode(rand::random::<[u8; 3]>())
-        );
-        let path = FieldPath::parse(&name).expect("well-formed by construction");
+        let path = path.clone();
         let key = seal::new_key();
         let binding = seal::Binding {
             household: h,
@@ -72,6 +84,17 @@ impl Client {
                 &self.identity,
                 &format!("/v1/households/{h}/observations"),
                 &body,
+            )
+            .await
+    }
+
+    /// A name for a new observation in `h`, issued to me by the server.
+    pub async fn observation_name(&self, h: HouseholdId) -> Result<ObservationName, ClientError> {
+        self.http
+            .post(
+                &self.identity,
+                &format!("/v1/households/{h}/observations/names"),
+                &serde_json::json!({}),
             )
             .await
     }

@@ -90,6 +90,12 @@ impl Identity {
     }
 
     /// A ring key pair for one signing operation (JWS statements want one).
+    ///
+    /// Made from the seed in place (no copy of the seed is made here). The
+    /// pair itself is ring's: it holds the expanded private key in memory
+    /// ring owns and does not wipe on drop, which is outside our control; we
+    /// keep it only for the one operation, so the zeroized seed stays the one
+    /// long-lived copy.
     pub fn key_pair(&self) -> Ed25519KeyPair {
         Ed25519KeyPair::from_seed_unchecked(&self.seed[..]).expect("checked at construction")
     }
@@ -156,6 +162,19 @@ pub fn verify_signature(public_key: &[u8; 32], message: &[u8], signature: &[u8])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The seed, the secrets a person's device holds, and the log signer's
+    /// key text are kept in types that wipe them on drop (a type check: a
+    /// test cannot soundly read freed memory). ring's own key pairs are not
+    /// covered; see `Identity::key_pair`.
+    #[test]
+    fn secret_copies_are_wiped_on_drop() {
+        fn wiped<T: zeroize::Zeroize>(_: &Zeroizing<T>) {}
+        let id = Identity::generate("Anna");
+        wiped(id.seed());
+        wiped(&id.age_secret());
+        wiped(&kluis_audit::LogSigner::generate_private_key("kluis-log-test").unwrap());
+    }
 
     #[test]
     fn debug_shows_no_secret() {

@@ -11,12 +11,17 @@
 //! The file holds one line in the signed-note private key format
 //! (`PRIVATE+KEY+<name>+<id>+<base64>`), which Go's `note.NewSigner` also
 //! reads. The key name is the log's origin line in every checkpoint.
+//!
+//! The text read from the file and the text of a new key are held in
+//! `Zeroizing` and wiped when dropped; what `LogSigner` keeps and does not
+//! wipe is said there.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use kluis_audit::LogSigner;
+use zeroize::Zeroizing;
 
 /// The file name inside the data directory, unless configured otherwise.
 pub const LOG_KEY_FILE: &str = "log-signing-key";
@@ -25,11 +30,16 @@ pub const LOG_KEY_FILE: &str = "log-signing-key";
 /// A file that exists but cannot be read or parsed stops the server: making
 /// a new key then would silently start a second, unrelated log.
 pub fn load_or_create(path: &Path) -> anyhow::Result<LogSigner> {
-    match std::fs::read_to_string(path) {
+    match read_secret(path) {
         Ok(text) => parse(path, &text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path),
         Err(e) => Err(e).with_context(|| format!("cannot read the log key {}", path.display())),
     }
+}
+
+/// The key file's text, wiped from memory when dropped (the seed is in it).
+fn read_secret(path: &Path) -> std::io::Result<Zeroizing<String>> {
+    std::fs::read_to_string(path).map(Zeroizing::new)
 }
 
 fn parse(path: &Path, text: &str) -> anyhow::Result<LogSigner> {
@@ -51,13 +61,13 @@ fn create(path: &Path) -> anyhow::Result<LogSigner> {
     }
     match options.open(path) {
         Ok(mut file) => {
-            writeln!(file, "{skey}")?;
+            writeln!(file, "{}", skey.as_str())?;
             file.sync_all()?;
             parse(path, &skey)
         }
         // Another process sharing this key file made it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let text = std::fs::read_to_string(path)?;
+            let text = read_secret(path)?;
             parse(path, &text)
         }
         Err(e) => Err(e).with_context(|| format!("cannot create the log key {}", path.display())),
@@ -81,6 +91,17 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn the_key_text_read_is_wiped_on_drop() {
+        fn wiped<T: zeroize::Zeroize>(_: &Zeroizing<T>) {}
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_KEY_FILE);
+        load_or_create(&path).unwrap();
+        let text = read_secret(&path).unwrap();
+        wiped(&text);
+        assert!(text.starts_with("PRIVATE+KEY+"));
     }
 
     #[test]

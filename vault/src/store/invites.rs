@@ -50,6 +50,8 @@ pub enum Redeem {
     Unknown,
     Used,
     Expired,
+    /// The person who made the invite has been disabled since.
+    InviterDisabled,
 }
 
 /// Mark an invite used by `principal`, in the transaction that registers them.
@@ -62,9 +64,13 @@ pub async fn redeem(
     now_ms: i64,
 ) -> Result<Redeem, StoreError> {
     let hash = secret_hash(code);
+    // An invite made by someone since disabled no longer works: whoever
+    // holds it was invited by a person the organisation stopped trusting.
     let row = sqlx::query(
         "UPDATE invites SET used_ms = $1, used_by = $2 \
          WHERE code_hash = $3 AND used_ms IS NULL AND expires_ms > $1 \
+         AND NOT EXISTS (SELECT 1 FROM principals p \
+                         WHERE p.id = invites.created_by AND p.disabled_ms IS NOT NULL) \
          RETURNING role, name, org, created_by",
     )
     .bind(now_ms)
@@ -83,13 +89,19 @@ pub async fn redeem(
             created_by: row.try_get("created_by")?,
         }));
     }
-    let why = sqlx::query("SELECT used_ms FROM invites WHERE code_hash = $1")
-        .bind(&hash)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let why = sqlx::query(
+        "SELECT i.used_ms, p.disabled_ms FROM invites i \
+         LEFT JOIN principals p ON p.id = i.created_by WHERE i.code_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(match why {
         None => Redeem::Unknown,
         Some(row) if row.try_get::<Option<i64>, _>("used_ms")?.is_some() => Redeem::Used,
+        Some(row) if row.try_get::<Option<i64>, _>("disabled_ms")?.is_some() => {
+            Redeem::InviterDisabled
+        }
         Some(_) => Redeem::Expired,
     })
 }

@@ -36,6 +36,8 @@ pub struct Head {
 struct PendingRow {
     seq: i64,
     household: Option<String>,
+    /// The person an account event is about (`Entry::subject`).
+    subject: Option<String>,
     time_ms: i64,
     leaf: Vec<u8>,
     payload: Option<Vec<u8>>,
@@ -118,6 +120,7 @@ pub async fn append(
     head.pending.push(PendingRow {
         seq: entry.seq as i64,
         household: entry.household.clone(),
+        subject: entry.subject().map(str::to_owned),
         time_ms: entry.time_ms,
         leaf,
         payload,
@@ -133,7 +136,7 @@ pub async fn append(
 /// transaction's memory stays bounded.
 const FLUSH_AT: usize = 1024;
 
-/// The largest multi-row INSERT: 128 rows × 5 values stays far below both
+/// The largest multi-row INSERT: 128 rows × 6 values stays far below both
 /// engines' limits on bound parameters (SQLite 32 766, PostgreSQL 65 535).
 const CHUNK: usize = 128;
 
@@ -157,6 +160,7 @@ pub async fn flush(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
             query = query
                 .bind(row.seq)
                 .bind(row.household)
+                .bind(row.subject)
                 .bind(row.time_ms)
                 .bind(row.leaf)
                 .bind(row.payload);
@@ -168,21 +172,16 @@ pub async fn flush(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
 }
 
 fn insert_sql(rows: usize) -> String {
-    let mut sql =
-        String::from("INSERT INTO log_entries (seq, household_id, time_ms, leaf, payload) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO log_entries (seq, household_id, subject_id, time_ms, leaf, payload) VALUES ",
+    );
     for r in 0..rows {
-        let b = r * 5;
+        let b = r * 6;
         if r > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5
-        ));
+        let params: Vec<String> = (1..=6).map(|i| format!("${}", b + i)).collect();
+        sql.push_str(&format!("({})", params.join(", ")));
     }
     sql
 }

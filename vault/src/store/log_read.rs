@@ -56,6 +56,7 @@ pub struct StoredRow {
     pub seq: u64,
     pub leaf: Vec<u8>,
     pub household: Option<String>,
+    pub subject: Option<String>,
     pub time_ms: i64,
 }
 
@@ -68,7 +69,7 @@ pub async fn rows(
     limit: u32,
 ) -> Result<Vec<StoredRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, leaf, household_id, time_ms FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
+        "SELECT seq, leaf, household_id, subject_id, time_ms FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
     )
     .bind(to_i64(from))
     .bind(to_i64(below))
@@ -81,6 +82,7 @@ pub async fn rows(
                 seq: to_u64(r.try_get("seq")?)?,
                 leaf: r.try_get("leaf")?,
                 household: r.try_get("household_id")?,
+                subject: r.try_get("subject_id")?,
                 time_ms: r.try_get("time_ms")?,
             })
         })
@@ -220,6 +222,31 @@ pub async fn scan(store: &Store, scan: &Scan) -> Result<Vec<(u64, Vec<u8>)>, Sto
     .bind(scan.until_ms.unwrap_or(i64::MAX))
     .bind(scan.household.clone().unwrap_or_default())
     .bind(i64::from(scan.limit))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((to_u64(r.try_get("seq")?)?, r.try_get("leaf")?)))
+        .collect()
+}
+
+/// Rows of account events about `subject` (by the `subject_id` column) with
+/// `after < seq < below`, in order, as (seq, leaf): at most `limit`. The
+/// caller checks each decoded leaf names that subject.
+pub async fn about(
+    store: &Store,
+    subject: &str,
+    after: Option<u64>,
+    below: u64,
+    limit: u32,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, leaf FROM log_entries WHERE subject_id = $1 AND seq > $2 AND seq < $3 \
+         ORDER BY seq LIMIT $4",
+    )
+    .bind(subject)
+    .bind(after.map_or(-1, to_i64))
+    .bind(to_i64(below))
+    .bind(i64::from(limit))
     .fetch_all(store.pool())
     .await?;
     rows.iter()

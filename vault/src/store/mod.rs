@@ -15,6 +15,7 @@ pub mod invites;
 pub mod log;
 pub mod log_nodes;
 pub mod log_read;
+pub mod observation_names;
 pub mod principals;
 pub mod proposals;
 pub mod readiness;

@@ -14,6 +14,9 @@ pub struct Principal {
     pub org: Option<String>,
     pub signing_key: [u8; 32],
     pub age_recipient: String,
+    /// Since when an administrator has disabled this person (they cannot
+    /// log in), if they have.
+    pub disabled_ms: Option<i64>,
 }
 
 pub struct NewPrincipal<'a> {
@@ -35,9 +38,10 @@ impl Principal {
     }
 }
 
-const COLUMNS: &str = "id, name, role, org, signing_key, age_recipient";
+const COLUMNS: &str = "id, name, role, org, signing_key, age_recipient, disabled_ms";
 /// `COLUMNS` of a table aliased `p`, for joins.
-pub(crate) const COLUMNS_OF_P: &str = "p.id, p.name, p.role, p.org, p.signing_key, p.age_recipient";
+pub(crate) const COLUMNS_OF_P: &str =
+    "p.id, p.name, p.role, p.org, p.signing_key, p.age_recipient, p.disabled_ms";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Principal, StoreError> {
     let corrupt = |what: &str| {
@@ -53,6 +57,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Principal, StoreError>
         org: row.try_get("org")?,
         signing_key: key.try_into().map_err(|_| corrupt("signing key"))?,
         age_recipient: row.try_get("age_recipient")?,
+        disabled_ms: row.try_get("disabled_ms")?,
     })
 }
 
@@ -108,4 +113,36 @@ pub async fn count(store: &Store) -> Result<i64, StoreError> {
         .fetch_one(store.pool())
         .await?;
     Ok(row.try_get::<i64, _>("n")?)
+}
+
+/// The principal as this transaction sees them (a login checks again under
+/// the log lock, so a disable that committed meanwhile is seen).
+pub async fn get_in(tx: &mut Tx, id: PrincipalId) -> Result<Option<Principal>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM principals WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Disable `id` (by `by`, for `reason`), or enable them again (`None`).
+pub async fn set_disabled(
+    tx: &mut Tx,
+    id: PrincipalId,
+    disabled: Option<(i64, &str, &str)>,
+) -> Result<(), StoreError> {
+    let (ms, by, reason) = match disabled {
+        Some((ms, by, reason)) => (Some(ms), Some(by), Some(reason)),
+        None => (None, None, None),
+    };
+    sqlx::query(
+        "UPDATE principals SET disabled_ms = $1, disabled_by = $2, disabled_reason = $3 WHERE id = $4",
+    )
+    .bind(ms)
+    .bind(by)
+    .bind(reason)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

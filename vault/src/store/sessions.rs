@@ -68,6 +68,9 @@ pub enum TokenLookup {
     Valid(Principal),
     Expired,
     Unknown,
+    /// The token's person was disabled (their tokens are deleted then; this
+    /// covers one made in the same instant).
+    Disabled,
 }
 
 pub async fn principal_for_token(
@@ -94,7 +97,33 @@ pub async fn principal_for_token(
     if row.try_get::<Option<String>, _>("id")?.is_none() {
         return Ok(TokenLookup::Unknown);
     }
-    Ok(TokenLookup::Valid(principals::from_row(&row)?))
+    let principal = principals::from_row(&row)?;
+    if principal.disabled_ms.is_some() {
+        return Ok(TokenLookup::Disabled);
+    }
+    Ok(TokenLookup::Valid(principal))
+}
+
+/// End every session of `principal`: their tokens and open challenges are
+/// deleted. Returns how many sessions were still live.
+pub async fn end_all(tx: &mut Tx, principal: PrincipalId, now_ms: i64) -> Result<u64, StoreError> {
+    let id = principal.to_string();
+    let live =
+        sqlx::query("SELECT COUNT(*) AS n FROM tokens WHERE principal_id = $1 AND expires_ms > $2")
+            .bind(&id)
+            .bind(now_ms)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get::<i64, _>("n")?;
+    sqlx::query("DELETE FROM tokens WHERE principal_id = $1")
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM challenges WHERE principal_id = $1")
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(u64::try_from(live).unwrap_or(0))
 }
 
 /// Drop expired challenges and tokens; run now and then.

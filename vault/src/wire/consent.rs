@@ -108,6 +108,17 @@ pub struct Observe {
     pub signed: super::version::VersionSignature,
 }
 
+/// A name for a new observation, made by the server
+/// (`POST /v1/households/{h}/observations/names`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ObservationName {
+    /// `observaties/<date>-<time>-<random>`: write the observation here.
+    #[schema(value_type = String)]
+    pub path: FieldPath,
+    /// Unused after this, the name no longer works.
+    pub expires_at: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Publish {

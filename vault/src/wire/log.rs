@@ -47,6 +47,11 @@ pub struct Leaf {
     /// view by. Not hashed: auditors check it against the leaf, so an entry
     /// cannot be hidden from a household by editing it.
     pub household_id: Option<String>,
+    /// The row's subject column: the person an account event is about
+    /// (`Entry::subject`), which a household's view finds the events about
+    /// its members by. Checked the same way.
+    #[serde(default)]
+    pub subject_id: Option<String>,
     /// The row's time column (UTC Unix ms), checked the same way.
     pub time_ms: i64,
 }
@@ -100,9 +105,13 @@ pub struct AccessItem {
     pub actor_org: Option<String>,
     /// Whether the person is a member of this household.
     pub actor_is_member: bool,
-    /// Which parts of the plan (paths, never content).
+    /// Which parts of the plan (paths, never content); for an account
+    /// event (`principal.*`), the id of the member it is about.
     pub fields: Vec<String>,
-    /// `membership`, `author` or a grant id.
+    /// For an account event, the name of the member it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_name: Option<String>,
+    /// `membership`, `author`, `role:admin` or a grant id.
     pub basis: Option<String>,
     pub purpose: Option<String>,
     /// Why it was refused or failed.

@@ -1,6 +1,7 @@
 //! The JSON bodies of the HTTP API, shared by the server and the client
 //! library so the two cannot drift apart. One file per area.
 
+pub mod accounts;
 pub mod auth;
 pub mod consent;
 pub mod directory;

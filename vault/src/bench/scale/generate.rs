@@ -175,6 +175,7 @@ fn make_seed(
             org: None,
             signing_key: *person.signing_public_key(),
             age_recipient: public.age_recipient,
+            disabled_ms: None,
         });
         keys.push(Arc::new(person));
     }
@@ -309,6 +310,7 @@ async fn enrol(config: &ServeConfig, clock: &Clock) -> anyhow::Result<Enrolled> 
                 org: info.org,
                 signing_key: *identity.signing_public_key(),
                 age_recipient: info.keys.age_recipient,
+                disabled_ms: None,
             });
         }
         anyhow::Ok(Enrolled {
