@@ -140,9 +140,40 @@ pub fn sentence(i: &AccessItem) -> String {
     let verb = match account {
         Some(account) => account,
         None if allowed => doing,
-        None => format!("tried to {doing}"),
+        None => format!("tried to {}", infinitive(&doing)),
     };
     format!("{when}  {who} {verb} — {}", tail.join(", "))
+}
+
+/// "wrote X" becomes "write X", for "tried to write X".
+fn infinitive(doing: &str) -> String {
+    let (first, rest) = doing.split_once(' ').unwrap_or((doing, ""));
+    let verb = match first {
+        "wrote" => "write",
+        "changed" => "change",
+        "looked" => "look",
+        "started" => "start",
+        "added" => "add",
+        "gave" => "give",
+        "took" => "take",
+        "shared" => "share",
+        "made" => "make",
+        "closed" => "close",
+        "reopened" => "reopen",
+        "placed" => "place",
+        "released" => "release",
+        "proposed" => "propose",
+        "turned" => "turn",
+        "erased" => "erase",
+        "deleted" => "delete",
+        "checked" => "check",
+        other => other,
+    };
+    if rest.is_empty() {
+        verb.to_owned()
+    } else {
+        format!("{verb} {rest}")
+    }
 }
 
 /// What an account event (`principal.*`) did to `subject` (`allowed`), or
@@ -260,5 +291,13 @@ mod tests {
             sentence(&refused),
             "2026-11-23 10:02  Wijkteam Noord (professional) tried to read financien/situatie — refused (not involved)"
         );
+        refused.event = "field.write".into();
+        refused.action = "U".into();
+        assert_eq!(
+            sentence(&refused),
+            "2026-11-23 10:02  Wijkteam Noord (professional) tried to change financien/situatie — refused (not involved)"
+        );
+        refused.event = "field.readers".into();
+        assert!(sentence(&refused).contains(" tried to look up who may read "));
     }
 }
