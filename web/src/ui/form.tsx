@@ -42,7 +42,7 @@ export function TextField(p: FieldProps) {
           class={`utrecht-textbox utrecht-textbox--html-input${p.error ? " utrecht-textbox--invalid" : ""}`}
           id={p.id}
           name={p.id}
-          type={p.type ?? "text"}
+          type={(p.type ?? "text") as "text"}
           value={p.value}
           autocomplete={p.autocomplete}
           aria-invalid={p.error ? "true" : undefined}

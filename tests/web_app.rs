@@ -1,0 +1,190 @@
+//! The web app as `kluis serve` serves it: the embedded bundle is the
+//! committed `web/dist`, every response carries the security headers, and
+//! (when Chromium is present) the browser flows in `web/test/e2e/` run
+//! against this real server.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::TestServer;
+
+const PAGES: &[&str] = &["/", "/welkom"];
+const FILES: &[(&str, &str)] = &[
+    ("/app/app.js", "app.js"),
+    ("/app/worker.js", "worker.js"),
+    ("/app/style.css", "style.css"),
+];
+
+fn dist(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("web/dist")
+            .join(name),
+    )
+    .expect("web/dist is committed")
+}
+
+fn assert_secure(url: &str, r: &reqwest::Response) {
+    let h = r.headers();
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{url}: no {name} header"))
+            .to_owned()
+    };
+    let csp = get("content-security-policy");
+    for part in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(part), "{url}: CSP lacks {part}: {csp}");
+    }
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{url}: {csp}"
+    );
+    assert_eq!(get("referrer-policy"), "no-referrer", "{url}");
+    assert_eq!(get("x-content-type-options"), "nosniff", "{url}");
+    assert_eq!(get("cross-origin-opener-policy"), "same-origin", "{url}");
+}
+
+#[tokio::test]
+async fn the_app_is_served_from_the_binary_with_strict_headers() {
+    let server = TestServer::spawn().await;
+    let http = reqwest::Client::new();
+    for page in PAGES {
+        let url = format!("{}{page}", server.url);
+        let r = http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        assert_secure(&url, &r);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert_eq!(r.bytes().await.unwrap().to_vec(), dist("index.html"));
+    }
+    for (path, file) in FILES {
+        let url = format!("{}{path}", server.url);
+        let r = http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        assert_secure(&url, &r);
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(r.bytes().await.unwrap().to_vec(), dist(file), "{url}");
+        // Revalidation: unchanged files are not sent again.
+        let again = http
+            .get(&url)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{url}");
+    }
+    // The API's answers carry the same headers; unknown files are problems.
+    for path in ["/v1/whoami", "/app/nothing.js", "/healthz"] {
+        let url = format!("{}{path}", server.url);
+        let r = http.get(&url).send().await.unwrap();
+        assert_secure(&url, &r);
+    }
+    let r = http
+        .get(format!("{}/app/nothing.js", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    server.stop().await;
+}
+
+/// `kluis invite --link` prints the app's address with the code in the
+/// fragment, which browsers never send to a server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_link_keeps_the_code_in_the_fragment() {
+    let server = TestServer::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kluis = common::cli::Kluis::new(&server.url);
+    let admin = common::cli::keystore_in(&dir, "admin");
+    kluis.keys_new(&admin, "Beheer");
+    kluis.register(&admin, &server.bootstrap_invite());
+    let link = kluis
+        .with(
+            &admin,
+            &["invite", "--role", "client", "--name", "Anna", "--link"],
+        )
+        .value()
+        .to_owned();
+    let (page, code) = link.split_once('#').expect("a fragment");
+    assert_eq!(page, format!("{}/welkom", server.url));
+    assert!(!code.is_empty());
+    let json = kluis
+        .with(
+            &admin,
+            &["invite", "--role", "client", "--name", "Bram", "--json"],
+        )
+        .json();
+    let code = json["code"].as_str().unwrap();
+    assert_eq!(
+        json["link"].as_str().unwrap(),
+        format!("{}/welkom#{code}", server.url)
+    );
+    server.stop().await;
+}
+
+/// The browser flows (web/test/e2e/run.mjs) against this real server:
+/// Chromium driven by playwright-core. Skipped with a note where Chromium
+/// or the web app's node_modules are missing, unless
+/// `KLUIS_REQUIRE_BROWSER=1` (CI sets it), which makes that a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var("KLUIS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = Path::new(&chromium).exists()
+        && root.join("web/node_modules/playwright-core").exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        assert!(
+            std::env::var("KLUIS_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "KLUIS_REQUIRE_BROWSER=1 but Chromium ({chromium}), node or web/node_modules is missing"
+        );
+        eprintln!(
+            "note: browser tests skipped (no Chromium at {chromium}, node, or web/node_modules)"
+        );
+        return;
+    }
+    let server = TestServer::spawn().await;
+    let work = tempfile::tempdir().unwrap();
+    let url = server.url.clone();
+    let invite = server.bootstrap_invite();
+    let out = tokio::task::spawn_blocking({
+        let work = work.path().to_owned();
+        let root = root.to_owned();
+        move || {
+            Command::new("node")
+                .arg(root.join("web/test/e2e/run.mjs"))
+                .env("KLUIS_URL", &url)
+                .env("KLUIS_BIN", env!("CARGO_BIN_EXE_kluis"))
+                .env("KLUIS_BOOTSTRAP_INVITE", &invite)
+                .env("KLUIS_CHROMIUM", &chromium)
+                .env("KLUIS_WORK", &work)
+                .output()
+                .expect("node runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser flows failed:\n{stdout}\n{stderr}"
+    );
+    println!("{stdout}");
+    server.stop().await;
+}

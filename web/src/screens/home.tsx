@@ -1,0 +1,75 @@
+// The signed-in start screen: who you are (with the key code to compare),
+// your households, and your keystore to take to another device.
+
+import { useEffect, useState } from "preact/hooks";
+import { call } from "../api/http";
+import { copy } from "../copy";
+import { loadKeystore } from "../keys/keystore_db";
+import { session } from "../session";
+import { Layout } from "../ui/layout";
+import { Notice } from "../ui/form";
+
+export function Home() {
+  const t = copy.value.home;
+  const s = session.value!;
+  const [households, setHouseholds] = useState<string[] | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    call<{ households: string[] }>("GET", "/v1/households", { token: s.token.token }).then(
+      (list) => setHouseholds(list.households),
+      () => setFailure(copy.value.errors.unknown),
+    );
+  }, [s.token.token]);
+
+  async function download() {
+    const text = await loadKeystore();
+    if (!text) return;
+    const url = URL.createObjectURL(new Blob([text], { type: "application/octet-stream" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = "kluis.keystore";
+    a.click();
+    URL.revokeObjectURL(url);
+  }
+
+  return (
+    <Layout title={t.title}>
+      <p class="utrecht-paragraph">{t.signedInAs(s.me.name)}</p>
+      <dl class="kluis-facts">
+        <dt>{t.fingerprint}</dt>
+        <dd>
+          <code class="utrecht-code kluis-fingerprint" data-testid="fingerprint">
+            {s.me.fingerprint}
+          </code>
+        </dd>
+      </dl>
+      <p class="utrecht-paragraph">{t.fingerprintHint}</p>
+      <section aria-labelledby="huishoudens" class="kluis-section">
+        <h2 class="utrecht-heading-2" id="huishoudens">
+          {t.households}
+        </h2>
+        {failure && <Notice kind="error">{failure}</Notice>}
+        {households && households.length === 0 && <p class="utrecht-paragraph">{t.none}</p>}
+        {households && households.length > 0 && (
+          <ul class="utrecht-unordered-list" data-testid="households">
+            {households.map((h) => (
+              <li class="utrecht-unordered-list__item" key={h}>
+                <code class="utrecht-code">{h}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="sleutels" class="kluis-section">
+        <h2 class="utrecht-heading-2" id="sleutels">
+          {t.downloadKeystore}
+        </h2>
+        <p class="utrecht-paragraph">{t.downloadHint}</p>
+        <button type="button" class="utrecht-button utrecht-button--secondary-action" onClick={download}>
+          {t.downloadKeystore}
+        </button>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,133 @@
+// Unlock: the keystore kept in this browser is opened with the passphrase
+// in the key worker, and the person is signed in. A keystore file (from
+// the CLI or another browser) can be brought over first.
+
+import { useEffect, useState } from "preact/hooks";
+import { login, whoami } from "../api/auth";
+import { ApiError } from "../api/http";
+import { copy } from "../copy";
+import { loadKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
+import { ask, KeyError } from "../keys/worker_client";
+import { begin, lockReason } from "../session";
+import { Layout } from "../ui/layout";
+import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
+
+export function Unlock() {
+  const t = copy.value.unlock;
+  const [stored, setStored] = useState<string | undefined | null>(null);
+  const [pass, setPass] = useState("");
+  const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [imported, setImported] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    loadKeystore().then(setStored, () => setStored(undefined));
+  }, []);
+
+  async function unlock(event: Event) {
+    event.preventDefault();
+    if (busy || !stored) return;
+    setFailure(null);
+    if (!pass) {
+      setErrors([{ field: "wachtzin", text: t.empty }]);
+      return;
+    }
+    setErrors([]);
+    setBusy(true);
+    try {
+      const opened = await ask("unlock", { keystore: stored, passphrase: pass });
+      const token = await login(opened.keys);
+      begin({ token, me: await whoami(token.token) });
+    } catch (e) {
+      if (e instanceof KeyError && e.kind === "wrong-passphrase") {
+        setErrors([{ field: "wachtzin", text: t.wrong }]);
+      } else if (e instanceof ApiError && e.kind === "network") {
+        setFailure(copy.value.errors.network);
+      } else {
+        setFailure(copy.value.errors.unknown);
+      }
+    } finally {
+      setBusy(false);
+      setPass("");
+    }
+  }
+
+  async function importFile(event: Event) {
+    event.preventDefault();
+    const input = document.getElementById("sleutelbestand") as HTMLInputElement | null;
+    const file = input?.files?.[0];
+    const text = file && file.size < 64 * 1024 ? await file.text() : "";
+    if (!looksLikeKeystore(text)) {
+      setErrors([{ field: "sleutelbestand", text: t.importBad }]);
+      return;
+    }
+    await saveKeystore(text.trim() + "\n");
+    setStored(text.trim() + "\n");
+    setErrors([]);
+    setImported(true);
+  }
+
+  const errorOf = (field: string) => errors.find((e) => e.field === field)?.text;
+  const fileError = errorOf("sleutelbestand");
+
+  return (
+    <Layout title={t.title}>
+      {lockReason.value === "idle" && <Notice kind="info">{t.locked}</Notice>}
+      {imported && <Notice kind="ok">{t.imported}</Notice>}
+      <ErrorSummary errors={errors} />
+      {failure && (
+        <Notice kind="error" focus>
+          {failure}
+        </Notice>
+      )}
+      {stored === undefined && <p class="utrecht-paragraph">{t.noKeystore}</p>}
+      {stored && (
+        <form onSubmit={unlock} noValidate>
+          <p class="utrecht-paragraph">{t.intro}</p>
+          <TextField
+            id="wachtzin"
+            label={t.passphrase}
+            type="password"
+            value={pass}
+            onInput={setPass}
+            error={errorOf("wachtzin")}
+            autocomplete="current-password"
+          />
+          {busy && <Notice kind="info">{t.working}</Notice>}
+          <Button busy={busy}>{t.submit}</Button>
+        </form>
+      )}
+      <section aria-labelledby="overzetten" class="kluis-section">
+        <h2 class="utrecht-heading-2" id="overzetten">
+          {t.importTitle}
+        </h2>
+        <p class="utrecht-paragraph">{t.importIntro}</p>
+        <form onSubmit={importFile} noValidate>
+          <div class={`utrecht-form-field${fileError ? " utrecht-form-field--invalid" : ""}`}>
+            <div class="utrecht-form-field__label">
+              <label class="utrecht-form-label" for="sleutelbestand">
+                {t.importFile}
+              </label>
+            </div>
+            {fileError && (
+              <div class="utrecht-form-field-error-message" id="sleutelbestand-error">
+                {fileError}
+              </div>
+            )}
+            <div class="utrecht-form-field__input">
+              <input
+                id="sleutelbestand"
+                type="file"
+                class="kluis-file"
+                aria-invalid={fileError ? "true" : undefined}
+                aria-describedby={fileError ? "sleutelbestand-error" : undefined}
+              />
+            </div>
+          </div>
+          <Button kind="secondary">{t.importSubmit}</Button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,112 @@
+// Enrolment by link: `/welkom#CODE`. The person chooses a name and a
+// passphrase; the key worker makes the keys and the keystore (the CLI's
+// format); the keystore is kept in this browser; the keys are registered
+// with the invite code, and the person is signed in.
+
+import { useState } from "preact/hooks";
+import { login, register, whoami } from "../api/auth";
+import { ApiError } from "../api/http";
+import { copy } from "../copy";
+import { saveKeystore } from "../keys/keystore_db";
+import { ask } from "../keys/worker_client";
+import { go, inviteCode } from "../router";
+import { begin } from "../session";
+import { Layout } from "../ui/layout";
+import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
+
+export const MIN_PASSPHRASE = 12;
+
+export function Welcome() {
+  const t = copy.value.welcome;
+  const code = inviteCode();
+  const [name, setName] = useState("");
+  const [pass, setPass] = useState("");
+  const [again, setAgain] = useState("");
+  const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (!code) {
+    return (
+      <Layout title={t.title}>
+        <Notice kind="error">{t.noCode}</Notice>
+      </Layout>
+    );
+  }
+
+  const errorOf = (field: string) => errors.find((e) => e.field === field)?.text;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (busy) return;
+    const found: Array<{ field: string; text: string }> = [];
+    if (!name.trim()) found.push({ field: "naam", text: t.needName });
+    if ([...pass].length < MIN_PASSPHRASE) found.push({ field: "wachtzin", text: t.shortPassphrase });
+    else if (pass !== again) found.push({ field: "wachtzin-nogmaals", text: t.notSame });
+    setErrors(found);
+    setFailure(null);
+    if (found.length) return;
+    setBusy(true);
+    try {
+      const made = await ask("create", { name: name.trim(), passphrase: pass });
+      const me = await register(code, made.keys);
+      await saveKeystore(made.keystore);
+      // The worker holds the new keys already: sign in with them.
+      const token = await login(made.keys);
+      begin({ token, me: await whoami(token.token).catch(() => me) });
+      history.replaceState(null, "", "/");
+      go("/");
+    } catch (e) {
+      setFailure(message(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function message(e: unknown): string {
+    const c = copy.value;
+    if (e instanceof ApiError) {
+      if (e.kind === "invite-used") return t.inviteUsed;
+      if (e.kind === "invite-expired") return t.inviteExpired;
+      if (e.kind === "invite-invalid") return t.inviteInvalid;
+      if (e.kind === "network") return c.errors.network;
+    }
+    return c.errors.unknown;
+  }
+
+  return (
+    <Layout title={t.title}>
+      <p class="utrecht-paragraph">{t.intro}</p>
+      <ErrorSummary errors={errors} />
+      {failure && (
+        <Notice kind="error" focus>
+          {failure}
+        </Notice>
+      )}
+      <form onSubmit={submit} noValidate>
+        <TextField id="naam" label={t.name} hint={t.nameHint} value={name} onInput={setName} error={errorOf("naam")} autocomplete="name" />
+        <TextField
+          id="wachtzin"
+          label={t.passphrase}
+          hint={t.passphraseHint}
+          type="password"
+          value={pass}
+          onInput={setPass}
+          error={errorOf("wachtzin")}
+          autocomplete="new-password"
+        />
+        <TextField
+          id="wachtzin-nogmaals"
+          label={t.passphraseAgain}
+          type="password"
+          value={again}
+          onInput={setAgain}
+          error={errorOf("wachtzin-nogmaals")}
+          autocomplete="new-password"
+        />
+        {busy && <Notice kind="info">{t.working}</Notice>}
+        <Button busy={busy}>{t.submit}</Button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,116 @@
+// The browser test harness: Debian's Chromium driven by playwright-core
+// (Playwright's own browser download cannot work here). Every page is
+// watched: a request to another origin, a Content-Security-Policy
+// violation or an uncaught error fails the test it happens in.
+
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const BASE = process.env.KLUIS_URL;
+export const ORIGIN = new URL(BASE).origin;
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.KLUIS_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A fresh browser profile (its own IndexedDB), watched for leaks. */
+export async function newPage(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("request", (r) => {
+    const u = r.url();
+    if (!u.startsWith(ORIGIN) && !u.startsWith("data:") && !u.startsWith("blob:")) {
+      problems.push(`request to another origin: ${u}`);
+    }
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content.Security.Policy|Refused to/i.test(m.text())) {
+      problems.push(`CSP: ${m.text()}`);
+    }
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("response", (r) => {
+    if (!r.url().startsWith(ORIGIN)) return;
+    const h = r.headers();
+    if (!h["content-security-policy"]?.includes("default-src 'self'")) {
+      problems.push(`no CSP on ${r.url()}`);
+    }
+    if (h["x-content-type-options"] !== "nosniff") problems.push(`no nosniff on ${r.url()}`);
+  });
+  page.problems = problems;
+  return { context, page };
+}
+
+/** axe-core on the page as it is now: no WCAG 2.1 A or AA violation. */
+export async function axe(page, where) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  if (result.violations.length) {
+    const text = result.violations
+      .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`)
+      .join("\n  ");
+    throw new Error(`axe on ${where}: ${result.violations.length} violation(s):\n  ${text}`);
+  }
+}
+
+/** axe at desktop width and at 360 px wide. */
+export async function axeBothWidths(page, where) {
+  await axe(page, `${where} (desktop)`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await axe(page, `${where} (360 px)`);
+  // Nothing wider than the screen at 360 px (no sideways scrolling).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) throw new Error(`${where}: ${overflow} px wider than a 360 px screen`);
+  await page.setViewportSize(size);
+}
+
+export function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Run the tests one after another; report each; exit non-zero on failure. */
+export async function run(tests) {
+  const browser = await launch();
+  let failed = 0;
+  for (const [name, test] of tests) {
+    const started = Date.now();
+    try {
+      await test(browser);
+      console.log(`ok   ${name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed += 1;
+      console.log(`FAIL ${name}: ${e.stack ?? e}`);
+    }
+  }
+  await browser.close();
+  if (failed) {
+    console.log(`${failed} browser test(s) failed`);
+    process.exit(1);
+  }
+}
+
+/** Fail if anything the watchers saw went wrong on this page. */
+export function clean(page) {
+  if (page.problems.length) throw new Error(page.problems.join("\n"));
+}
