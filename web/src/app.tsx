@@ -4,14 +4,24 @@
 import { route } from "./router";
 import { session } from "./session";
 import { Accessibility } from "./screens/accessibility";
+import { History } from "./screens/history";
 import { Home } from "./screens/home";
+import { Household } from "./screens/household";
 import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
+
+const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?$/;
 
 export function App() {
   const r = route.value;
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
   if (!session.value) return <Unlock />;
+  const m = HOUSEHOLD.exec(r);
+  if (m) {
+    const h = m[1]!;
+    if (m[2] === "/geschiedenis") return <History household={h} />;
+    return <Household household={h} />;
+  }
   return <Home />;
 }

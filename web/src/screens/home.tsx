@@ -6,7 +6,7 @@ import { call } from "../api/http";
 import { copy } from "../copy";
 import { loadKeystore } from "../keys/keystore_db";
 import { session } from "../session";
-import { Layout } from "../ui/layout";
+import { Layout, nav } from "../ui/layout";
 import { Notice } from "../ui/form";
 
 export function Home() {
@@ -55,7 +55,9 @@ export function Home() {
           <ul class="utrecht-unordered-list" data-testid="households">
             {households.map((h) => (
               <li class="utrecht-unordered-list__item" key={h}>
-                <code class="utrecht-code">{h}</code>
+                <a class="utrecht-link" href={`/#/huishouden/${h}`} onClick={nav(`/huishouden/${h}`)}>
+                  {t.open} <code class="utrecht-code">{h}</code>
+                </a>
               </li>
             ))}
           </ul>
