@@ -47,9 +47,12 @@ export async function login(keys: PublicKeys): Promise<Token> {
   const { signature } = await ask("sign", {
     message: challengeMessage(origin, challenge.challenge_id, challenge.nonce),
   });
-  return call("POST", "/v1/auth/token", {
+  const token = await call<Token>("POST", "/v1/auth/token", {
     body: { challenge_id: challenge.challenge_id, origin, signature: base64url(signature) },
   });
+  // The worker's client ops call the API with this token (memory only).
+  await ask("setSession", { token: token.token, principal_id: token.principal_id, origin });
+  return token;
 }
 
 export function whoami(token: string): Promise<PrincipalInfo> {

@@ -18,7 +18,7 @@ function start(): Worker {
     if (!pending) return;
     waiting.delete(reply.id);
     if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(new KeyError(reply.error.kind, reply.error.message));
+    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current));
   };
   worker = w;
   return w;
@@ -29,6 +29,8 @@ export class KeyError extends Error {
   constructor(
     readonly kind: string,
     message: string,
+    /** For "conflict": the version someone else wrote meanwhile. */
+    readonly current?: number,
   ) {
     super(message);
   }

@@ -1,26 +1,138 @@
-// The messages between the page and the key worker. Only public values and
-// signatures cross; secrets stay in the worker.
+// The messages between the page and the key worker. Only public values,
+// plaintext the person asked to see or write, and signatures cross; keys
+// (personal, household, field) stay in the worker. The client logic that
+// needs keys (`client/`, the TypeScript counterpart of vault/src/client)
+// runs in the worker; the page shows and asks.
+//
+// This file is the contract between the screens and the client: ops are
+// added here first, then implemented in `worker/ops_*.ts`.
 
 export interface PublicKeys {
-  /** Ed25519 public key, base64 as the server's PublicKeys. */
+  /** Ed25519 public key, unpadded base64url as the server's PublicKeys. */
   signing_key: string;
   /** age X25519 recipient, `age1…`. */
   age_recipient: string;
 }
 
+/** A person whose keys this device checked (pins + key directory). */
+export interface Person {
+  principal_id: string;
+  name: string;
+  role: string;
+  org: string | null;
+  fingerprint: string;
+}
+
+export interface Member {
+  principal_id: string;
+  name: string | null;
+  added_at: string;
+}
+
+export interface FieldSummary {
+  path: string;
+  version: number;
+  /** Padded size: the content is at most this long. */
+  size_bucket: number;
+  written_at: string;
+  writer: string;
+  writer_name: string | null;
+  private: boolean;
+}
+
+export interface FieldVersion {
+  path: string;
+  version: number;
+  /** The plaintext (UTF-8 for text fields). */
+  value: Uint8Array;
+  written_at: string;
+  writer: string;
+  writer_name: string | null;
+  /** "signed": the writer's signature was checked on this device;
+   *  "unsigned": a version from before kluis signed versions. */
+  authorship: "signed" | "unsigned";
+}
+
+export interface GrantSummary {
+  grant_id: string;
+  grantee: string;
+  grantee_name: string | null;
+  grantee_org: string | null;
+  scope: string;
+  actions: string[];
+  purpose: string;
+  valid_from: string;
+  valid_until: string;
+  /** active, not-yet-valid, expired, revoked */
+  status: string;
+}
+
 export interface WorkerOps {
+  // --- keys (worker/main.ts) ---
   /** Make a new identity and its keystore (the CLI's format). */
   create: { args: { name: string; passphrase: string }; result: { keystore: string; keys: PublicKeys; fingerprint: string } };
   /** Open a keystore; keeps the keys in the worker. */
   unlock: { args: { keystore: string; passphrase: string }; result: { name: string; keys: PublicKeys; fingerprint: string } };
   /** Sign bytes with the unlocked signing key (Ed25519). */
   sign: { args: { message: Uint8Array }; result: { signature: Uint8Array } };
+  /** The signed-in session's bearer token and this server's origin, for the client ops. */
+  setSession: { args: { token: string; principal_id: string; origin: string }; result: Record<string, never> };
+
+  // --- households and the plan (worker/ops_plan.ts) ---
+  /** Start a household (the device makes its identity and signs its creation). */
+  createHousehold: { args: Record<string, never>; result: { household: string } };
+  /** Members, after the device checked the household's signed chain. */
+  household: { args: { household: string }; result: { household: string; created_at: string; members: Member[] } };
+  /** Add a member; refused on the device unless their key fingerprint is `fingerprint` (when given). */
+  addMember: { args: { household: string; principal_id: string; fingerprint?: string }; result: { member: Person } };
+  /** The fields this person may see (no content). */
+  listFields: { args: { household: string }; result: { fields: FieldSummary[] } };
+  /** A field's value (latest, or `version`), checked and opened on the device. */
+  readField: { args: { household: string; path: string; version?: number }; result: FieldVersion };
+  /** Write a new version. `base` is the version the person edited (0 for a new field);
+   *  if someone wrote in between, fails with kind "conflict" and `current` set. */
+  writeField: { args: { household: string; path: string; value: Uint8Array; base: number }; result: { version: number } };
+  /** Every version of a field, newest first, each checked (content included). */
+  fieldHistory: { args: { household: string; path: string }; result: { versions: FieldVersion[] } };
+
+  // --- consent (worker/ops_consent.ts) ---
+  /** A person's checked keys and fingerprint, before sharing with them. */
+  person: { args: { principal_id: string }; result: Person };
+  /** Sign a grant and hand the covered fields' keys to the professional. */
+  grant: {
+    args: {
+      household: string;
+      grantee: string;
+      /** The fingerprint the person confirmed; nothing is signed unless it matches. */
+      fingerprint: string;
+      /** Selectors: "section/*" or exact paths. */
+      scope: string[];
+      write: boolean;
+      purpose: string;
+      /** End of access, Unix ms (at most five years). */
+      until_ms: number;
+    };
+    result: { grant: GrantSummary };
+  };
+  /** The household's grants with their status. */
+  grants: { args: { household: string }; result: { grants: GrantSummary[] } };
+  /** Withdraw a grant and re-key on this device what it covered. */
+  revoke: { args: { household: string; grant_id: string }; result: { rekeyed: number } };
 }
 
 export type WorkerRequest = {
   [K in keyof WorkerOps]: { id: number; op: K; args: WorkerOps[K]["args"] };
 }[keyof WorkerOps];
 
+/** An error from the worker: `kind` is stable (the screens turn it into words):
+ *  "wrong-passphrase", "locked", "conflict" (with `current`), "fingerprint-mismatch",
+ *  "untrusted" (a check on the device failed), or a server problem kind. */
+export interface WorkerError {
+  kind: string;
+  message: string;
+  current?: number;
+}
+
 export type WorkerReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { kind: string; message: string } };
+  | { id: number; ok: false; error: WorkerError };

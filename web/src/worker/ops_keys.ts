@@ -1,0 +1,48 @@
+// Keys: make a keystore, open one, sign, and hold the session token.
+// scrypt takes seconds: here it does not freeze the page.
+
+import { fingerprintOf, forgetSecrets, generateSecrets, sign, unlock } from "../crypto/identity";
+import { KeystoreError, openKeystore, writeKeystore } from "../crypto/keystore";
+import type { Handlers } from "./handlers";
+import { Refused, state, unlocked } from "./state";
+
+export const keyOps: Handlers<"create" | "unlock" | "sign" | "setSession"> = {
+  async create({ name, passphrase }) {
+    const secrets = await generateSecrets(name.trim());
+    try {
+      const keystore = await writeKeystore(secrets, passphrase);
+      state.identity = await unlock(secrets);
+      const keys = state.identity.publicKeys;
+      return { keystore, keys, fingerprint: await fingerprintOf(keys) };
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async unlock({ keystore, passphrase }) {
+    let secrets;
+    try {
+      secrets = await openKeystore(keystore, passphrase);
+    } catch (e) {
+      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
+        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
+      }
+      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
+      throw e;
+    }
+    try {
+      state.identity = await unlock(secrets);
+      const keys = state.identity.publicKeys;
+      return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async sign({ message }) {
+    return { signature: await sign(unlocked(), message) };
+  },
+  async setSession({ token, principal_id, origin }) {
+    unlocked();
+    state.session = { token, principalId: principal_id, origin };
+    return {};
+  },
+};
