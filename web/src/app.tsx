@@ -6,11 +6,14 @@ import { session } from "./session";
 import { Accessibility } from "./screens/accessibility";
 import { History } from "./screens/history";
 import { Home } from "./screens/home";
+import { Field } from "./screens/field";
 import { Household } from "./screens/household";
+import { Plan } from "./screens/plan";
+import { Share } from "./screens/share";
 import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
 
-const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?$/;
+const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?(\/[a-z0-9-]+\/[a-z0-9/-]+)?$/;
 
 export function App() {
   const r = route.value;
@@ -21,6 +24,9 @@ export function App() {
   if (m) {
     const h = m[1]!;
     if (m[2] === "/geschiedenis") return <History household={h} />;
+    if (m[2] === "/plan") return <Plan household={h} />;
+    if (m[2] === "/delen") return <Share household={h} />;
+    if (m[2] === "/veld" && m[3]) return <Field household={h} path={m[3].slice(1)} />;
     return <Household household={h} />;
   }
   return <Home />;

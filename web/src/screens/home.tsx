@@ -7,13 +7,30 @@ import { copy } from "../copy";
 import { loadKeystore } from "../keys/keystore_db";
 import { session } from "../session";
 import { Layout, nav } from "../ui/layout";
-import { Notice } from "../ui/form";
+import { Button, Notice } from "../ui/form";
+import { ask } from "../keys/worker_client";
+import { go } from "../router";
+import { say } from "../ui/errors";
 
 export function Home() {
   const t = copy.value.home;
   const s = session.value!;
   const [households, setHouseholds] = useState<string[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function create() {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const { household } = await ask("createHousehold", {});
+      go(`/huishouden/${household}`);
+    } catch (e) {
+      setFailure(say(e));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   useEffect(() => {
     call<{ households: string[] }>("GET", "/v1/households", { token: s.token.token }).then(
@@ -51,6 +68,11 @@ export function Home() {
         </h2>
         {failure && <Notice kind="error">{failure}</Notice>}
         {households && households.length === 0 && <p class="utrecht-paragraph">{t.none}</p>}
+        {households && s.me.role === "client" && (
+          <Button type="button" busy={busy} onClick={create}>
+            {t.create}
+          </Button>
+        )}
         {households && households.length > 0 && (
           <ul class="utrecht-unordered-list" data-testid="households">
             {households.map((h) => (

@@ -1,12 +1,24 @@
-// One household: its number and what can be done with it.
+// One household: what can be done with it, and its members (after the
+// device checked the household's signed chain), with adding a member.
 
+import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
+import { ask, KeyError } from "../keys/worker_client";
+import { session } from "../session";
+import { say } from "../ui/errors";
+import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout, nav } from "../ui/layout";
+import type { Member } from "../worker/protocol";
 
 export function Household(props: { household: string }) {
-  const t = copy.value.household;
+  const c = copy.value;
+  const t = c.household;
   const base = `/huishouden/${props.household}`;
-  const links: Array<[string, string]> = [[`${base}/geschiedenis`, t.history]];
+  const links: Array<[string, string]> = [
+    [`${base}/plan`, t.plan],
+    [`${base}/delen`, t.sharing],
+    [`${base}/geschiedenis`, t.history],
+  ];
   return (
     <Layout title={t.title}>
       <dl class="kluis-facts">
@@ -15,15 +27,111 @@ export function Household(props: { household: string }) {
           <code class="utrecht-code">{props.household}</code>
         </dd>
       </dl>
-      <ul class="utrecht-unordered-list">
-        {links.map(([to, label]) => (
-          <li class="utrecht-unordered-list__item" key={to}>
-            <a class="utrecht-link" href={`/#${to}`} onClick={nav(to)}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <nav aria-label={t.title}>
+        <ul class="utrecht-unordered-list">
+          {links.map(([to, label]) => (
+            <li class="utrecht-unordered-list__item" key={to}>
+              <a class="utrecht-link" href={`/#${to}`} onClick={nav(to)}>
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Members household={props.household} />
     </Layout>
+  );
+}
+
+function Members(props: { household: string }) {
+  const c = copy.value;
+  const t = c.members;
+  const me = session.value!.me.principal_id;
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [principal, setPrincipal] = useState("");
+  const [fingerprint, setFingerprint] = useState("");
+  const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = () =>
+    ask("household", { household: props.household }).then(
+      (h) => setMembers(h.members),
+      (e) => setFailure(say(e)),
+    );
+  useEffect(() => {
+    load();
+  }, [props.household]);
+
+  async function add(e: Event) {
+    e.preventDefault();
+    const found = [];
+    if (!/^p-[0-9a-f]{32}$/.test(principal.trim())) found.push({ field: "lid-nummer", text: t.badPrincipal });
+    setErrors(found);
+    setNotice(null);
+    setFailure(null);
+    if (found.length) return;
+    setBusy(true);
+    try {
+      const { member } = await ask("addMember", {
+        household: props.household,
+        principal_id: principal.trim(),
+        fingerprint: fingerprint.trim() || undefined,
+      });
+      setNotice(t.added(member.name));
+      setPrincipal("");
+      setFingerprint("");
+      await load();
+    } catch (err) {
+      if (err instanceof KeyError && err.kind === "fingerprint-mismatch") {
+        setErrors([{ field: "lid-code", text: t.mismatch }]);
+      } else {
+        setFailure(say(err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="kluis-section" aria-labelledby="leden">
+      <h2 class="utrecht-heading-2" id="leden">
+        {t.title}
+      </h2>
+      <p class="utrecht-paragraph">{t.intro}</p>
+      {members && (
+        <ul class="utrecht-unordered-list" data-testid="members">
+          {members.map((m) => (
+            <li class="utrecht-unordered-list__item" key={m.principal_id}>
+              {m.name ?? m.principal_id} {m.principal_id === me ? t.you : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3 class="utrecht-heading-3">{t.add}</h3>
+      <ErrorSummary errors={errors} />
+      {notice && <Notice kind="ok">{notice}</Notice>}
+      {failure && <Notice kind="error">{failure}</Notice>}
+      <form onSubmit={add} noValidate>
+        <TextField
+          id="lid-nummer"
+          label={t.principal}
+          hint={t.principalHint}
+          value={principal}
+          onInput={setPrincipal}
+          error={errors.find((x) => x.field === "lid-nummer")?.text}
+        />
+        <TextField
+          id="lid-code"
+          label={t.fingerprint}
+          hint={t.fingerprintHint}
+          value={fingerprint}
+          onInput={setFingerprint}
+          error={errors.find((x) => x.field === "lid-code")?.text}
+        />
+        <Button busy={busy}>{t.add}</Button>
+      </form>
+    </section>
   );
 }

@@ -1,0 +1,38 @@
+// The plan's sections with their display names, from the server's
+// template (`GET /v1/template`), fetched once per session.
+
+import { call } from "../api/http";
+import { copy } from "../copy";
+
+export interface Section {
+  id: string;
+  name: string;
+  name_en: string;
+}
+
+let cached: Promise<Section[]> | null = null;
+
+export function sections(token: string): Promise<Section[]> {
+  cached ??= call<{ sections: Section[] }>("GET", "/v1/template", { token }).then(
+    (t) => t.sections,
+    (e) => {
+      cached = null;
+      throw e;
+    },
+  );
+  return cached;
+}
+
+export function sectionName(s: Section): string {
+  return copy.value.lang === "en" ? s.name_en : s.name;
+}
+
+/** A field path's own part: "financien/doel-1" → "doel-1". */
+export function fieldLabel(path: string): string {
+  return path.split("/").slice(1).join("/") || path;
+}
+
+/** Field names as the server accepts them (one path segment). */
+export function isFieldName(text: string): boolean {
+  return /^[a-z0-9]+(-[a-z0-9]+)*$/.test(text) && text.length <= 64;
+}

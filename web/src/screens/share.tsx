@@ -1,0 +1,365 @@
+// Sharing with a professional: find them in the server's directory of
+// professionals, choose parts of the plan, a purpose and an end date, check
+// it all (with the professional's key code, computed on this device) and
+// sign. Below it: everyone who has access, each withdrawn with one action.
+
+import { useEffect, useState } from "preact/hooks";
+import { call } from "../api/http";
+import { copy } from "../copy";
+import { when } from "../history/sentence";
+import { ask } from "../keys/worker_client";
+import { sectionName, sections, type Section } from "../plan/template";
+import { session } from "../session";
+import { say } from "../ui/errors";
+import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
+import { Layout } from "../ui/layout";
+import type { GrantSummary, Person } from "../worker/protocol";
+
+const PURPOSES = ["wmo", "jeugd", "participatie", "schuldhulp", "zorg", "veiligheid", "onderzoek"];
+const DAY_MS = 86_400_000;
+const MAX_MS = 5 * 366 * DAY_MS;
+
+interface Professional {
+  principal_id: string;
+  name: string;
+  org: string | null;
+  fingerprint: string;
+}
+
+export function Share(props: { household: string }) {
+  const c = copy.value;
+  const t = c.share;
+  const token = session.value!.token.token;
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<Professional[] | null>(null);
+  const [person, setPerson] = useState<Person | null>(null);
+  const [secs, setSecs] = useState<Section[]>([]);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [write, setWrite] = useState(false);
+  const [purpose, setPurpose] = useState("");
+  const [until, setUntil] = useState("");
+  const [step, setStep] = useState<"form" | "check">("form");
+  const [compared, setCompared] = useState(false);
+  const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    sections(token).then(setSecs, (e) => setFailure(say(e)));
+  }, [token]);
+
+  async function search(e: Event) {
+    e.preventDefault();
+    setFailure(null);
+    try {
+      const q = encodeURIComponent(query.trim());
+      const r = await call<{ professionals: Professional[] }>("GET", `/v1/professionals?q=${q}`, { token });
+      setFound(r.professionals);
+    } catch (err) {
+      setFailure(say(err));
+    }
+  }
+
+  async function pick(p: Professional) {
+    setFailure(null);
+    try {
+      // The key code shown later is computed on this device, never taken from the server.
+      setPerson(await ask("person", { principal_id: p.principal_id }));
+      setStep("form");
+    } catch (err) {
+      setFailure(say(err));
+    }
+  }
+
+  function untilMs(): number | null {
+    const d = Date.parse(`${until}T23:59:59`);
+    if (Number.isNaN(d) || d <= Date.now() || d > Date.now() + MAX_MS) return null;
+    return d;
+  }
+
+  function next(e: Event) {
+    e.preventDefault();
+    const errs = [];
+    if (!chosen.length) errs.push({ field: "delen-wat", text: t.needWhat });
+    if (!purpose) errs.push({ field: "delen-waarvoor", text: t.needWhy });
+    if (untilMs() === null) errs.push({ field: "delen-tot", text: t.needUntil });
+    setErrors(errs);
+    if (!errs.length) setStep("check");
+  }
+
+  async function confirm(e: Event) {
+    e.preventDefault();
+    if (!compared) {
+      setErrors([{ field: "vergeleken", text: t.needCompared }]);
+      return;
+    }
+    setErrors([]);
+    setBusy(true);
+    try {
+      await ask("grant", {
+        household: props.household,
+        grantee: person!.principal_id,
+        fingerprint: person!.fingerprint,
+        scope: chosen.map((s) => `${s}/*`),
+        write,
+        purpose,
+        until_ms: untilMs()!,
+      });
+      setNotice(t.done(person!.name));
+      setPerson(null);
+      setFound(null);
+      setChosen([]);
+      setPurpose("");
+      setUntil("");
+      setCompared(false);
+      setReload((n) => n + 1);
+    } catch (err) {
+      setFailure(say(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const names = (ids: string[]) =>
+    ids.map((id) => sectionName(secs.find((s) => s.id === id) ?? { id, name: id, name_en: id })).join(", ");
+
+  return (
+    <Layout title={t.title}>
+      <p class="utrecht-paragraph">{t.intro}</p>
+      {notice && <Notice kind="ok" focus>{notice}</Notice>}
+      {failure && <Notice kind="error">{failure}</Notice>}
+      <ErrorSummary errors={errors} />
+      {!person && (
+        <section aria-labelledby="wie">
+          <h2 class="utrecht-heading-2" id="wie">
+            {t.who}
+          </h2>
+          <form onSubmit={search} role="search">
+            <TextField id="zoek" type="search" label={t.search} value={query} onInput={setQuery} />
+            <Button kind="secondary">{t.searchButton}</Button>
+          </form>
+          {found && found.length === 0 && <p class="utrecht-paragraph">{t.noResults}</p>}
+          {found && found.length > 0 && (
+            <ul class="utrecht-unordered-list" data-testid="professionals">
+              {found.map((p) => (
+                <li class="utrecht-unordered-list__item" key={p.principal_id}>
+                  {p.name} ({p.org ?? "-"}){" "}
+                  <button
+                    type="button"
+                    class="utrecht-button utrecht-button--secondary-action"
+                    aria-label={`${t.choose}: ${p.name}`}
+                    onClick={() => pick(p)}
+                  >
+                    {t.choose}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {person && step === "form" && (
+        <form onSubmit={next} noValidate>
+          <p class="utrecht-paragraph">{t.chosen(person.name, person.org ?? "-")}</p>
+          <fieldset class="kluis-fieldset" id="delen-wat" aria-describedby={errors.some((x) => x.field === "delen-wat") ? "delen-wat-error" : undefined}>
+            <legend class="kluis-legend">{t.what}</legend>
+            {errors.some((x) => x.field === "delen-wat") && (
+              <p class="utrecht-form-field-error-message" id="delen-wat-error">{t.needWhat}</p>
+            )}
+            {secs
+              .filter((s) => s.id !== "observaties")
+              .map((s) => (
+                <div class="kluis-choice" key={s.id}>
+                  <input
+                    class="utrecht-checkbox utrecht-checkbox--html-input"
+                    type="checkbox"
+                    id={`deel-${s.id}`}
+                    checked={chosen.includes(s.id)}
+                    onChange={(e) =>
+                      setChosen((old) =>
+                        (e.target as HTMLInputElement).checked ? [...old, s.id] : old.filter((x) => x !== s.id),
+                      )
+                    }
+                  />
+                  <label class="utrecht-form-label utrecht-form-label--checkbox" for={`deel-${s.id}`}>
+                    {sectionName(s)}
+                  </label>
+                </div>
+              ))}
+            <div class="kluis-choice">
+              <input
+                class="utrecht-checkbox utrecht-checkbox--html-input"
+                type="checkbox"
+                id="deel-schrijven"
+                checked={write}
+                onChange={(e) => setWrite((e.target as HTMLInputElement).checked)}
+              />
+              <label class="utrecht-form-label utrecht-form-label--checkbox" for="deel-schrijven">
+                {t.write}
+              </label>
+            </div>
+          </fieldset>
+          <fieldset class="kluis-fieldset" id="delen-waarvoor" aria-describedby={errors.some((x) => x.field === "delen-waarvoor") ? "delen-waarvoor-error" : undefined}>
+            <legend class="kluis-legend">{t.why}</legend>
+            {errors.some((x) => x.field === "delen-waarvoor") && (
+              <p class="utrecht-form-field-error-message" id="delen-waarvoor-error">{t.needWhy}</p>
+            )}
+            {PURPOSES.map((p) => (
+              <div class="kluis-choice" key={p}>
+                <input
+                  class="utrecht-radio-button utrecht-radio-button--html-input"
+                  type="radio"
+                  name="doel"
+                  id={`doel-${p}`}
+                  checked={purpose === p}
+                  onChange={() => setPurpose(p)}
+                />
+                <label class="utrecht-form-label utrecht-form-label--radio" for={`doel-${p}`}>
+                  {c.purposes[p]}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <TextField
+            id="delen-tot"
+            type="date"
+            label={t.until}
+            hint={t.untilHint}
+            value={until}
+            onInput={setUntil}
+            error={errors.find((x) => x.field === "delen-tot")?.text}
+          />
+          <Button>{t.next}</Button>
+        </form>
+      )}
+      {person && step === "check" && (
+        <form onSubmit={confirm} noValidate>
+          <h2 class="utrecht-heading-2">{t.checkTitle}</h2>
+          <dl class="kluis-facts" data-testid="check">
+            <dt>{t.checkWho}</dt>
+            <dd>
+              {person.name} ({person.org ?? "-"})
+            </dd>
+            <dt>{t.checkWhat}</dt>
+            <dd>{names(chosen)}</dd>
+            <dt>{t.checkWhy}</dt>
+            <dd>{c.purposes[purpose]}</dd>
+            <dt>{t.checkUntil}</dt>
+            <dd>{until}</dd>
+            <dt>{t.checkFingerprint}</dt>
+            <dd>
+              <code class="utrecht-code kluis-fingerprint" data-testid="grantee-fingerprint">
+                {person.fingerprint}
+              </code>
+            </dd>
+          </dl>
+          <p class="utrecht-paragraph">{t.compare}</p>
+          <div class="kluis-choice" id="vergeleken-veld">
+            <input
+              class="utrecht-checkbox utrecht-checkbox--html-input"
+              type="checkbox"
+              id="vergeleken"
+              checked={compared}
+              aria-describedby={errors.some((x) => x.field === "vergeleken") ? "vergeleken-error" : undefined}
+              onChange={(e) => setCompared((e.target as HTMLInputElement).checked)}
+            />
+            <label class="utrecht-form-label utrecht-form-label--checkbox" for="vergeleken">
+              {t.compared}
+            </label>
+          </div>
+          {errors.some((x) => x.field === "vergeleken") && (
+            <p class="utrecht-form-field-error-message" id="vergeleken-error">{t.needCompared}</p>
+          )}
+          <div class="utrecht-button-group">
+            <Button busy={busy}>{t.confirm}</Button>
+            <Button type="button" kind="secondary" onClick={() => setStep("form")}>
+              {t.change}
+            </Button>
+          </div>
+        </form>
+      )}
+      <Grants household={props.household} reload={reload} />
+    </Layout>
+  );
+}
+
+function Grants(props: { household: string; reload: number }) {
+  const c = copy.value;
+  const t = c.share;
+  const [grants, setGrants] = useState<GrantSummary[] | null>(null);
+  const [asking, setAsking] = useState<GrantSummary | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [n, setN] = useState(0);
+
+  useEffect(() => {
+    ask("grants", { household: props.household }).then(
+      (r) => setGrants(r.grants),
+      (e) => setFailure(say(e)),
+    );
+  }, [props.household, props.reload, n]);
+
+  async function revoke(g: GrantSummary) {
+    setBusy(true);
+    try {
+      await ask("revoke", { household: props.household, grant_id: g.grant_id });
+      setNotice(t.revoked);
+      setAsking(null);
+      setN((x) => x + 1);
+    } catch (e) {
+      setFailure(say(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="kluis-section" aria-labelledby="toegang">
+      <h2 class="utrecht-heading-2" id="toegang">
+        {t.grantsTitle}
+      </h2>
+      {notice && <Notice kind="ok" focus>{notice}</Notice>}
+      {failure && <Notice kind="error">{failure}</Notice>}
+      {grants && grants.length === 0 && <p class="utrecht-paragraph">{t.noGrants}</p>}
+      {grants && grants.length > 0 && (
+        <ul class="kluis-grants" data-testid="grants">
+          {grants.map((g) => {
+            const name = g.grantee_name ?? g.grantee;
+            return (
+              <li key={g.grant_id}>
+                <p class="utrecht-paragraph">
+                  <strong>{t.grantLine(name, g.scope, when(c, g.valid_until))}</strong>
+                  {" — "}
+                  {t.status[g.status] ?? g.status}
+                  {" — "}
+                  {c.purposes[g.purpose] ?? g.purpose}
+                </p>
+                {g.status === "active" && asking?.grant_id !== g.grant_id && (
+                  <button type="button" class="utrecht-button utrecht-button--secondary-action" onClick={() => setAsking(g)}>
+                    {t.revoke}: {name}
+                  </button>
+                )}
+                {asking?.grant_id === g.grant_id && (
+                  <div class="kluis-confirm" role="group" aria-label={t.revoke}>
+                    <p class="utrecht-paragraph">{t.revokeConfirm(name)}</p>
+                    <div class="utrecht-button-group">
+                      <Button type="button" busy={busy} onClick={() => revoke(g)}>
+                        {t.revokeYes}
+                      </Button>
+                      <Button type="button" kind="secondary" onClick={() => setAsking(null)}>
+                        {t.revokeNo}
+                      </Button>
+                    </div>
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

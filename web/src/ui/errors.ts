@@ -1,0 +1,14 @@
+// Errors from the API or the key worker, in the person's words.
+
+import { ApiError } from "../api/http";
+import { copy } from "../copy";
+import { KeyError } from "../keys/worker_client";
+
+export function say(e: unknown): string {
+  const c = copy.value;
+  const kind = e instanceof ApiError || e instanceof KeyError ? e.kind : "";
+  if (kind === "network") return c.errors.network;
+  if (kind === "untrusted") return c.plan.untrusted;
+  if (kind === "fingerprint-mismatch") return c.members.mismatch;
+  return c.errors.unknown;
+}
