@@ -10,14 +10,15 @@
 //! Checks: never panics; a term that parses has each part at most 1000 and
 //! adds to any representable time without overflow (it may run past the
 //! calendar, which is `None`); every class of a parsed schedule has a
-//! valid name; every section of a parsed template is a one-segment path;
+//! valid name; every section of a parsed template is a one-segment path
+//! with names of 1 to 80 characters and no control characters;
 //! a parsed time prints and stays in range.
 #![no_main]
 
 use kluis_policy::FieldPath;
 use kluis_vault::clock::{parse_time, rfc3339};
 use kluis_vault::retention::{Schedule, Term};
-use kluis_vault::template::PlanTemplate;
+use kluis_vault::template::{PlanTemplate, MAX_NAME_CHARS};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -48,6 +49,13 @@ fuzz_target!(|data: &[u8]| {
                     let p = FieldPath::parse(s).expect("a section is a path");
                     assert_eq!(p.segments().count(), 1);
                     assert!(t.has_section(s));
+                }
+                for s in t.named_sections() {
+                    for name in [&s.name, &s.name_en] {
+                        let n = name.chars().count();
+                        assert!((1..=MAX_NAME_CHARS).contains(&n), "{name:?}");
+                        assert!(!name.chars().any(char::is_control), "{name:?}");
+                    }
                 }
             }
         }

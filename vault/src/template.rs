@@ -1,26 +1,74 @@
-//! The plan template: which sections a plan has. Configuration, not code:
-//! municipalities add or rename sections, so a deployment can replace the
-//! default (the ZRM domains plus opvoeding, veiligheid, algemeen and
-//! observaties) with its own TOML file.
-
-use std::collections::BTreeSet;
+//! The plan template: which sections a plan has, in which order, and what
+//! people call them. Configuration, not code: municipalities add or rename
+//! sections, so a deployment can replace the default (the ZRM domains plus
+//! opvoeding, veiligheid, algemeen and observaties) with its own TOML file.
+//!
+//! A section has an `id` (the first segment of every field path in it, so
+//! it never changes once plans use it) and a display name in Dutch and in
+//! English, for the apps (`GET /v1/template`). The form:
+//!
+//! ```toml
+//! name = "zrm-2017"
+//!
+//! [[sections]]
+//! id = "financien"
+//! name = "Geld en schulden"     # Dutch, plain words (B1)
+//! name_en = "Money and debts"   # optional: the Dutch name when left out
+//! ```
+//!
+//! The older form `sections = ["financien", "wonen"]` is still read, so
+//! operators' existing files keep working: there the id is also the name.
+//! A file may mix the two (a bare id among named sections).
 
 use kluis_policy::FieldPath;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const DEFAULT: &str = include_str!("default-plan-template.toml");
+
+/// Display names are 1 to this many characters.
+pub const MAX_NAME_CHARS: usize = 80;
 
 #[derive(Debug, Clone)]
 pub struct PlanTemplate {
     pub name: String,
-    sections: BTreeSet<String>,
+    /// In the order the file lists them: the order the apps show.
+    sections: Vec<Section>,
+}
+
+/// One section of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Section {
+    /// The path segment of the section's fields, e.g. `financien`.
+    #[schema(pattern = "^[a-z0-9-]+$")]
+    pub id: String,
+    /// The name people read, in Dutch.
+    pub name: String,
+    /// The name in English.
+    pub name_en: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     name: String,
-    sections: Vec<String>,
+    sections: Vec<Entry>,
+}
+
+/// A section as written in the file: a bare id (the old form) or a table.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Entry {
+    Id(String),
+    Named(NamedEntry),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamedEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    name_en: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +79,22 @@ pub enum TemplateError {
     Empty,
     #[error("section '{0}' is not a valid path segment (a-z, 0-9, '-')")]
     BadSection(String),
+    #[error("section '{0}' is listed twice")]
+    DuplicateSection(String),
+    #[error("section '{id}': the {which} must be 1 to {MAX_NAME_CHARS} printable characters, without spaces at either end")]
+    BadName { id: String, which: &'static str },
+}
+
+/// A display name is shown as is, so it must be short, visible text: no
+/// control characters, no invisible or direction-changing characters that
+/// could make one name look like another.
+fn name_is_valid(name: &str) -> bool {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    };
+    let chars = name.chars().count();
+    (1..=MAX_NAME_CHARS).contains(&chars) && name.trim() == name && !name.chars().any(invisible)
 }
 
 impl PlanTemplate {
@@ -40,12 +104,35 @@ impl PlanTemplate {
         if file.sections.is_empty() {
             return Err(TemplateError::Empty);
         }
-        let mut sections = BTreeSet::new();
-        for s in file.sections {
-            if s.contains('/') || FieldPath::parse(&s).is_err() {
-                return Err(TemplateError::BadSection(s));
+        let mut sections: Vec<Section> = Vec::with_capacity(file.sections.len());
+        for entry in file.sections {
+            let section = match entry {
+                Entry::Id(id) => Section {
+                    name: id.clone(),
+                    name_en: id.clone(),
+                    id,
+                },
+                Entry::Named(e) => Section {
+                    name_en: e.name_en.unwrap_or_else(|| e.name.clone()),
+                    name: e.name,
+                    id: e.id,
+                },
+            };
+            if section.id.contains('/') || FieldPath::parse(&section.id).is_err() {
+                return Err(TemplateError::BadSection(section.id));
             }
-            sections.insert(s);
+            if sections.iter().any(|s| s.id == section.id) {
+                return Err(TemplateError::DuplicateSection(section.id));
+            }
+            for (which, name) in [("name", &section.name), ("name_en", &section.name_en)] {
+                if !name_is_valid(name) {
+                    return Err(TemplateError::BadName {
+                        id: section.id.clone(),
+                        which,
+                    });
+                }
+            }
+            sections.push(section);
         }
         Ok(Self {
             name: file.name,
@@ -54,11 +141,22 @@ impl PlanTemplate {
     }
 
     pub fn has_section(&self, section: &str) -> bool {
-        self.sections.contains(section)
+        self.sections.iter().any(|s| s.id == section)
     }
 
+    /// The section ids, in the template's order.
     pub fn sections(&self) -> impl Iterator<Item = &str> {
-        self.sections.iter().map(String::as_str)
+        self.sections.iter().map(|s| s.id.as_str())
+    }
+
+    /// The sections with their display names, in the template's order.
+    pub fn named_sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// The section `id`, with its names.
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
     }
 }
 
@@ -87,12 +185,67 @@ mod tests {
         }
         assert!(!t.has_section("hobbies"));
         assert_eq!(t.sections().count(), 15);
+        // In the file's order, every one with its own Dutch and English name.
+        assert_eq!(t.sections().next(), Some("financien"));
+        let money = t.section("financien").unwrap();
+        assert_eq!(money.name, "Geld en schulden");
+        assert_eq!(money.name_en, "Money and debts");
+        assert_eq!(t.section("huisvesting").unwrap().name, "Wonen");
+        for s in t.named_sections() {
+            assert_ne!(s.name, s.id, "{} has no Dutch name", s.id);
+            assert_ne!(s.name_en, s.name, "{} has no English name", s.id);
+        }
+    }
+
+    #[test]
+    fn the_old_form_still_reads_with_the_id_as_name() {
+        let t = PlanTemplate::parse("name = \"x\"\nsections = [\"wonen\", \"geld\"]").unwrap();
+        assert!(t.has_section("wonen") && !t.has_section("financien"));
+        assert_eq!(t.sections().collect::<Vec<_>>(), ["wonen", "geld"]);
+        let s = t.section("geld").unwrap();
+        assert_eq!((s.name.as_str(), s.name_en.as_str()), ("geld", "geld"));
+    }
+
+    #[test]
+    fn the_new_form_names_sections_and_english_is_optional() {
+        let t = PlanTemplate::parse(
+            r#"name = "gemeente"
+[[sections]]
+id = "wonen"
+name = "Uw huis"
+name_en = "Your home"
+
+[[sections]]
+id = "geld"
+name = "Geld"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.named_sections(),
+            [
+                Section {
+                    id: "wonen".into(),
+                    name: "Uw huis".into(),
+                    name_en: "Your home".into()
+                },
+                Section {
+                    id: "geld".into(),
+                    name: "Geld".into(),
+                    name_en: "Geld".into()
+                },
+            ]
+        );
+        // A bare id among named sections is read too.
+        let mixed =
+            PlanTemplate::parse("name = \"x\"\nsections = [\"a\", { id = \"b\", name = \"Bee\" }]")
+                .unwrap();
+        assert_eq!(mixed.section("b").unwrap().name, "Bee");
+        assert_eq!(mixed.section("a").unwrap().name, "a");
     }
 
     #[test]
     fn custom_templates_are_checked() {
-        let t = PlanTemplate::parse("name = \"x\"\nsections = [\"wonen\"]").unwrap();
-        assert!(t.has_section("wonen") && !t.has_section("financien"));
         assert!(matches!(
             PlanTemplate::parse("name = \"x\"\nsections = []"),
             Err(TemplateError::Empty)
@@ -101,6 +254,58 @@ mod tests {
             PlanTemplate::parse("name = \"x\"\nsections = [\"A b\"]"),
             Err(TemplateError::BadSection(_))
         ));
+        assert!(matches!(
+            PlanTemplate::parse("name = \"x\"\nsections = [\"a/b\"]"),
+            Err(TemplateError::BadSection(_))
+        ));
         assert!(PlanTemplate::parse("sections = 3").is_err());
+        assert!(matches!(
+            PlanTemplate::parse("name = \"x\"\nsections = [\"a\", { id = \"a\", name = \"A\" }]"),
+            Err(TemplateError::DuplicateSection(id)) if id == "a"
+        ));
+        let named = |name: &str, name_en: &str| {
+            PlanTemplate::parse(&format!(
+                "name = \"x\"\n[[sections]]\nid = \"a\"\nname = {}\nname_en = {}\n",
+                toml::Value::String(name.into()),
+                toml::Value::String(name_en.into())
+            ))
+        };
+        assert!(named("Geld", "Money").is_ok());
+        assert!(named(&"é".repeat(MAX_NAME_CHARS), "Money").is_ok());
+        for bad in [
+            String::new(),
+            " Geld".into(),
+            "Geld ".into(),
+            "Geld\nen schulden".into(),
+            "Geld\tschulden".into(),
+            "Geld\u{202E}neduhcs".into(),
+            "Ge\u{200B}ld".into(),
+            "x".repeat(MAX_NAME_CHARS + 1),
+        ] {
+            assert!(
+                matches!(
+                    named(&bad, "Money"),
+                    Err(TemplateError::BadName { which: "name", .. })
+                ),
+                "{bad:?}"
+            );
+            assert!(
+                matches!(
+                    named("Geld", &bad),
+                    Err(TemplateError::BadName {
+                        which: "name_en",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+        // Unknown keys and missing names are refused, not ignored.
+        assert!(PlanTemplate::parse(
+            "name = \"x\"\n[[sections]]\nid = \"a\"\nname = \"A\"\nnaam = \"B\"\n"
+        )
+        .is_err());
+        assert!(PlanTemplate::parse("name = \"x\"\n[[sections]]\nid = \"a\"\n").is_err());
+        assert!(PlanTemplate::parse("name = \"x\"\n[[sections]]\nname = \"A\"\n").is_err());
     }
 }

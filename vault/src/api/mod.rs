@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod accounts;
 pub mod auth;
+pub mod catalogue;
 pub mod directory;
 pub mod enrol;
 pub mod export;
@@ -23,6 +24,7 @@ pub mod observations;
 pub mod openapi;
 pub mod plan;
 pub mod problem;
+pub mod professionals;
 pub mod record;
 pub mod refusals;
 pub mod rekey;
@@ -55,6 +57,9 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(accounts::sign_out),
         )
         .route("/directory/{principal}", get(directory::lookup))
+        .route("/professionals", get(professionals::search))
+        .route("/template", get(catalogue::template))
+        .route("/purposes", get(catalogue::purposes))
         .route(
             "/households",
             post(households::create).get(households::list),

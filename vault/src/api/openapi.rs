@@ -23,8 +23,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
-    access_log, accounts, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, plan, rekey, retention, whoami,
+    access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
+    observation_names, observations, plan, professionals, rekey, retention, whoami,
 };
 
 #[derive(OpenApi)]
@@ -43,7 +43,8 @@ use super::{
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, retention::list, retention::approve,
         retention::reject, export::record_export,
-        directory::lookup, log::key, log::checkpoint, log::consistency, log::entries, log::query,
+        directory::lookup, professionals::search, catalogue::template, catalogue::purposes,
+        log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),
     modifiers(&BearerAuth, &ProblemResponses)

@@ -26,6 +26,7 @@ mod output;
 mod passphrase;
 mod person;
 mod plan;
+mod professionals;
 mod proposals;
 mod retention;
 mod serve;
@@ -90,6 +91,8 @@ enum Command {
     /// The household's plan: write, read, list fields.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Find a professional to share with, by name or organisation.
+    Professionals(professionals::ProfessionalsArgs),
     /// Give a professional access to parts of the plan; prints the grant id.
     Grant(consent::GrantArgs),
     /// List a household's grants.
@@ -199,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Person(cmd) => person::run(&ctx, cmd).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
+        Command::Professionals(args) => professionals::run(&ctx, args).await,
         Command::Grant(args) => consent::grant(&ctx, args).await,
         Command::Grants { household } => consent::list(&ctx, household).await,
         Command::Revoke { household, grant } => consent::revoke(&ctx, household, grant).await,

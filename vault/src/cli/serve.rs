@@ -50,7 +50,8 @@ pub struct ServeArgs {
     /// (each refusal is logged; this keeps one person from flooding the log).
     #[arg(long, env = "KLUIS_REFUSALS_PER_MINUTE", default_value_t = 60)]
     refusals_per_minute: u32,
-    /// A TOML plan template (`name`, `sections`) replacing the built-in ZRM sections.
+    /// A TOML plan template (`name`, `[[sections]]` with `id`, `name`, `name_en`)
+    /// replacing the built-in ZRM sections.
     #[arg(long, env = "KLUIS_PLAN_TEMPLATE")]
     plan_template: Option<PathBuf>,
     /// A TOML retention schedule (`[classes.NAME] term = "P15Y"`) replacing the defaults.

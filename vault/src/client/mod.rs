@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod catalogue;
 mod consent;
 mod device_file;
 mod directory;

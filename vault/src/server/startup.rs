@@ -54,6 +54,12 @@ impl Application {
         if nodes > 0 {
             eprintln!("kluis: access log: indexed {nodes} subtrees of entries from before, for fast proofs");
         }
+        let folded = crate::store::professionals::backfill(&store)
+            .await
+            .context("cannot prepare the directory of professionals")?;
+        if folded > 0 {
+            eprintln!("kluis: directory of professionals: prepared the names of {folded} people from before it existed");
+        }
         let log_keys = HouseholdLogKeys::open(&config.household_log_keys_path())?;
         let moved = log_keys
             .sweep(&store)

@@ -17,6 +17,7 @@ pub mod log_nodes;
 pub mod log_read;
 pub mod observation_names;
 pub mod principals;
+pub mod professionals;
 pub mod proposals;
 pub mod readiness;
 pub mod rekey_marks;

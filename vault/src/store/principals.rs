@@ -71,8 +71,8 @@ pub async fn insert(tx: &mut Tx, p: NewPrincipal<'_>) -> Result<bool, StoreError
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO principals (id, name, role, org, signing_key, age_recipient, invited_by, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO principals (id, name, role, org, signing_key, age_recipient, invited_by, created_ms, \
+         name_folded, org_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(p.id.to_string())
     .bind(p.name)
@@ -82,6 +82,9 @@ pub async fn insert(tx: &mut Tx, p: NewPrincipal<'_>) -> Result<bool, StoreError
     .bind(p.age_recipient)
     .bind(p.invited_by)
     .bind(p.now_ms)
+    // For the directory's search (store/professionals.rs).
+    .bind(super::professionals::fold(p.name))
+    .bind(p.org.map(super::professionals::fold))
     .execute(&mut **tx)
     .await?;
     Ok(true)

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod catalogue;
 pub mod consent;
 pub mod directory;
 pub mod enrol;
