@@ -185,6 +185,7 @@ export const en: Copy = {
     personFrom: (name: string, org: string) => `${name} from ${org}`,
     roles: { client: "client", professional: "professional", auditor: "auditor", admin: "administrator" } as Record<string, string>,
     plan: "your plan",
+    wholeSection: (section: string) => `everything about ${section}`,
     part: (section: string, rest: string) => (rest ? `${section}: ${rest}` : section),
     events: {
       read: (what: string) => [`looked at ${what}`, `tried to look at ${what}`],

@@ -187,6 +187,7 @@ export const nl = {
     personFrom: (name: string, org: string) => `${name} van ${org}`,
     roles: { client: "cliënt", professional: "professional", auditor: "controleur", admin: "beheerder" } as Record<string, string>,
     plan: "uw plan",
+    wholeSection: (section: string) => `alles over ${section}`,
     part: (section: string, rest: string) => (rest ? `${section}: ${rest}` : section),
     // [wat er gebeurde, wat iemand probeerde]
     events: {

@@ -44,7 +44,8 @@ function who(c: Copy, i: AccessItem, names: Names): string {
 function part(c: Copy, path: string, names: Names): string {
   const [section, ...rest] = path.split("/");
   const name = names.sections.get(section ?? "") ?? section ?? path;
-  return c.history.part(name, rest.join("/"));
+  const own = rest.join("/");
+  return own === "*" ? c.history.wholeSection(name) : c.history.part(name, own);
 }
 
 function what(c: Copy, i: AccessItem, names: Names): string {

@@ -40,8 +40,15 @@ export function History(props: { household: string }) {
   const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
-    allEntries(token, props.household).then(setItems, () => setFailure(c.errors.unknown));
-    loadNames(token, props.household).then(setNames, () => undefined);
+    // Names first, so no sentence changes under the reader's eyes.
+    const empty: Names = { people: new Map(), sections: new Map() };
+    Promise.all([allEntries(token, props.household), loadNames(token, props.household).catch(() => empty)]).then(
+      ([entries, known]) => {
+        setNames(known);
+        setItems(entries);
+      },
+      () => setFailure(c.errors.unknown),
+    );
   }, [token, props.household]);
 
   const shown = (items ?? []).filter((i) => !onlyPros || i.actor_role === "professional");
@@ -49,21 +56,17 @@ export function History(props: { household: string }) {
     <Layout title={t.title}>
       <p class="utrecht-paragraph">{t.intro}</p>
       {failure && <Notice kind="error">{failure}</Notice>}
-      <div class="utrecht-form-field utrecht-form-field--checkbox">
-        <div class="utrecht-form-field__input">
-          <input
-            class="utrecht-checkbox utrecht-checkbox--html-input"
-            type="checkbox"
-            id="alleen-professionals"
-            checked={onlyPros}
-            onChange={(e) => setOnlyPros((e.target as HTMLInputElement).checked)}
-          />
-        </div>
-        <div class="utrecht-form-field__label">
-          <label class="utrecht-form-label utrecht-form-label--checkbox" for="alleen-professionals">
-            {t.onlyProfessionals}
-          </label>
-        </div>
+      <div class="kluis-choice">
+        <input
+          class="utrecht-checkbox utrecht-checkbox--html-input"
+          type="checkbox"
+          id="alleen-professionals"
+          checked={onlyPros}
+          onChange={(e) => setOnlyPros((e.target as HTMLInputElement).checked)}
+        />
+        <label class="utrecht-form-label utrecht-form-label--checkbox" for="alleen-professionals">
+          {t.onlyProfessionals}
+        </label>
       </div>
       {items === null && !failure && <p class="utrecht-paragraph">{t.loading}</p>}
       {items !== null && shown.length === 0 && <p class="utrecht-paragraph">{t.none}</p>}

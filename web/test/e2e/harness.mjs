@@ -114,3 +114,11 @@ export async function run(tests) {
 export function clean(page) {
   if (page.problems.length) throw new Error(page.problems.join("\n"));
 }
+
+/** With KLUIS_SCREENSHOTS=DIR, save a screenshot of the page as DIR/NAME.png
+ *  (the README's pictures are made this way). */
+export async function screenshot(page, name) {
+  const dir = process.env.KLUIS_SCREENSHOTS;
+  if (!dir) return;
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}

@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, axeBothWidths, clean, expect, newPage, run } from "./harness.mjs";
+import { BASE, axeBothWidths, clean, expect, newPage, run, screenshot } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite.
@@ -62,6 +62,7 @@ const tests = [
       const { page, context } = await newPage(browser);
       await page.goto(BASE + "/welkom#ongeldige-code");
       await page.getByLabel("Uw naam").waitFor();
+      await screenshot(page, "welkom");
       await axeBothWidths(page, "enrolment form");
       // Keyboard only: skip the name, a short passphrase, then Enter.
       await page.getByLabel("Uw naam").focus();
@@ -101,6 +102,7 @@ const tests = [
       const link = invite("client", "Anna");
       const { page, context } = await newPage(browser);
       const fingerprint = await enrolInBrowser(page, link, "Anna de Vries");
+      await screenshot(page, "start");
       await axeBothWidths(page, "start screen");
       // The link works once.
       const second = await newPage(browser);
@@ -172,6 +174,7 @@ const tests = [
         `the professional's read as a sentence:\n${text}`,
       );
       expect(text.includes("Bram heeft het huishouden gestart"), `the start:\n${text}`);
+      await screenshot(page, "wie-keek");
       await axeBothWidths(page, "access history");
       // Professionals only.
       await page.getByLabel("Alleen professionals laten zien").check();
