@@ -4,11 +4,12 @@
 
 import type { Handlers } from "./handlers";
 import { keyOps } from "./ops_keys";
+import { planOps } from "./ops_plan";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 
 // Areas not built yet answer "unknown-op".
-const handlers: Partial<Handlers<keyof WorkerOps>> = { ...keyOps };
+const handlers: Partial<Handlers<keyof WorkerOps>> = { ...keyOps, ...planOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;
