@@ -3,12 +3,13 @@
 // area. Locking the app terminates this worker (`keys/worker_client.ts`).
 
 import type { Handlers } from "./handlers";
+import { consentOps } from "./ops_consent";
 import { keyOps } from "./ops_keys";
+import { planOps } from "./ops_plan";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 
-// Areas not built yet answer "unknown-op".
-const handlers: Partial<Handlers<keyof WorkerOps>> = { ...keyOps };
+const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;

@@ -38,6 +38,10 @@ export interface FieldSummary {
   writer: string;
   writer_name: string | null;
   private: boolean;
+  /** Whether this device checked the listed version's signature and writer
+   *  ("signed"), it predates signed versions ("unsigned"), or the check
+   *  failed ("untrusted": reading it will be refused). */
+  authorship?: "signed" | "unsigned" | "untrusted";
 }
 
 export interface FieldVersion {

@@ -1,0 +1,590 @@
+//! The web app's client (`web/src/client`, run by the key worker's own op
+//! handlers `web/src/worker/ops_*.ts`) against the real server and the real
+//! `kluis` binary, in both directions: a household made and a field written
+//! in "the browser" is read by the CLI, and the reverse; a grant signed in
+//! the browser lets a professional read with the CLI and passes
+//! `kluis consent verify`; a withdrawal re-keys on the browser's device; and
+//! keys or versions changed in the database are refused by the browser's
+//! client with "untrusted", as the CLI refuses them.
+//!
+//! The TypeScript side runs in Node: `web/test/client-interop/build.mjs`
+//! bundles `web/test/client-interop/main.ts`, which logs in with a keystore,
+//! runs a list of ops and prints their results and what the device
+//! remembered (pins, versions seen, the log pin), which the next run of the
+//! same device gets back. Without `node` these tests print a note and pass,
+//! unless `KLUIS_REQUIRE_NODE=1` (CI sets it).
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use common::cli::{enrol_three, Enrolled, Kluis, PASSPHRASE};
+use common::TestServer;
+use kluis_policy::PrincipalId;
+use serde_json::{json, Value};
+
+/// The bundled runner, built once per test binary; `None` when Node is
+/// absent and not required.
+fn runner() -> Option<&'static PathBuf> {
+    static RUNNER: OnceLock<Option<PathBuf>> = OnceLock::new();
+    RUNNER
+        .get_or_init(|| {
+            let has_node = Command::new("node")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if !has_node {
+                assert!(
+                    std::env::var("KLUIS_REQUIRE_NODE").as_deref() != Ok("1"),
+                    "KLUIS_REQUIRE_NODE=1, but `node` is not on PATH: install Node 20 to run the web client interop tests"
+                );
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: `node` is not on PATH, so the web client interop tests are skipped \
+                     (set KLUIS_REQUIRE_NODE=1 to make that a failure)"
+                );
+                return None;
+            }
+            let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+            assert!(
+                web.join("node_modules/age-encryption").is_dir(),
+                "web/node_modules is missing: run `npm ci` in web/ before the web client interop tests"
+            );
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("web-client-interop-{}.mjs", std::process::id()));
+            let status = Command::new("node")
+                .arg(web.join("test/client-interop/build.mjs"))
+                .arg(&out)
+                .status()
+                .expect("run node");
+            assert!(
+                status.success(),
+                "bundling web/test/client-interop/main.ts failed"
+            );
+            Some(out)
+        })
+        .as_ref()
+}
+
+/// One person's browser: their keystore (the CLI's file, which the browser
+/// imports) and what that device remembers between runs.
+struct Browser {
+    script: PathBuf,
+    server: String,
+    keystore: String,
+    device: Value,
+}
+
+impl Browser {
+    fn new(script: &Path, server: &TestServer, keystore: &Path) -> Self {
+        Self {
+            script: script.to_owned(),
+            server: server.url.clone(),
+            keystore: std::fs::read_to_string(keystore).expect("keystore"),
+            device: json!({}),
+        }
+    }
+
+    /// The same person on a device that remembers nothing.
+    fn fresh_device(&self) -> Self {
+        Self {
+            script: self.script.clone(),
+            server: self.server.clone(),
+            keystore: self.keystore.clone(),
+            device: json!({}),
+        }
+    }
+
+    /// Log in and run `ops` (`[op, args]`) in one session; one result each.
+    async fn run(&mut self, ops: &[(&str, Value)]) -> Vec<Value> {
+        let input = json!({
+            "server": self.server, "keystore": self.keystore, "passphrase": PASSPHRASE,
+            "device": self.device,
+            "ops": ops.iter().map(|(op, args)| json!({"op": op, "args": args})).collect::<Vec<_>>(),
+        });
+        let script = self.script.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let mut child = Command::new("node")
+                .arg(&script)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start node");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.to_string().as_bytes())
+                .expect("write input");
+            child.wait_with_output().expect("node ran")
+        })
+        .await
+        .expect("node task");
+        assert!(
+            out.status.success(),
+            "the client runner failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut answer: Value = serde_json::from_slice(&out.stdout).expect("JSON answer");
+        self.device = answer["device"].take();
+        let results = answer["results"].as_array().expect("results").clone();
+        assert_eq!(results.len(), ops.len());
+        results
+    }
+
+    /// Run one op and return its result; panics on a refusal.
+    async fn ok(&mut self, op: &str, args: Value) -> Value {
+        let r = self.run(&[(op, args)]).await.remove(0);
+        r.get("ok")
+            .unwrap_or_else(|| panic!("the browser's client refused {op}: {r}"))
+            .clone()
+    }
+
+    /// Run one op that must be refused; returns the error (`kind`, `message`, `current`).
+    async fn refused(&mut self, op: &str, args: Value) -> Value {
+        let r = self.run(&[(op, args)]).await.remove(0);
+        r.get("error")
+            .unwrap_or_else(|| panic!("the browser's client should have refused {op}: {r}"))
+            .clone()
+    }
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {v}"))
+}
+
+struct World {
+    server: TestServer,
+    kluis: Kluis,
+    _dir: tempfile::TempDir,
+    people: Enrolled,
+    bert: (PathBuf, PrincipalId),
+    /// Anna's browser (Anna is `people.client`).
+    anna: Browser,
+}
+
+/// Admin, professional (Piet de Coach) and two clients (Anna, Bert), all
+/// registered through the binary; Anna also uses the browser.
+async fn world() -> Option<World> {
+    let script = runner()?;
+    let server = TestServer::spawn().await;
+    let kluis = Kluis::new(&server.url);
+    let dir = tempfile::tempdir().unwrap();
+    let people = enrol_three(&kluis, &server, &dir);
+    let bert = kluis.enrol(&dir, &people.pro.0, "client", "Bert", None);
+    let anna = Browser::new(script, &server, &people.client.0);
+    Some(World {
+        server,
+        kluis,
+        _dir: dir,
+        people,
+        bert,
+        anna,
+    })
+}
+
+impl World {
+    fn fingerprint(&self, keystore: &Path) -> String {
+        text(&self.kluis.whoami(keystore)["fingerprint"]).to_owned()
+    }
+
+    fn cli(&self, keystore: &Path, args: &[&str]) -> common::cli::Run {
+        self.kluis.with(keystore, args)
+    }
+
+    /// Change the database as an attacker with write access would.
+    async fn sql(&self, statement: &str, args: &[&str]) {
+        let db = self.server.db().await;
+        let mut q = sqlx::query(statement);
+        for a in args {
+            q = q.bind(a.to_string());
+        }
+        let done = q.execute(&db).await.expect("the attacker's statement runs");
+        assert!(
+            done.rows_affected() > 0,
+            "the attack changed nothing: {statement}"
+        );
+    }
+}
+
+fn days_from_now_ms(days: i64) -> i64 {
+    common::chrono_now_ms() + days * 86_400_000
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_and_the_cli_read_and_write_each_others_plan() {
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let anna_id = w.people.client.1;
+
+    // The browser starts a household, writes a field and adds Bert, whose
+    // fingerprint Anna compared with the one his CLI shows.
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    let written = w
+        .anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": "financien/situatie", "value": "geschreven in de browser", "base": 0}),
+        )
+        .await;
+    assert_eq!(written["version"], 1);
+    let bert_fp = w.fingerprint(&bert_ks);
+    // A wrong fingerprint: refused before anything is sent (a fingerprint
+    // check that can fail).
+    let wrong = w
+        .anna
+        .refused(
+            "addMember",
+            json!({"household": h, "principal_id": bert.to_string(), "fingerprint": "0000 0000 0000 0000 0000 0000 0000 0000"}),
+        )
+        .await;
+    assert_eq!(wrong["kind"], "fingerprint-mismatch", "{wrong}");
+    let added = w
+        .anna
+        .ok(
+            "addMember",
+            json!({"household": h, "principal_id": bert.to_string(), "fingerprint": bert_fp.to_uppercase()}),
+        )
+        .await;
+    assert_eq!(added["member"]["fingerprint"], bert_fp);
+    assert_eq!(added["member"]["name"], "Bert");
+
+    // The CLI (Bert's device) checks the chain the browser signed (creation,
+    // a member addition naming his fingerprint), the browser's signature on
+    // the version, and opens it.
+    let read = w.cli(&bert_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"geschreven in de browser");
+
+    // The CLI writes; the browser checks Bert's signature and opens it.
+    w.cli(
+        &bert_ks,
+        &[
+            "plan",
+            "set",
+            &h,
+            "financien/situatie",
+            "--value",
+            "geschreven met de CLI",
+        ],
+    )
+    .value();
+    let field = w
+        .anna
+        .ok(
+            "readField",
+            json!({"household": h, "path": "financien/situatie"}),
+        )
+        .await;
+    assert_eq!(field["value"], "geschreven met de CLI");
+    assert_eq!(field["version"], 2);
+    assert_eq!(field["writer"], bert.to_string());
+    assert_eq!(field["writer_name"], "Bert");
+    assert_eq!(field["authorship"], "signed");
+
+    // The household, the listing and the history as the browser checked them.
+    let r = w
+        .anna
+        .run(&[
+            ("household", json!({"household": h})),
+            ("listFields", json!({"household": h})),
+            (
+                "fieldHistory",
+                json!({"household": h, "path": "financien/situatie"}),
+            ),
+            (
+                "readField",
+                json!({"household": h, "path": "financien/situatie", "version": 1}),
+            ),
+        ])
+        .await;
+    let members = r[0]["ok"]["members"].as_array().expect("members").clone();
+    let mut names: Vec<&str> = members.iter().map(|m| text(&m["name"])).collect();
+    names.sort();
+    assert_eq!(names, ["Anna", "Bert"]);
+    let fields = r[1]["ok"]["fields"].as_array().expect("fields");
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0]["version"], 2);
+    assert_eq!(fields[0]["writer_name"], "Bert");
+    assert_eq!(fields[0]["authorship"], "signed");
+    let history = r[2]["ok"]["versions"].as_array().expect("versions");
+    let values: Vec<&str> = history.iter().map(|v| text(&v["value"])).collect();
+    assert_eq!(
+        values,
+        ["geschreven met de CLI", "geschreven in de browser"]
+    );
+    assert_eq!(history[1]["writer"], anna_id.to_string());
+    assert_eq!(r[3]["ok"]["value"], "geschreven in de browser");
+
+    // A change made on version 1 after Bert wrote version 2: a conflict
+    // naming the current version, and nothing written.
+    let conflict = w
+        .anna
+        .refused(
+            "writeField",
+            json!({"household": h, "path": "financien/situatie", "value": "mijn oude bewerking", "base": 1}),
+        )
+        .await;
+    assert_eq!(conflict["kind"], "conflict", "{conflict}");
+    assert_eq!(conflict["current"], 2);
+    let again = w.cli(&bert_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(again.output(), b"geschreven met de CLI");
+
+    // On top of the current version it goes through, and the CLI reads it.
+    let written = w
+        .anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": "financien/situatie", "value": "samen gekozen", "base": 2}),
+        )
+        .await;
+    assert_eq!(written["version"], 3);
+    let read = w.cli(&bert_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"samen gekozen");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grant_signed_in_the_browser_lets_the_professional_read_with_the_cli_until_withdrawn() {
+    let Some(mut w) = world().await else { return };
+    let (pro_ks, pro) = w.people.pro.clone();
+    let (bert_ks, bert) = w.bert.clone();
+    let bert_fp = w.fingerprint(&bert_ks);
+    let pro_fp = w.fingerprint(&pro_ks);
+
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    let r = w
+        .anna
+        .run(&[
+            ("writeField", json!({"household": h, "path": "financien/situatie", "value": "schuld bij de bank", "base": 0})),
+            ("writeField", json!({"household": h, "path": "huisvesting/situatie", "value": "huurwoning", "base": 0})),
+            ("addMember", json!({"household": h, "principal_id": bert.to_string(), "fingerprint": bert_fp})),
+        ])
+        .await;
+    assert!(r.iter().all(|x| x.get("ok").is_some()), "{r:?}");
+    // Bert (CLI) writes a field the grant will cover: the browser's re-key
+    // later signs for a version someone else wrote.
+    w.cli(
+        &bert_ks,
+        &[
+            "plan",
+            "set",
+            &h,
+            "financien/schulden",
+            "--value",
+            "1200 euro",
+        ],
+    )
+    .value();
+
+    // The professional's keys as the browser checked them (key directory,
+    // fingerprint computed in the browser): the same fingerprint his CLI shows.
+    let person = w
+        .anna
+        .ok("person", json!({"principal_id": pro.to_string()}))
+        .await;
+    assert_eq!(person["fingerprint"], pro_fp);
+    assert_eq!(person["role"], "professional");
+    assert_eq!(person["org"], "Wijkteam Noord");
+
+    let grant = |fingerprint: &str| {
+        json!({"household": h, "grantee": pro.to_string(), "fingerprint": fingerprint,
+               "scope": ["financien/*"], "write": false, "purpose": "schuldhulp",
+               "until_ms": days_from_now_ms(30)})
+    };
+    // Another fingerprint than his keys have: nothing is signed or sent.
+    let wrong = w
+        .anna
+        .refused("grant", grant("0123 4567 89ab cdef 0123 4567 89ab cdef"))
+        .await;
+    assert_eq!(wrong["kind"], "fingerprint-mismatch", "{wrong}");
+    let none = w.anna.ok("grants", json!({"household": h})).await;
+    assert_eq!(none["grants"], json!([]));
+
+    let made = w.anna.ok("grant", grant(&pro_fp)).await;
+    let g = text(&made["grant"]["grant_id"]).to_owned();
+    assert_eq!(made["grant"]["status"], "active");
+    assert_eq!(made["grant"]["scope"], "financien/*");
+    assert_eq!(made["grant"]["purpose"], "schuldhulp");
+
+    // The professional reads with the CLI what the grant covers (the keys
+    // the browser enveloped to him), and nothing else.
+    let read = w.cli(&pro_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"schuld bij de bank");
+    let read = w.cli(&pro_ks, &["plan", "get", &h, "financien/schulden"]);
+    assert_eq!(read.output(), b"1200 euro");
+    w.cli(&pro_ks, &["plan", "get", &h, "huisvesting/situatie"])
+        .failure();
+
+    // The receipt the browser signed passes `kluis consent verify`.
+    let receipt = w
+        .cli(&pro_ks, &["consent", "export", &h, &g])
+        .value()
+        .to_owned();
+    let file = w._dir.path().join("receipt.jws");
+    std::fs::write(&file, &receipt).unwrap();
+    let verified = w
+        .kluis
+        .with(
+            &pro_ks,
+            &["--json", "consent", "verify", file.to_str().unwrap()],
+        )
+        .json();
+    assert_eq!(verified["valid_signature"], true);
+    assert_eq!(verified["validity"], "active");
+    assert_eq!(verified["statement"]["grantee_fingerprint"], pro_fp);
+    assert_eq!(
+        verified["statement"]["issuer"],
+        w.people.client.1.to_string()
+    );
+
+    // A new version written in the browser goes to the reader the server
+    // names, after the browser checked his grant: the CLI reads it.
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": "financien/situatie", "value": "regeling getroffen", "base": 1}),
+        )
+        .await;
+    let read = w.cli(&pro_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"regeling getroffen");
+
+    // Withdrawn in the browser: the fields it covered get new keys on the
+    // browser's device; the professional reads nothing any more, the
+    // members read everything (the CLI checks the browser's re-key
+    // signature over Bert's version).
+    let revoked = w
+        .anna
+        .ok("revoke", json!({"household": h, "grant_id": g}))
+        .await;
+    assert_eq!(revoked["rekeyed"], 2, "{revoked}");
+    w.cli(&pro_ks, &["plan", "get", &h, "financien/situatie"])
+        .failure();
+    let read = w.cli(&bert_ks, &["plan", "get", &h, "financien/schulden"]);
+    assert_eq!(read.output(), b"1200 euro");
+    let read = w.cli(&bert_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"regeling getroffen");
+    let r = w
+        .anna
+        .run(&[
+            ("grants", json!({"household": h})),
+            (
+                "readField",
+                json!({"household": h, "path": "financien/schulden"}),
+            ),
+        ])
+        .await;
+    assert_eq!(r[0]["ok"]["grants"][0]["status"], "revoked", "{r:?}");
+    assert_eq!(r[1]["ok"]["value"], "1200 euro", "{r:?}");
+    assert_eq!(r[1]["ok"]["writer"], bert.to_string());
+    // Nothing is left to re-key.
+    let stale = w
+        .cli(&bert_ks, &["household", "sync", &h])
+        .value()
+        .to_owned();
+    assert_eq!(stale, "0");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_and_versions_changed_in_the_database_are_untrusted_in_the_browser() {
+    let Some(mut w) = world().await else { return };
+    let (pro_ks, pro) = w.people.pro.clone();
+    let pro_fp = w.fingerprint(&pro_ks);
+    let attacker = kluis_vault::keys::Identity::generate("Mallory").public();
+
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    let r = w
+        .anna
+        .run(&[
+            ("writeField", json!({"household": h, "path": "financien/situatie", "value": "schuld", "base": 0})),
+            ("writeField", json!({"household": h, "path": "financien/situatie", "value": "afbetaald", "base": 1})),
+        ])
+        .await;
+    assert!(r.iter().all(|x| x.get("ok").is_some()), "{r:?}");
+
+    // The professional's key swapped in the database before the browser
+    // ever relied on it: the key directory refuses it, on this device and
+    // on a fresh one, and nothing is granted.
+    w.sql(
+        "UPDATE principals SET age_recipient = $1 WHERE id = $2",
+        &[&attacker.age_recipient, &pro.to_string()],
+    )
+    .await;
+    let person = w
+        .anna
+        .refused("person", json!({"principal_id": pro.to_string()}))
+        .await;
+    assert_eq!(person["kind"], "untrusted", "{person}");
+    assert!(
+        text(&person["message"]).contains("key directory"),
+        "{person}"
+    );
+    let mut fresh = w.anna.fresh_device();
+    let grant = fresh
+        .refused(
+            "grant",
+            json!({"household": h, "grantee": pro.to_string(), "fingerprint": pro_fp,
+                   "scope": ["financien/*"], "write": false, "purpose": "schuldhulp",
+                   "until_ms": days_from_now_ms(30)}),
+        )
+        .await;
+    assert_eq!(grant["kind"], "untrusted", "{grant}");
+    assert_eq!(
+        w.anna.ok("grants", json!({"household": h})).await["grants"],
+        json!([]),
+        "nothing was sent"
+    );
+
+    // The newest version hidden by the server: the device that saw it
+    // refuses the older one as the newest; by its number it is still shown.
+    for table in ["envelopes", "field_versions"] {
+        w.sql(
+            &format!("DELETE FROM {table} WHERE household_id = $1 AND path = $2 AND version = 2"),
+            &[&h, "financien/situatie"],
+        )
+        .await;
+    }
+    let r = w
+        .anna
+        .run(&[
+            (
+                "readField",
+                json!({"household": h, "path": "financien/situatie"}),
+            ),
+            (
+                "readField",
+                json!({"household": h, "path": "financien/situatie", "version": 1}),
+            ),
+            (
+                "fieldHistory",
+                json!({"household": h, "path": "financien/situatie"}),
+            ),
+        ])
+        .await;
+    assert_eq!(r[0]["error"]["kind"], "untrusted", "{r:?}");
+    assert!(text(&r[0]["error"]["message"]).contains("hiding"), "{r:?}");
+    assert_eq!(r[1]["ok"]["value"], "schuld", "{r:?}");
+    assert_eq!(r[2]["error"]["kind"], "untrusted", "{r:?}");
+
+    // The household's key swapped: the browser will not encrypt to it, nor
+    // trust the household.
+    w.sql(
+        "UPDATE households SET recipient = $1 WHERE id = $2",
+        &[&attacker.age_recipient, &h],
+    )
+    .await;
+    let r = fresh
+        .run(&[
+            (
+                "writeField",
+                json!({"household": h, "path": "huisvesting/situatie", "value": "geheim", "base": 0}),
+            ),
+            ("household", json!({"household": h})),
+        ])
+        .await;
+    assert_eq!(r[0]["error"]["kind"], "untrusted", "{r:?}");
+    assert_eq!(r[1]["error"]["kind"], "untrusted", "{r:?}");
+}

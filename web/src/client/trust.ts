@@ -1,0 +1,207 @@
+/**
+ * What the device checks before it trusts a key the server hands it
+ * (mirrors `vault/src/client/trust.rs`). The server and its database are
+ * the adversary (DESIGN.md, "Trust model"), so:
+ * - a person's keys are checked against the fingerprint this device pinned
+ *   the first time it relied on them (`pins.ts`), and their fingerprint is
+ *   always computed here, from the exact keys about to be used;
+ * - keys this device meets for the first time must be the ones the key
+ *   directory in the access log registers for that person (`directory.ts`);
+ * - a household's recipient is used only if the creator's signed statement
+ *   names it, and its members only if a signed chain of additions leads to
+ *   each of them from the creator (version 2 additions also name the new
+ *   member's key fingerprint).
+ */
+import { decodeB64url, utf8 } from "../crypto/bytes";
+import { normaliseFingerprint } from "../crypto/fingerprint";
+import { readCreation, readMemberAddition } from "../crypto/household";
+import { decodeSigningKey, fingerprintOf, verifySignature } from "../crypto/identity";
+import type { Client } from "./client";
+import { checkInDirectory } from "./directory";
+import { Refused, untrusted } from "./error";
+import { enc } from "./http";
+import type { HouseholdInfo, PrincipalInfo, SignedStatement } from "./wire";
+
+/** Someone's keys, checked on this device. */
+export interface TrustedKeys {
+  id: string;
+  name: string;
+  role: string;
+  org: string | null;
+  signingKey: Uint8Array;
+  ageRecipient: string;
+  /** Computed here from `signingKey` and `ageRecipient`. */
+  fingerprint: string;
+}
+
+/** A household whose recipient and members this device checked. */
+export interface VerifiedHousehold {
+  info: HouseholdInfo;
+  /** The recipient the creator signed (equal to `info.recipient`). */
+  recipient: string;
+  /** The members, each reached by the signed chain from the creator. */
+  members: TrustedKeys[];
+  /** Created since kluis signs versions: every version must be signed. */
+  signsVersions: boolean;
+}
+
+type Check = (keys: TrustedKeys) => void | Promise<void>;
+
+/** `id`'s keys, refused if they differ from the ones this device pinned; pinned now if never seen. */
+export function trustedKeys(c: Client, id: string): Promise<TrustedKeys> {
+  return trustedKeysChecked(c, id, () => {});
+}
+
+/** `trustedKeys`, refused ("fingerprint-mismatch") unless they have the fingerprint `expected`, when given. */
+export function trustedKeysExpecting(c: Client, id: string, expected: string | undefined): Promise<TrustedKeys> {
+  return trustedKeysChecked(c, id, (keys) => expectFingerprint(keys, expected));
+}
+
+/**
+ * `trustedKeys`, with `check` run on the keys before this device relies on
+ * them and before it pins them: keys that fail a check are never
+ * remembered as this person's.
+ */
+export async function trustedKeysChecked(c: Client, id: string, check: Check): Promise<TrustedKeys> {
+  return c.serial(`keys/${id}`, async () => {
+    const cached = c.trusted.get(id);
+    if (cached) {
+      await check(cached);
+      return cached;
+    }
+    if (id === c.me) {
+      // My own keys come from my keystore, not from the server.
+      const keys = await ownKeys(c);
+      await check(keys);
+      c.trusted.set(id, keys);
+      return keys;
+    }
+    const keys = await servedKeys(c, id);
+    const pin = await c.pins.get(id);
+    if (pin && pin.fingerprint !== keys.fingerprint) {
+      throw untrusted(
+        `the server now gives other keys for ${pin.name} (${id}) than this device saw before ` +
+          `(fingerprint ${pin.fingerprint}, now ${keys.fingerprint}): refusing to use them`,
+      );
+    }
+    await check(keys);
+    if (!pin) await c.pins.pinFirst(id, { fingerprint: keys.fingerprint, name: keys.name });
+    c.trusted.set(id, keys);
+    return keys;
+  });
+}
+
+/** My own keys, from my keystore; my role and organisation from the server. */
+async function ownKeys(c: Client): Promise<TrustedKeys> {
+  const me = await c.api.get<PrincipalInfo>("/v1/whoami");
+  const mine = c.identity.publicKeys;
+  return {
+    id: c.me,
+    name: c.identity.name,
+    role: me.role,
+    org: me.org,
+    signingKey: c.identity.signingPublicKey,
+    ageRecipient: mine.age_recipient,
+    fingerprint: await fingerprintOf(mine),
+  };
+}
+
+/** The keys the server has for `id`, fingerprint computed here, refused unless the key directory registers them. */
+async function servedKeys(c: Client, id: string): Promise<TrustedKeys> {
+  const info = await c.api.get<PrincipalInfo>(`/v1/principals/${enc(id)}`);
+  if (info.principal_id !== id) throw untrusted(`the server answered with someone else's keys when asked for ${id}`);
+  let signingKey: Uint8Array;
+  let fingerprint: string;
+  try {
+    signingKey = decodeSigningKey(info.keys.signing_key);
+    fingerprint = await fingerprintOf(info.keys);
+  } catch {
+    throw untrusted(`the keys of ${info.name} are malformed`);
+  }
+  const keys: TrustedKeys = {
+    id,
+    name: info.name,
+    role: info.role,
+    org: info.org,
+    signingKey,
+    ageRecipient: info.keys.age_recipient,
+    fingerprint,
+  };
+  await checkInDirectory(c, keys);
+  return keys;
+}
+
+/** Refuse ("fingerprint-mismatch") unless `keys` have the fingerprint `expected` (when given). */
+export function expectFingerprint(keys: TrustedKeys, expected: string | undefined): void {
+  if (expected === undefined) return;
+  if (normaliseFingerprint(expected) !== keys.fingerprint) {
+    throw new Refused(
+      "fingerprint-mismatch",
+      `the keys the server gives for ${keys.name} (${keys.id}) have fingerprint ${keys.fingerprint}, ` +
+        `not the ${expected.trim()} you expected: nothing was sent`,
+    );
+  }
+}
+
+async function checkSignature(signer: TrustedKeys, s: SignedStatement, what: string): Promise<void> {
+  const signature = decodeB64url(s.signature);
+  if (signature === null || !(await verifySignature(signer.signingKey, utf8(s.statement), signature))) {
+    throw untrusted(
+      `${what} does not carry a valid signature of ${signer.name} (${signer.id}): refusing to trust this household`,
+    );
+  }
+}
+
+function brokenChain(why: string) {
+  return untrusted(`the household's signed history does not check out (${why}): refusing to trust it`);
+}
+
+/** The household, with its recipient and members checked against the signed chain from its creator. */
+export async function verifiedHousehold(c: Client, h: string): Promise<VerifiedHousehold> {
+  const info = await c.api.get<HouseholdInfo>(`/v1/households/${enc(h)}`);
+  if (info.household_id !== h) throw untrusted(`asked for household ${h}, the server answered with another`);
+  const creation = info.chain.creation;
+  const creator = await trustedKeysChecked(c, creation.signer, (k) =>
+    checkSignature(k, creation, "the household's creation statement"),
+  );
+  const kind = readCreation(creation.statement, h, info.recipient, creator.id);
+  if (kind === null) {
+    throw untrusted("the household's public key is not the one its creator signed: refusing to encrypt to it");
+  }
+  const members: TrustedKeys[] = [creator];
+  // Additions in the order the server lists them; one made by a member
+  // added in the same millisecond may come before that member's own
+  // addition, so go round until nothing more connects.
+  let pending = info.chain.members.filter((m) => m.statement !== creation.statement);
+  while (pending.length > 0) {
+    const rest: SignedStatement[] = [];
+    for (const m of pending) {
+      const addedBy = members.find((k) => k.id === m.signer);
+      if (!addedBy) {
+        rest.push(m);
+        continue;
+      }
+      await checkSignature(addedBy, m, "a membership statement");
+      const addition = readMemberAddition(m.statement, h, m.signer);
+      if (addition === null) throw brokenChain("a membership statement is malformed");
+      const keys = await trustedKeysChecked(c, addition.member, (k) => {
+        if (addition.fingerprint !== null && addition.fingerprint !== k.fingerprint) {
+          throw untrusted(
+            `the server gives other keys for household member ${k.name} (${k.id}) than the ones ${addedBy.name} signed for: refusing to use them`,
+          );
+        }
+      });
+      members.push(keys);
+    }
+    if (rest.length === pending.length) throw brokenChain("a member was added by someone who was not a member");
+    pending = rest;
+  }
+  const chained = new Set(members.map((k) => k.id));
+  const listed = new Set(info.members.map((m) => m.principal_id));
+  if (chained.size !== listed.size || [...chained].some((id) => !listed.has(id))) {
+    throw brokenChain("the server lists members that no signed statement added");
+  }
+  const verified: VerifiedHousehold = { info, recipient: info.recipient, members, signsVersions: kind === "v2" };
+  c.checkedHouseholds.set(h, verified);
+  return verified;
+}
