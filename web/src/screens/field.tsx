@@ -56,10 +56,11 @@ export function Field(props: { household: string; path: string }) {
     setFailure(null);
     try {
       await ask("writeField", { household: props.household, path: props.path, value: encode(text), base });
+      // Show the saved version only once it is read back and checked.
+      await load();
       setDraft(null);
       setConflict(null);
       setNotice(done);
-      await load();
     } catch (e) {
       if (e instanceof KeyError && e.kind === "conflict") {
         const theirs = await ask("readField", { household: props.household, path: props.path });

@@ -24,7 +24,9 @@ export function Household(props: { household: string }) {
       <dl class="kluis-facts">
         <dt>{t.id}</dt>
         <dd>
-          <code class="utrecht-code">{props.household}</code>
+          <code class="utrecht-code" data-testid="household-id">
+            {props.household}
+          </code>
         </dd>
       </dl>
       <nav aria-label={t.title}>

@@ -184,6 +184,144 @@ const tests = [
       await context.close();
     },
   ],
+  [
+    "a household in the browser: start it, write, the CLI reads; the CLI writes, the browser reads; a conflict keeps both",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      await enrolInBrowser(page, invite("client", "Carla"), "Carla");
+      await page.getByRole("button", { name: "Huishouden starten" }).click();
+      await page.getByRole("heading", { name: "Uw huishouden" }).waitFor({ timeout: 30_000 });
+      const h = (await page.getByTestId("household-id").innerText()).trim();
+      expect(/^h-[0-9a-f]{32}$/.test(h), `a household id: ${h}`);
+      await axeBothWidths(page, "household");
+      // Add Dirk (made with the CLI) as a member, with his key code.
+      const dirk = enrolWithCli("Dirk", kluis(admin.ks, ["invite", "--role", "client", "--name", "Dirk"]));
+      const dirkFp = JSON.parse(kluis(dirk.ks, ["whoami", "--json"])).fingerprint;
+      await page.getByLabel("Nummer van de persoon").fill(dirk.id);
+      await page.getByLabel("Sleutelcode van de persoon").fill("0000 0000 0000 0000 0000 0000 0000 0000");
+      await page.getByRole("button", { name: "Lid toevoegen" }).click();
+      await page.getByText("De sleutelcode klopt niet").first().waitFor({ timeout: 30_000 });
+      await page.getByLabel("Sleutelcode van de persoon").fill(dirkFp);
+      await page.getByRole("button", { name: "Lid toevoegen" }).click();
+      await page.getByText("Dirk is nu lid").waitFor({ timeout: 30_000 });
+      // The plan: write a field in "Geld en schulden".
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByRole("heading", { name: "Geld en schulden" }).waitFor({ timeout: 30_000 });
+      await screenshot(page, "plan");
+      await axeBothWidths(page, "plan");
+      await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Geld en schulden" }).click();
+      await page.getByLabel("Naam van het veld").fill("situatie");
+      await page.getByLabel("Tekst").fill("Schuld bij de energieleverancier: 640 euro");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      await page.getByTestId("value").waitFor({ timeout: 30_000 });
+      expect((await page.getByTestId("value").innerText()).includes("640 euro"), "the value shows");
+      await page.getByText("De handtekening van de schrijver is op dit apparaat gecontroleerd").first().waitFor();
+      await axeBothWidths(page, "field");
+      // The CLI (Dirk) reads exactly what the browser wrote, and writes a new version.
+      const read = kluis(dirk.ks, ["plan", "get", h, "financien/situatie"]);
+      expect(read === "Schuld bij de energieleverancier: 640 euro", `the CLI reads: ${read}`);
+      // Carla starts editing version 1; meanwhile Dirk writes version 2.
+      await page.getByRole("button", { name: "Aanpassen" }).click();
+      kluis(dirk.ks, ["plan", "set", h, "financien/situatie", "--value", "Afgelost via de schuldhulp"]);
+      await page.getByLabel("Tekst").fill("Regeling getroffen: 40 euro per maand");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      await page.getByRole("heading", { name: "Iemand anders heeft dit veld net veranderd" }).waitFor({ timeout: 30_000 });
+      expect((await page.getByTestId("theirs").innerText()).includes("Afgelost"), "the other version shows");
+      expect((await page.getByTestId("mine").innerText()).includes("40 euro per maand"), "my version is kept");
+      await screenshot(page, "conflict");
+      await axeBothWidths(page, "conflict");
+      await page.getByRole("button", { name: "Mijn versie opslaan" }).click();
+      await page.getByText("Opgeslagen.").waitFor({ timeout: 30_000 });
+      expect((await page.getByTestId("value").innerText()).includes("40 euro per maand"), "mine saved as version 3");
+      // Both earlier versions are in the history, and the CLI reads version 3.
+      await page.getByRole("heading", { name: "Eerdere versies" }).waitFor();
+      const versions = await page.locator(".kluis-history").innerText();
+      expect(versions.includes("Afgelost") && versions.includes("640 euro"), `nothing lost:\n${versions}`);
+      expect(kluis(dirk.ks, ["plan", "get", h, "financien/situatie"]) === "Regeling getroffen: 40 euro per maand", "CLI reads v3");
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
+    "sharing by keyboard: pick a professional, parts, purpose and date, compare the key code; the CLI reads; withdraw",
+    async (browser) => {
+      const eva = enrolWithCli(
+        "Eva",
+        kluis(admin.ks, ["invite", "--role", "professional", "--name", "Eva Jansen", "--org", "Schuldhulp Oost"]),
+      );
+      const evaFp = JSON.parse(kluis(eva.ks, ["whoami", "--json"])).fingerprint;
+      const { page, context } = await newPage(browser);
+      await enrolInBrowser(page, invite("client", "Fatima"), "Fatima");
+      await page.getByRole("button", { name: "Huishouden starten" }).click();
+      await page.getByRole("heading", { name: "Uw huishouden" }).waitFor({ timeout: 30_000 });
+      const h = (await page.getByTestId("household-id").innerText()).trim();
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Geld en schulden" }).click();
+      await page.getByLabel("Naam van het veld").fill("situatie");
+      await page.getByLabel("Tekst").fill("Huurachterstand 3 maanden");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      await page.getByTestId("value").waitFor({ timeout: 30_000 });
+      await page.goto(`${BASE}/#/huishouden/${h}/delen`);
+      await page.getByRole("heading", { name: "Delen met een professional" }).waitFor();
+      await axeBothWidths(page, "share: search");
+      // From here on, the keyboard only.
+      await page.getByLabel("Zoek op naam of organisatie").focus();
+      await page.keyboard.type("schuldhulp oost");
+      await page.keyboard.press("Enter");
+      await page.getByTestId("professionals").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Kiezen: Eva Jansen" }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByText("U deelt met Eva Jansen van Schuldhulp Oost").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "share: what, why, until");
+      // Without choices: the errors, tied to their groups.
+      await page.getByRole("button", { name: "Verder" }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("alert").waitFor();
+      await axeBothWidths(page, "share: errors");
+      await page.getByLabel("Geld en schulden").focus();
+      await page.keyboard.press("Space");
+      await page.getByLabel("hulp bij schulden en geldzaken").focus();
+      await page.keyboard.press("Space");
+      const until = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+      await page.getByLabel("Tot wanneer?").fill(until);
+      await page.getByRole("button", { name: "Verder" }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Klopt dit?" }).waitFor();
+      const shown = (await page.getByTestId("grantee-fingerprint").innerText()).trim();
+      expect(shown === evaFp, `the key code computed on the device (${shown}) is Eva's own (${evaFp})`);
+      await screenshot(page, "delen-controleren");
+      await axeBothWidths(page, "share: check");
+      await page.getByLabel("Ik heb de sleutelcode vergeleken. Die is hetzelfde.").focus();
+      await page.keyboard.press("Space");
+      await page.getByRole("button", { name: "Delen", exact: true }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByText("Eva Jansen heeft nu toegang").waitFor({ timeout: 60_000 });
+      await page.getByTestId("grants").waitFor();
+      // The professional reads with the CLI; the receipt verifies.
+      const read = kluis(eva.ks, ["plan", "get", h, "financien/situatie"]);
+      expect(read === "Huurachterstand 3 maanden", `Eva reads: ${read}`);
+      const grants = JSON.parse(kluis(eva.ks, ["grants", h, "--json"]));
+      const grantId = (grants.grants ?? grants)[0].grant_id;
+      const receipt = join(WORK, "receipt.jws");
+      writeFileSync(receipt, kluis(eva.ks, ["consent", "export", h, grantId]));
+      kluis(eva.ks, ["consent", "verify", receipt]);
+      await screenshot(page, "delen");
+      // Withdraw with one action (and a confirmation); Eva is refused after.
+      await page.getByRole("button", { name: "Intrekken: Eva Jansen" }).click();
+      await page.getByRole("button", { name: "Ja, intrekken" }).click();
+      await page.getByText("De toegang is ingetrokken").waitFor({ timeout: 60_000 });
+      let refused = false;
+      try {
+        kluis(eva.ks, ["plan", "get", h, "financien/situatie"]);
+      } catch {
+        refused = true;
+      }
+      expect(refused, "Eva is refused after the withdrawal");
+      await axeBothWidths(page, "share: after withdrawal");
+      clean(page);
+      await context.close();
+    },
+  ],
 ];
 
 await run(tests);
