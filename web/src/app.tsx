@@ -6,6 +6,7 @@ import { session } from "./session";
 import { Accessibility } from "./screens/accessibility";
 import { History } from "./screens/history";
 import { Home } from "./screens/home";
+import { Data } from "./screens/data";
 import { Field } from "./screens/field";
 import { Household } from "./screens/household";
 import { Plan } from "./screens/plan";
@@ -26,6 +27,7 @@ export function App() {
     if (m[2] === "/geschiedenis") return <History household={h} />;
     if (m[2] === "/plan") return <Plan household={h} />;
     if (m[2] === "/delen") return <Share household={h} />;
+    if (m[2] === "/gegevens") return <Data household={h} />;
     if (m[2] === "/veld" && m[3]) return <Field household={h} path={m[3].slice(1)} />;
     return <Household household={h} />;
   }

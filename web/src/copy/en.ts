@@ -173,6 +173,23 @@ export const en: Copy = {
     revokeNo: "No, keep it",
     revoked: "Access was withdrawn. Your device locked the parts again with new keys. What was already read may have been kept.",
   },
+  data: {
+    title: "Take your data with you",
+    intro:
+      "You can download a copy of everything you can read of this household: the plan with all its versions, who has access and who looked. The copy is encrypted. Only your own key opens it.",
+    download: "Download a copy",
+    working: "The copy is being made. This may take a while.",
+    done: (fields: number, versions: number, entries: number) =>
+      `The copy was downloaded: ${fields} fields with ${versions} versions and ${entries} history entries.`,
+    keyTitle: "The key that opens the copy",
+    keyWarning:
+      "Careful: with this key, someone opens your copies, and together with the data on the server every household you belong to. Keep it only as long as you need it, and give it to nobody.",
+    keyHow: "Open the copy with the age program: age -d -i key.txt copy.age",
+    passphrase: "Type your passphrase to download the key",
+    keyDownload: "Download the key",
+    keyDone: "The key was downloaded. Delete the file when you are done.",
+    wrong: "This passphrase is not right.",
+  },
   history: {
     title: "Who looked at my plan?",
     intro:

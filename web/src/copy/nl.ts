@@ -175,6 +175,23 @@ export const nl = {
     revokeNo: "Nee, laten staan",
     revoked: "De toegang is ingetrokken. Uw apparaat heeft de onderdelen opnieuw op slot gedaan met nieuwe sleutels. Wat al gelezen was, kan bewaard zijn.",
   },
+  data: {
+    title: "Uw gegevens meenemen",
+    intro:
+      "U kunt een kopie downloaden van alles wat u van dit huishouden kunt lezen: het plan met alle versies, wie toegang heeft en wie er keek. De kopie is versleuteld. Alleen uw eigen sleutel opent hem.",
+    download: "Kopie downloaden",
+    working: "De kopie wordt gemaakt. Dit kan even duren.",
+    done: (fields: number, versions: number, entries: number) =>
+      `De kopie is gedownload: ${fields} velden met ${versions} versies en ${entries} regels uit de geschiedenis.`,
+    keyTitle: "De sleutel die de kopie opent",
+    keyWarning:
+      "Let op: met deze sleutel opent iemand uw kopieën, en samen met de gegevens op de server elk huishouden waar u lid van bent. Bewaar hem alleen zolang u hem nodig heeft, en geef hem aan niemand.",
+    keyHow: "Open de kopie met het programma age: age -d -i sleutel.txt kopie.age",
+    passphrase: "Typ uw wachtzin om de sleutel te downloaden",
+    keyDownload: "Sleutel downloaden",
+    keyDone: "De sleutel is gedownload. Verwijder het bestand als u klaar bent.",
+    wrong: "Deze wachtzin klopt niet.",
+  },
   history: {
     title: "Wie keek in mijn plan?",
     intro:

@@ -11,6 +11,7 @@ import { Button, Notice } from "../ui/form";
 import { ask } from "../keys/worker_client";
 import { go } from "../router";
 import { say } from "../ui/errors";
+import { download as save } from "../ui/download";
 
 export function Home() {
   const t = copy.value.home;
@@ -42,12 +43,7 @@ export function Home() {
   async function download() {
     const text = await loadKeystore();
     if (!text) return;
-    const url = URL.createObjectURL(new Blob([text], { type: "application/octet-stream" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = "kluis.keystore";
-    a.click();
-    URL.revokeObjectURL(url);
+    save("kluis.keystore", text);
   }
 
   return (

@@ -18,6 +18,7 @@ export function Household(props: { household: string }) {
     [`${base}/plan`, t.plan],
     [`${base}/delen`, t.sharing],
     [`${base}/geschiedenis`, t.history],
+    [`${base}/gegevens`, t.data],
   ];
   return (
     <Layout title={t.title}>

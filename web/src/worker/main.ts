@@ -4,12 +4,13 @@
 
 import type { Handlers } from "./handlers";
 import { consentOps } from "./ops_consent";
+import { exportOps } from "./ops_export";
 import { keyOps } from "./ops_keys";
 import { planOps } from "./ops_plan";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 
-const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps };
+const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;

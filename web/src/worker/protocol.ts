@@ -122,6 +122,16 @@ export interface WorkerOps {
   grants: { args: { household: string }; result: { grants: GrantSummary[] } };
   /** Withdraw a grant and re-key on this device what it covered. */
   revoke: { args: { household: string; grant_id: string }; result: { rekeyed: number } };
+
+  // --- take your data (worker/ops_export.ts) ---
+  /** Everything this member can read, as the CLI's export: an age file to their own key. */
+  exportHousehold: {
+    args: { household: string };
+    result: { file: Uint8Array; fields: number; versions: number; grants: number; log_entries: number };
+  };
+  /** The age identity that opens the export (`kluis keys age-identity`): the passphrase
+   *  is asked again, because this key opens every household the person belongs to. */
+  ageIdentity: { args: { keystore: string; passphrase: string }; result: { identity: string } };
 }
 
 export type WorkerRequest = {

@@ -2,6 +2,7 @@
 // (started by tests/web_app.rs with a fresh database), cross-checked with
 // the CLI at KLUIS_BIN both ways.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BASE, axeBothWidths, clean, expect, newPage, run, screenshot } from "./harness.mjs";
@@ -238,6 +239,34 @@ const tests = [
       const versions = await page.locator(".kluis-history").innerText();
       expect(versions.includes("Afgelost") && versions.includes("640 euro"), `nothing lost:\n${versions}`);
       expect(kluis(dirk.ks, ["plan", "get", h, "financien/situatie"]) === "Regeling getroffen: 40 euro per maand", "CLI reads v3");
+      // Take your data: the export and the key that opens it; the age tool opens it.
+      await page.goto(`${BASE}/#/huishouden/${h}/gegevens`);
+      await page.getByRole("heading", { name: "Uw gegevens meenemen" }).waitFor();
+      await axeBothWidths(page, "take your data");
+      const [copyFile] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Kopie downloaden" }).click(),
+      ]);
+      const copyPath = join(WORK, "carla-export.age");
+      await copyFile.saveAs(copyPath);
+      await page.getByLabel("Typ uw wachtzin om de sleutel te downloaden").fill("niet goed");
+      await page.getByRole("button", { name: "Sleutel downloaden" }).click();
+      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: 30_000 });
+      await page.getByLabel("Typ uw wachtzin om de sleutel te downloaden").fill(PASSPHRASE);
+      const [keyFile] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Sleutel downloaden" }).click(),
+      ]);
+      const keyPath = join(WORK, "carla-key.txt");
+      await keyFile.saveAs(keyPath);
+      const opened = JSON.parse(execFileSync("age", ["-d", "-i", keyPath, copyPath], { encoding: "utf8" }));
+      expect(opened.kluis_export === 1 && opened.household === h, "the CLI's export format");
+      const texts = opened.fields.flatMap((f) => f.versions.map((v) => v.text));
+      expect(
+        texts.includes("Afgelost via de schuldhulp") && texts.includes("Regeling getroffen: 40 euro per maand"),
+        `every version is in the export: ${JSON.stringify(texts)}`,
+      );
+      expect(opened.access_log.some((e) => e.event === "export"), "the export is in the history it carries");
       clean(page);
       await context.close();
     },
