@@ -137,12 +137,10 @@ async fn an_invite_link_keeps_the_code_in_the_fragment() {
     server.stop().await;
 }
 
-/// The browser flows (web/test/e2e/run.mjs) against this real server:
-/// Chromium driven by playwright-core. Skipped with a note where Chromium
-/// or the web app's node_modules are missing, unless
+/// Whether the browser tests can run here; skipped with a note where
+/// Chromium or the web app's node_modules are missing, unless
 /// `KLUIS_REQUIRE_BROWSER=1` (CI sets it), which makes that a failure.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_flows() {
+fn browser_ready() -> Option<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let chromium = std::env::var("KLUIS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let ready = Path::new(&chromium).exists()
@@ -156,25 +154,37 @@ async fn browser_flows() {
         eprintln!(
             "note: browser tests skipped (no Chromium at {chromium}, node, or web/node_modules)"
         );
-        return;
+        return None;
     }
-    let server = TestServer::spawn().await;
+    Some(chromium)
+}
+
+/// Run web/test/e2e/run.mjs against `server` with `extra` environment.
+async fn run_browser(
+    server: &TestServer,
+    chromium: String,
+    bootstrap: Option<String>,
+    extra: Vec<(&'static str, String)>,
+) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).to_owned();
     let work = tempfile::tempdir().unwrap();
     let url = server.url.clone();
-    let invite = server.bootstrap_invite();
     let out = tokio::task::spawn_blocking({
         let work = work.path().to_owned();
-        let root = root.to_owned();
         move || {
-            Command::new("node")
-                .arg(root.join("web/test/e2e/run.mjs"))
+            let mut cmd = Command::new("node");
+            cmd.arg(root.join("web/test/e2e/run.mjs"))
                 .env("KLUIS_URL", &url)
                 .env("KLUIS_BIN", env!("CARGO_BIN_EXE_kluis"))
-                .env("KLUIS_BOOTSTRAP_INVITE", &invite)
                 .env("KLUIS_CHROMIUM", &chromium)
-                .env("KLUIS_WORK", &work)
-                .output()
-                .expect("node runs")
+                .env("KLUIS_WORK", &work);
+            if let Some(code) = bootstrap {
+                cmd.env("KLUIS_BOOTSTRAP_INVITE", code);
+            }
+            for (k, v) in extra {
+                cmd.env(k, v);
+            }
+            cmd.output().expect("node runs")
         }
     })
     .await
@@ -186,5 +196,45 @@ async fn browser_flows() {
         "browser flows failed:\n{stdout}\n{stderr}"
     );
     println!("{stdout}");
+}
+
+/// The browser flows (web/test/e2e/run.mjs) against this real server:
+/// Chromium driven by playwright-core, cross-checked with the CLI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let invite = server.bootstrap_invite();
+    run_browser(&server, chromium, Some(invite), Vec::new()).await;
+    server.stop().await;
+}
+
+/// An invite link used after it expired: the page says so plainly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_expired_invite() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let invite = admin
+        .client
+        .invite(kluis_vault::role::Role::Client, "Gijs", None)
+        .await
+        .unwrap();
+    server.clock.advance_ms(8 * 24 * 3_600_000);
+    let link = format!("{}/welkom#{}", server.url, invite.code);
+    run_browser(
+        &server,
+        chromium,
+        None,
+        vec![
+            ("KLUIS_ONLY", "expired invite".into()),
+            ("KLUIS_EXPIRED_LINK", link),
+        ],
+    )
+    .await;
     server.stop().await;
 }

@@ -8,8 +8,15 @@ import { join } from "node:path";
 import { BASE, axeBothWidths, clean, expect, newPage, run, screenshot } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 
-// The administrator, made with the CLI from the bootstrap invite.
-const admin = enrolWithCli("Beheer", process.env.KLUIS_BOOTSTRAP_INVITE);
+// The administrator, made with the CLI from the bootstrap invite when a
+// test first needs one.
+let adminCache = null;
+const admin = {
+  get ks() {
+    adminCache ??= enrolWithCli("Beheer", process.env.KLUIS_BOOTSTRAP_INVITE);
+    return adminCache.ks;
+  },
+};
 const invite = (role, name, org) =>
   kluis(admin.ks, ["invite", "--role", role, "--name", name, ...(org ? ["--org", org] : []), "--link"]);
 
@@ -351,6 +358,42 @@ const tests = [
       await context.close();
     },
   ],
+  [
+    "the app locks itself after 15 minutes without use, and unlocks again",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      await page.clock.install();
+      await enrolInBrowser(page, invite("client", "Hanna"), "Hanna");
+      await page.clock.fastForward("14:00");
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor();
+      await page.clock.fastForward("01:30");
+      await page.getByText("Uw kluis is vergrendeld omdat u 15 minuten niets deed").waitFor();
+      await axeBothWidths(page, "locked");
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
+    "an expired invite says so (run by tests/web_app.rs with a clock moved on)",
+    async (browser) => {
+      const link = process.env.KLUIS_EXPIRED_LINK;
+      if (!link) return; // only in that run
+      const { page, context } = await newPage(browser);
+      await page.goto(link);
+      await page.getByLabel("Uw naam").fill("Gijs");
+      await page.getByLabel("Kies een wachtzin").fill(PASSPHRASE);
+      await page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
+      await page.getByRole("button", { name: "Account maken" }).click();
+      await page.getByText("Deze uitnodiging is verlopen").waitFor({ timeout: 60_000 });
+      await axeBothWidths(page, "expired invite");
+      clean(page);
+      await context.close();
+    },
+  ],
 ];
 
-await run(tests);
+// KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
+const only = process.env.KLUIS_ONLY;
+await run(only ? tests.filter(([name]) => name.includes(only)) : tests);
