@@ -9,6 +9,7 @@
 //! temporary directory. See BENCHMARKS.md at the repository root.
 
 pub mod audit_append;
+pub mod browser;
 pub mod dossier;
 pub mod http;
 #[cfg(feature = "bench-cedar")]

@@ -65,6 +65,9 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     if args.db.is_some() {
         steps.push("http_read_vs_trivial_postgres");
     }
+    // The browser figure is a headline figure where Chromium is present.
+    let browser_missing = bench::browser::unavailable();
+    steps.push("browser_dossier_open_vs_native");
     if !args.only.is_empty() {
         if let Some(unknown) = args.only.iter().find(|o| !steps.contains(&o.as_str())) {
             anyhow::bail!(
@@ -82,8 +85,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let started = Instant::now();
     let mut figures: Vec<Figure> = Vec::new();
-    #[cfg_attr(feature = "bench-cedar", allow(unused_mut))]
-    let mut skipped: Vec<&str> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     for step in steps {
         bar.set_message(step);
         match step {
@@ -93,13 +95,17 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
             "policy_vs_cedar" => figures.push(bench::policy::run(&budget)?),
             #[cfg(not(feature = "bench-cedar"))]
             "policy_vs_cedar" => {
-                skipped.push("policy_vs_cedar (built without the bench-cedar feature)")
+                skipped.push("policy_vs_cedar (built without the bench-cedar feature)".into())
             }
             "audit_append_vs_sqlite" => figures.push(bench::audit_append::run(&budget).await?),
             "verify_vs_sha256" => figures.push(bench::verify::run(&budget)?),
             "http_read_vs_trivial" => {
                 figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?)
             }
+            "browser_dossier_open_vs_native" => match &browser_missing {
+                None => figures.push(bench::browser::run(&budget)?),
+                Some(why) => skipped.push(format!("browser_dossier_open_vs_native ({why})")),
+            },
             "http_read_vs_trivial_postgres" => {
                 let url = args.db.as_deref().expect("only listed with --db");
                 figures.push(bench::http::run_postgres(&budget, url).await?)
