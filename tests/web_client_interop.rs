@@ -7,7 +7,7 @@
 //! keys or versions changed in the database are refused by the browser's
 //! client with "untrusted", as the CLI refuses them.
 //!
-//! The TypeScript side runs in Node: `web/test/client-interop/build.mjs`
+//! The TypeScript side runs in Node: `web/test/bundle.mjs`
 //! bundles `web/test/client-interop/main.ts`, which logs in with a keystore,
 //! runs a list of ops and prints their results and what the device
 //! remembered (pins, versions seen, the log pin), which the next run of the
@@ -31,41 +31,7 @@ use serde_json::{json, Value};
 fn runner() -> Option<&'static PathBuf> {
     static RUNNER: OnceLock<Option<PathBuf>> = OnceLock::new();
     RUNNER
-        .get_or_init(|| {
-            let has_node = Command::new("node")
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !has_node {
-                assert!(
-                    std::env::var("KLUIS_REQUIRE_NODE").as_deref() != Ok("1"),
-                    "KLUIS_REQUIRE_NODE=1, but `node` is not on PATH: install Node 20 to run the web client interop tests"
-                );
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: `node` is not on PATH, so the web client interop tests are skipped \
-                     (set KLUIS_REQUIRE_NODE=1 to make that a failure)"
-                );
-                return None;
-            }
-            let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-            assert!(
-                web.join("node_modules/age-encryption").is_dir(),
-                "web/node_modules is missing: run `npm ci` in web/ before the web client interop tests"
-            );
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("web-client-interop-{}.mjs", std::process::id()));
-            let status = Command::new("node")
-                .arg(web.join("test/client-interop/build.mjs"))
-                .arg(&out)
-                .status()
-                .expect("run node");
-            assert!(
-                status.success(),
-                "bundling web/test/client-interop/main.ts failed"
-            );
-            Some(out)
-        })
+        .get_or_init(|| common::node::bundle_runner("client-interop"))
         .as_ref()
 }
 

@@ -3,7 +3,7 @@
 //! the browser writes the CLI reads, and the reverse, byte for byte where
 //! the format is deterministic.
 //!
-//! The TypeScript side runs in Node: `web/test/interop/build.mjs` bundles
+//! The TypeScript side runs in Node: `web/test/bundle.mjs` bundles
 //! `web/test/interop/main.ts`, which takes a JSON list of operations on stdin
 //! and answers on stdout. Without `node` on PATH these tests print a note and
 //! pass, unless `KLUIS_REQUIRE_NODE=1`, which makes that a failure (CI sets
@@ -47,39 +47,7 @@ const PASS: &str = "paard batterij nietje";
 fn runner() -> Option<&'static PathBuf> {
     static RUNNER: OnceLock<Option<PathBuf>> = OnceLock::new();
     RUNNER
-        .get_or_init(|| {
-            let has_node = Command::new("node")
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !has_node {
-                assert!(
-                    std::env::var("KLUIS_REQUIRE_NODE").as_deref() != Ok("1"),
-                    "KLUIS_REQUIRE_NODE=1, but `node` is not on PATH: install Node 20 to run the web crypto interop tests"
-                );
-                // Straight to stderr: libtest would swallow `eprintln!` of a passing test.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: `node` is not on PATH, so the web crypto interop tests are skipped \
-                     (set KLUIS_REQUIRE_NODE=1 to make that a failure)"
-                );
-                return None;
-            }
-            let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-            assert!(
-                web.join("node_modules/age-encryption").is_dir(),
-                "web/node_modules is missing: run `npm ci` in web/ before the web crypto interop tests"
-            );
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("web-crypto-interop-{}.mjs", std::process::id()));
-            let status = Command::new("node")
-                .arg(web.join("test/interop/build.mjs"))
-                .arg(&out)
-                .status()
-                .expect("run node");
-            assert!(status.success(), "bundling web/test/interop/main.ts failed");
-            Some(out)
-        })
+        .get_or_init(|| common::node::bundle_runner("interop"))
         .as_ref()
 }
 

@@ -7,7 +7,7 @@ import { copy } from "../copy";
 import { sentence, when, type AccessItem, type Names } from "../history/sentence";
 import { session } from "../session";
 import { Layout } from "../ui/layout";
-import { Notice } from "../ui/form";
+import { Checkbox, Notice } from "../ui/form";
 import { loadNames } from "../history/names";
 
 /** At most this many pages of 1000 entries are fetched. */
@@ -56,18 +56,7 @@ export function History(props: { household: string }) {
     <Layout title={t.title}>
       <p class="utrecht-paragraph">{t.intro}</p>
       {failure && <Notice kind="error">{failure}</Notice>}
-      <div class="kluis-choice">
-        <input
-          class="utrecht-checkbox utrecht-checkbox--html-input"
-          type="checkbox"
-          id="alleen-professionals"
-          checked={onlyPros}
-          onChange={(e) => setOnlyPros((e.target as HTMLInputElement).checked)}
-        />
-        <label class="utrecht-form-label utrecht-form-label--checkbox" for="alleen-professionals">
-          {t.onlyProfessionals}
-        </label>
-      </div>
+      <Checkbox id="alleen-professionals" label={t.onlyProfessionals} checked={onlyPros} onChange={setOnlyPros} />
       {items === null && !failure && <p class="utrecht-paragraph">{t.loading}</p>}
       {items !== null && shown.length === 0 && <p class="utrecht-paragraph">{t.none}</p>}
       {shown.length > 0 && (

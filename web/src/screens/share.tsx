@@ -11,7 +11,7 @@ import { ask } from "../keys/worker_client";
 import { sectionName, sections, type Section } from "../plan/template";
 import { session } from "../session";
 import { say } from "../ui/errors";
-import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
+import { Button, Checkbox, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
 import type { GrantSummary, Person } from "../worker/protocol";
 
@@ -171,35 +171,15 @@ export function Share(props: { household: string }) {
             {secs
               .filter((s) => s.id !== "observaties")
               .map((s) => (
-                <div class="kluis-choice" key={s.id}>
-                  <input
-                    class="utrecht-checkbox utrecht-checkbox--html-input"
-                    type="checkbox"
-                    id={`deel-${s.id}`}
-                    checked={chosen.includes(s.id)}
-                    onChange={(e) =>
-                      setChosen((old) =>
-                        (e.target as HTMLInputElement).checked ? [...old, s.id] : old.filter((x) => x !== s.id),
-                      )
-                    }
-                  />
-                  <label class="utrecht-form-label utrecht-form-label--checkbox" for={`deel-${s.id}`}>
-                    {sectionName(s)}
-                  </label>
-                </div>
+                <Checkbox
+                  key={s.id}
+                  id={`deel-${s.id}`}
+                  label={sectionName(s)}
+                  checked={chosen.includes(s.id)}
+                  onChange={(on) => setChosen((old) => (on ? [...old, s.id] : old.filter((x) => x !== s.id)))}
+                />
               ))}
-            <div class="kluis-choice">
-              <input
-                class="utrecht-checkbox utrecht-checkbox--html-input"
-                type="checkbox"
-                id="deel-schrijven"
-                checked={write}
-                onChange={(e) => setWrite((e.target as HTMLInputElement).checked)}
-              />
-              <label class="utrecht-form-label utrecht-form-label--checkbox" for="deel-schrijven">
-                {t.write}
-              </label>
-            </div>
+            <Checkbox id="deel-schrijven" label={t.write} checked={write} onChange={setWrite} />
           </fieldset>
           <fieldset class="kluis-fieldset" id="delen-waarvoor" aria-describedby={errors.some((x) => x.field === "delen-waarvoor") ? "delen-waarvoor-error" : undefined}>
             <legend class="kluis-legend">{t.why}</legend>
@@ -256,19 +236,13 @@ export function Share(props: { household: string }) {
             </dd>
           </dl>
           <p class="utrecht-paragraph">{t.compare}</p>
-          <div class="kluis-choice" id="vergeleken-veld">
-            <input
-              class="utrecht-checkbox utrecht-checkbox--html-input"
-              type="checkbox"
-              id="vergeleken"
-              checked={compared}
-              aria-describedby={errors.some((x) => x.field === "vergeleken") ? "vergeleken-error" : undefined}
-              onChange={(e) => setCompared((e.target as HTMLInputElement).checked)}
-            />
-            <label class="utrecht-form-label utrecht-form-label--checkbox" for="vergeleken">
-              {t.compared}
-            </label>
-          </div>
+          <Checkbox
+            id="vergeleken"
+            label={t.compared}
+            checked={compared}
+            onChange={setCompared}
+            describedBy={errors.some((x) => x.field === "vergeleken") ? "vergeleken-error" : undefined}
+          />
           {errors.some((x) => x.field === "vergeleken") && (
             <p class="utrecht-form-field-error-message" id="vergeleken-error">{t.needCompared}</p>
           )}

@@ -122,3 +122,28 @@ export function Button(p: {
     </button>
   );
 }
+
+/** A checkbox with its label beside it (and an error tied to it, if any). */
+export function Checkbox(p: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  describedBy?: string | undefined;
+}) {
+  return (
+    <div class="kluis-choice">
+      <input
+        class="utrecht-checkbox utrecht-checkbox--html-input"
+        type="checkbox"
+        id={p.id}
+        checked={p.checked}
+        aria-describedby={p.describedBy}
+        onChange={(e) => p.onChange((e.target as HTMLInputElement).checked)}
+      />
+      <label class="utrecht-form-label utrecht-form-label--checkbox" for={p.id}>
+        {p.label}
+      </label>
+    </div>
+  );
+}

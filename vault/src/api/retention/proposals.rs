@@ -156,6 +156,25 @@ async fn waiting(
     Err(ltx.refuse(state, meta, caller, record, problem).await)
 }
 
+/// Record the decision, unless another administrator decided at the same
+/// moment: then nothing is carried out.
+async fn decide(
+    mut ltx: LoggedTx,
+    id: ProposalId,
+    decision: Decision,
+    caller: &Principal,
+    now: i64,
+) -> ApiResult<LoggedTx> {
+    if proposals::decide(ltx.tx().await?, id, decision, &caller.id.to_string(), now).await? {
+        return Ok(ltx);
+    }
+    ltx.rollback().await;
+    Err(Problem::new(
+        Kind::ProposalDecided,
+        "another administrator decided this proposal at the same moment",
+    ))
+}
+
 fn parse_id(text: &str) -> ApiResult<ProposalId> {
     ProposalId::parse(text).map_err(|e| Problem::new(Kind::MalformedId, e.to_string()))
 }
@@ -227,21 +246,7 @@ pub async fn approve(
         }
         todo.push((h, status.class));
     }
-    if !proposals::decide(
-        ltx.tx().await?,
-        id,
-        Decision::Approved,
-        &caller.id.to_string(),
-        now,
-    )
-    .await?
-    {
-        ltx.rollback().await;
-        return Err(Problem::new(
-            Kind::ProposalDecided,
-            "another administrator decided this proposal at the same moment",
-        ));
-    }
+    let mut ltx = decide(ltx, id, Decision::Approved, &caller, now).await?;
     let mut destroyed = Vec::new();
     for (h, class) in todo {
         retention::destroy(ltx.tx().await?, h, now).await?;
@@ -283,23 +288,9 @@ pub async fn reject(
     let event = EventType::RetentionProposal;
     let ltx = admin_only(&state, &meta, &caller, event, None, "decide proposals").await?;
     let attempt = admin_record(Record::new(event, LogAction::Update, None), &caller);
-    let (mut ltx, p) = waiting(&state, &meta, &caller, ltx, id, &attempt).await?;
+    let (ltx, p) = waiting(&state, &meta, &caller, ltx, id, &attempt).await?;
     let now = state.clock.now_ms();
-    if !proposals::decide(
-        ltx.tx().await?,
-        id,
-        Decision::Rejected,
-        &caller.id.to_string(),
-        now,
-    )
-    .await?
-    {
-        ltx.rollback().await;
-        return Err(Problem::new(
-            Kind::ProposalDecided,
-            "another administrator decided this proposal at the same moment",
-        ));
-    }
+    let mut ltx = decide(ltx, id, Decision::Rejected, &caller, now).await?;
     for &h in &p.households {
         let mut record = attempt.clone().with_household(h);
         record.reason = Some(format!("proposal:{id} rejected"));
