@@ -238,3 +238,43 @@ async fn browser_expired_invite() {
     .await;
     server.stop().await;
 }
+
+/// A login that expires while the app is open is renewed with the keys in
+/// the worker: the page goes on. The browser signals through files when to
+/// move the server's clock past the token's life.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_expired_login_is_renewed() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let signal = tempfile::tempdir().unwrap();
+    let dir = signal.path().to_owned();
+    let clock = server.clock.clone();
+    let mover = tokio::spawn(async move {
+        for _ in 0..1200 {
+            if dir.join("ready").exists() {
+                clock.advance_ms(2 * 3_600_000);
+                std::fs::write(dir.join("moved"), b"").unwrap();
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    run_browser(
+        &server,
+        chromium,
+        Some(server.bootstrap_invite()),
+        vec![
+            ("KLUIS_ONLY", "expired login".into()),
+            ("KLUIS_SIGNAL_DIR", signal.path().display().to_string()),
+        ],
+    )
+    .await;
+    assert!(
+        mover.await.unwrap(),
+        "the browser asked for the clock to move"
+    );
+    server.stop().await;
+}

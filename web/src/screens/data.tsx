@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { copy } from "../copy";
 import { loadKeystore } from "../keys/keystore_db";
 import { ask, KeyError } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { download } from "../ui/download";
 import { say } from "../ui/errors";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
@@ -25,7 +26,7 @@ export function Data(props: { household: string }) {
     setFailure(null);
     setNotice(t.working);
     try {
-      const r = await ask("exportHousehold", { household: props.household });
+      const r = await op("exportHousehold", { household: props.household });
       download(`kluis-export-${props.household}.age`, r.file);
       setNotice(t.done(r.fields, r.versions, r.log_entries));
     } catch (e) {

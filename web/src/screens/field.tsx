@@ -6,7 +6,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
-import { ask, KeyError } from "../keys/worker_client";
+import { KeyError } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { fieldLabel } from "../plan/template";
 import { decode, encode } from "../plan/text";
 import { say } from "../ui/errors";
@@ -39,9 +40,9 @@ export function Field(props: { household: string; path: string }) {
 
   async function load() {
     try {
-      const v = await ask("readField", { household: props.household, path: props.path });
+      const v = await op("readField", { household: props.household, path: props.path });
       setCurrent(v);
-      const h = await ask("fieldHistory", { household: props.household, path: props.path });
+      const h = await op("fieldHistory", { household: props.household, path: props.path });
       setHistory(h.versions.filter((x) => x.version !== v.version));
     } catch (e) {
       setFailure(say(e));
@@ -55,7 +56,7 @@ export function Field(props: { household: string; path: string }) {
     setBusy(true);
     setFailure(null);
     try {
-      await ask("writeField", { household: props.household, path: props.path, value: encode(text), base });
+      await op("writeField", { household: props.household, path: props.path, value: encode(text), base });
       // Show the saved version only once it is read back and checked.
       await load();
       setDraft(null);
@@ -63,7 +64,7 @@ export function Field(props: { household: string; path: string }) {
       setNotice(done);
     } catch (e) {
       if (e instanceof KeyError && e.kind === "conflict") {
-        const theirs = await ask("readField", { household: props.household, path: props.path });
+        const theirs = await op("readField", { household: props.household, path: props.path });
         setConflict({ mine: text, theirs });
         setCurrent(theirs);
       } else {

@@ -8,7 +8,7 @@ import { loadKeystore } from "../keys/keystore_db";
 import { session } from "../session";
 import { Layout, nav } from "../ui/layout";
 import { Button, Notice } from "../ui/form";
-import { ask } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { go } from "../router";
 import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
@@ -24,7 +24,7 @@ export function Home() {
     setBusy(true);
     setFailure(null);
     try {
-      const { household } = await ask("createHousehold", {});
+      const { household } = await op("createHousehold", {});
       go(`/huishouden/${household}`);
     } catch (e) {
       setFailure(say(e));

@@ -3,7 +3,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
-import { ask, KeyError } from "../keys/worker_client";
+import { KeyError } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { session } from "../session";
 import { say } from "../ui/errors";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
@@ -59,7 +60,7 @@ function Members(props: { household: string }) {
   const [busy, setBusy] = useState(false);
 
   const load = () =>
-    ask("household", { household: props.household }).then(
+    op("household", { household: props.household }).then(
       (h) => setMembers(h.members),
       (e) => setFailure(say(e)),
     );
@@ -77,7 +78,7 @@ function Members(props: { household: string }) {
     if (found.length) return;
     setBusy(true);
     try {
-      const { member } = await ask("addMember", {
+      const { member } = await op("addMember", {
         household: props.household,
         principal_id: principal.trim(),
         fingerprint: fingerprint.trim() || undefined,

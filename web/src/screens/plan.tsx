@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
-import { ask } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { fieldLabel, isFieldName, sectionName, sections, type Section } from "../plan/template";
 import { decode, encode } from "../plan/text";
 import { go } from "../router";
@@ -25,21 +25,25 @@ export function Plan(props: { household: string }) {
   useEffect(() => {
     let live = true;
     sections(token).then((s) => live && setSecs(s), (e) => live && setFailure(say(e)));
-    ask("listFields", { household: props.household }).then(
+    op("listFields", { household: props.household }).then(
       async ({ fields }) => {
         if (!live) return;
         setFields(fields);
-        // Open the values one by one, showing each as it arrives.
-        for (const f of fields.filter((f) => !f.private)) {
-          try {
-            const v = await ask("readField", { household: props.household, path: f.path });
-            if (!live) return;
-            setValues((old) => ({ ...old, [f.path]: decode(v.value) }));
-          } catch (e) {
-            if (!live) return;
-            setValues((old) => ({ ...old, [f.path]: `⚠ ${say(e)}` }));
+        // Open the values a few at a time (the worker's fetches and
+        // WebCrypto overlap), showing each as it arrives.
+        const queue = fields.filter((f) => !f.private);
+        const open = async () => {
+          for (let f = queue.shift(); f && live; f = queue.shift()) {
+            const path = f.path;
+            try {
+              const v = await op("readField", { household: props.household, path });
+              if (live) setValues((old) => ({ ...old, [path]: decode(v.value) }));
+            } catch (e) {
+              if (live) setValues((old) => ({ ...old, [path]: `⚠ ${say(e)}` }));
+            }
           }
-        }
+        };
+        await Promise.all([open(), open(), open(), open()]);
       },
       (e) => live && setFailure(say(e)),
     );
@@ -113,7 +117,7 @@ function NewField(props: { household: string; section: Section }) {
     setBusy(true);
     try {
       const path = `${props.section.id}/${name}`;
-      await ask("writeField", { household: props.household, path, value: encode(value), base: 0 });
+      await op("writeField", { household: props.household, path, value: encode(value), base: 0 });
       go(`/huishouden/${props.household}/veld/${path}`);
     } catch (err) {
       setFailure(say(err));

@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call } from "../api/http";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
-import { ask } from "../keys/worker_client";
+import { op } from "../keys/op";
 import { sectionName, sections, type Section } from "../plan/template";
 import { session } from "../session";
 import { say } from "../ui/errors";
@@ -66,7 +66,7 @@ export function Share(props: { household: string }) {
     setFailure(null);
     try {
       // The key code shown later is computed on this device, never taken from the server.
-      setPerson(await ask("person", { principal_id: p.principal_id }));
+      setPerson(await op("person", { principal_id: p.principal_id }));
       setStep("form");
     } catch (err) {
       setFailure(say(err));
@@ -98,7 +98,7 @@ export function Share(props: { household: string }) {
     setErrors([]);
     setBusy(true);
     try {
-      await ask("grant", {
+      await op("grant", {
         household: props.household,
         grantee: person!.principal_id,
         fingerprint: person!.fingerprint,
@@ -270,7 +270,7 @@ function Grants(props: { household: string; reload: number }) {
   const [n, setN] = useState(0);
 
   useEffect(() => {
-    ask("grants", { household: props.household }).then(
+    op("grants", { household: props.household }).then(
       (r) => setGrants(r.grants),
       (e) => setFailure(say(e)),
     );
@@ -279,7 +279,7 @@ function Grants(props: { household: string; reload: number }) {
   async function revoke(g: GrantSummary) {
     setBusy(true);
     try {
-      await ask("revoke", { household: props.household, grant_id: g.grant_id });
+      await op("revoke", { household: props.household, grant_id: g.grant_id });
       setNotice(t.revoked);
       setAsking(null);
       setN((x) => x + 1);

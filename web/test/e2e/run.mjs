@@ -3,7 +3,7 @@
 // the CLI at KLUIS_BIN both ways.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BASE, axeBothWidths, clean, expect, newPage, run, screenshot } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
@@ -371,6 +371,33 @@ const tests = [
       await axeBothWidths(page, "locked");
       await unlockInBrowser(page, PASSPHRASE);
       await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
+    "an expired login is renewed with the keys in the worker (run by tests/web_app.rs, which moves the server's clock)",
+    async (browser) => {
+      const signal = process.env.KLUIS_SIGNAL_DIR;
+      if (!signal) return; // only in that run
+      const { page, context } = await newPage(browser);
+      await enrolInBrowser(page, invite("client", "Ilse"), "Ilse");
+      await page.getByRole("button", { name: "Huishouden starten" }).click();
+      await page.getByRole("heading", { name: "Uw huishouden" }).waitFor({ timeout: 30_000 });
+      // Ask the test to move the server's clock past the token's life.
+      writeFileSync(join(signal, "ready"), "");
+      const started = Date.now();
+      while (!existsSync(join(signal, "moved"))) {
+        if (Date.now() - started > 30_000) throw new Error("the clock was not moved");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByRole("heading", { name: "Geld en schulden" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Geld en schulden" }).click();
+      await page.getByLabel("Naam van het veld").fill("na-een-uur");
+      await page.getByLabel("Tekst").fill("Nog steeds ingelogd");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      await page.getByTestId("value").waitFor({ timeout: 30_000 });
       clean(page);
       await context.close();
     },
