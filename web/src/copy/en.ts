@@ -143,6 +143,7 @@ export const en: Copy = {
     chosen: (name: string, org: string) => `You share with ${name} from ${org}.`,
     what: "Which parts may this person read?",
     needWhat: "Choose at least one part.",
+    singleFields: (section: string) => `Or choose single fields from ${section}`,
     write: "This person may also change these parts",
     why: "What is it for?",
     needWhy: "Choose what it is for.",

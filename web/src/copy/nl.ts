@@ -144,6 +144,7 @@ export const nl = {
     chosen: (name: string, org: string) => `U deelt met ${name} van ${org}.`,
     what: "Welke onderdelen mag deze persoon lezen?",
     needWhat: "Kies minstens één onderdeel.",
+    singleFields: (section: string) => `Of kies losse velden uit ${section}`,
     write: "Deze persoon mag deze onderdelen ook veranderen",
     why: "Waarvoor is het?",
     needWhy: "Kies waarvoor het is.",

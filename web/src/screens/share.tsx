@@ -8,7 +8,7 @@ import { call } from "../api/http";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
 import { op } from "../keys/op";
-import { sectionName, sections, type Section } from "../plan/template";
+import { fieldLabel, sectionName, sections, type Section } from "../plan/template";
 import { session } from "../session";
 import { say } from "../ui/errors";
 import { Button, Checkbox, ErrorSummary, Notice, TextField } from "../ui/form";
@@ -34,7 +34,11 @@ export function Share(props: { household: string }) {
   const [found, setFound] = useState<Professional[] | null>(null);
   const [person, setPerson] = useState<Person | null>(null);
   const [secs, setSecs] = useState<Section[]>([]);
+  /** Whole sections chosen (ids). */
   const [chosen, setChosen] = useState<string[]>([]);
+  /** Single fields chosen (paths), outside the whole sections chosen. */
+  const [single, setSingle] = useState<string[]>([]);
+  const [fields, setFields] = useState<string[]>([]);
   const [write, setWrite] = useState(false);
   const [purpose, setPurpose] = useState("");
   const [until, setUntil] = useState("");
@@ -48,7 +52,17 @@ export function Share(props: { household: string }) {
 
   useEffect(() => {
     sections(token).then(setSecs, (e) => setFailure(say(e)));
-  }, [token]);
+    op("listFields", { household: props.household }).then(
+      (r) => setFields(r.fields.filter((f) => !f.private).map((f) => f.path)),
+      () => setFields([]),
+    );
+  }, [token, props.household]);
+
+  /** What the grant covers: whole sections, then single fields outside them. */
+  const scope = () => [
+    ...chosen.map((id) => `${id}/*`),
+    ...single.filter((p) => !chosen.includes(p.split("/")[0] ?? "")),
+  ];
 
   async function search(e: Event) {
     e.preventDefault();
@@ -82,7 +96,7 @@ export function Share(props: { household: string }) {
   function next(e: Event) {
     e.preventDefault();
     const errs = [];
-    if (!chosen.length) errs.push({ field: "delen-wat", text: t.needWhat });
+    if (!scope().length) errs.push({ field: "delen-wat", text: t.needWhat });
     if (!purpose) errs.push({ field: "delen-waarvoor", text: t.needWhy });
     if (untilMs() === null) errs.push({ field: "delen-tot", text: t.needUntil });
     setErrors(errs);
@@ -102,7 +116,7 @@ export function Share(props: { household: string }) {
         household: props.household,
         grantee: person!.principal_id,
         fingerprint: person!.fingerprint,
-        scope: chosen.map((s) => `${s}/*`),
+        scope: scope(),
         write,
         purpose,
         until_ms: untilMs()!,
@@ -111,6 +125,7 @@ export function Share(props: { household: string }) {
       setPerson(null);
       setFound(null);
       setChosen([]);
+      setSingle([]);
       setPurpose("");
       setUntil("");
       setCompared(false);
@@ -122,8 +137,11 @@ export function Share(props: { household: string }) {
     }
   }
 
-  const names = (ids: string[]) =>
-    ids.map((id) => sectionName(secs.find((s) => s.id === id) ?? { id, name: id, name_en: id })).join(", ");
+  const nameOf = (id: string) => sectionName(secs.find((s) => s.id === id) ?? { id, name: id, name_en: id });
+  const names = () =>
+    scope()
+      .map((sel) => (sel.endsWith("/*") ? nameOf(sel.slice(0, -2)) : `${nameOf(sel.split("/")[0] ?? "")}: ${fieldLabel(sel)}`))
+      .join(", ");
 
   return (
     <Layout title={t.title}>
@@ -170,15 +188,33 @@ export function Share(props: { household: string }) {
             )}
             {secs
               .filter((s) => s.id !== "observaties")
-              .map((s) => (
-                <Checkbox
-                  key={s.id}
-                  id={`deel-${s.id}`}
-                  label={sectionName(s)}
-                  checked={chosen.includes(s.id)}
-                  onChange={(on) => setChosen((old) => (on ? [...old, s.id] : old.filter((x) => x !== s.id)))}
-                />
-              ))}
+              .map((s) => {
+                const inside = fields.filter((p) => p.startsWith(`${s.id}/`));
+                return (
+                  <div key={s.id}>
+                    <Checkbox
+                      id={`deel-${s.id}`}
+                      label={sectionName(s)}
+                      checked={chosen.includes(s.id)}
+                      onChange={(on) => setChosen((old) => (on ? [...old, s.id] : old.filter((x) => x !== s.id)))}
+                    />
+                    {inside.length > 0 && !chosen.includes(s.id) && (
+                      <details class="kluis-details">
+                        <summary>{t.singleFields(sectionName(s))}</summary>
+                        {inside.map((p) => (
+                          <Checkbox
+                            key={p}
+                            id={`veld-${p.replace("/", "--")}`}
+                            label={fieldLabel(p)}
+                            checked={single.includes(p)}
+                            onChange={(on) => setSingle((old) => (on ? [...old, p] : old.filter((x) => x !== p)))}
+                          />
+                        ))}
+                      </details>
+                    )}
+                  </div>
+                );
+              })}
             <Checkbox id="deel-schrijven" label={t.write} checked={write} onChange={setWrite} />
           </fieldset>
           <fieldset class="kluis-fieldset" id="delen-waarvoor" aria-describedby={errors.some((x) => x.field === "delen-waarvoor") ? "delen-waarvoor-error" : undefined}>
@@ -223,7 +259,7 @@ export function Share(props: { household: string }) {
               {person.name} ({person.org ?? "-"})
             </dd>
             <dt>{t.checkWhat}</dt>
-            <dd>{names(chosen)}</dd>
+            <dd>{names()}</dd>
             <dt>{t.checkWhy}</dt>
             <dd>{c.purposes[purpose]}</dd>
             <dt>{t.checkUntil}</dt>

@@ -359,6 +359,53 @@ const tests = [
     },
   ],
   [
+    "sharing a single field: the professional reads that field and nothing else",
+    async (browser) => {
+      const jan = enrolWithCli(
+        "Jan",
+        kluis(admin.ks, ["invite", "--role", "professional", "--name", "Jan Bakker", "--org", "Wijkteam Zuid"]),
+      );
+      const { page, context } = await newPage(browser);
+      await enrolInBrowser(page, invite("client", "Karin"), "Karin");
+      await page.getByRole("button", { name: "Huishouden starten" }).click();
+      await page.getByRole("heading", { name: "Uw huishouden" }).waitFor({ timeout: 30_000 });
+      const h = (await page.getByTestId("household-id").innerText()).trim();
+      for (const [name, text] of [["situatie", "Huurachterstand"], ["budget", "Leefgeld 50 per week"]]) {
+        await page.goto(`${BASE}/#/huishouden/${h}/plan`);
+        await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Geld en schulden" }).click();
+        await page.getByLabel("Naam van het veld").fill(name);
+        await page.getByLabel("Tekst").fill(text);
+        await page.getByRole("button", { name: "Opslaan" }).click();
+        await page.getByTestId("value").waitFor({ timeout: 30_000 });
+      }
+      await page.goto(`${BASE}/#/huishouden/${h}/delen`);
+      await page.getByLabel("Zoek op naam of organisatie").fill("Jan");
+      await page.getByRole("button", { name: "Zoeken" }).click();
+      await page.getByRole("button", { name: "Kiezen: Jan Bakker" }).click();
+      await page.getByText("Of kies losse velden uit Geld en schulden").click();
+      await page.getByLabel("situatie", { exact: true }).check();
+      await axeBothWidths(page, "share: single fields");
+      await page.getByLabel("hulp bij schulden en geldzaken").check();
+      await page.getByLabel("Tot wanneer?").fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+      await page.getByRole("button", { name: "Verder" }).click();
+      const check = await page.getByTestId("check").innerText();
+      expect(check.includes("Geld en schulden: situatie") && !check.includes("budget"), `what is shared:\n${check}`);
+      await page.getByLabel("Ik heb de sleutelcode vergeleken. Die is hetzelfde.").check();
+      await page.getByRole("button", { name: "Delen", exact: true }).click();
+      await page.getByText("Jan Bakker heeft nu toegang").waitFor({ timeout: 60_000 });
+      expect(kluis(jan.ks, ["plan", "get", h, "financien/situatie"]) === "Huurachterstand", "Jan reads the shared field");
+      let refused = false;
+      try {
+        kluis(jan.ks, ["plan", "get", h, "financien/budget"]);
+      } catch {
+        refused = true;
+      }
+      expect(refused, "Jan is refused the field that was not shared");
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
     "the app locks itself after 15 minutes without use, and unlocks again",
     async (browser) => {
       const { page, context } = await newPage(browser);
