@@ -11,9 +11,11 @@ import { Field } from "./screens/field";
 import { Household } from "./screens/household";
 import { Plan } from "./screens/plan";
 import { Share } from "./screens/share";
+import { ShareLink } from "./screens/share_link";
 import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
 
+const SHARE_LINK = /^\/delen-met\/(p-[0-9a-f]{32})\/([0-9a-f]{32,64})$/;
 const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?(\/[a-z0-9-]+\/[a-z0-9/-]+)?$/;
 
 export function App() {
@@ -21,6 +23,8 @@ export function App() {
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
   if (!session.value) return <Unlock />;
+  const link = SHARE_LINK.exec(r);
+  if (link) return <ShareLink principal={link[1]!} fingerprint={link[2]!} />;
   const m = HOUSEHOLD.exec(r);
   if (m) {
     const h = m[1]!;

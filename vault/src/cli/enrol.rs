@@ -67,7 +67,7 @@ pub async fn invite(ctx: &Context, args: InviteArgs) -> anyhow::Result<()> {
         .value(if args.link { &link } else { &invite.code }, &json)
 }
 
-pub async fn whoami(ctx: &Context) -> anyhow::Result<()> {
+pub async fn whoami(ctx: &Context, share_link: bool) -> anyhow::Result<()> {
     let client = ctx.client()?;
     let mut me = client.whoami().await?;
     // The fingerprint others compare is computed here, from the keystore.
@@ -79,14 +79,30 @@ pub async fn whoami(ctx: &Context) -> anyhow::Result<()> {
         );
     }
     me.fingerprint = mine;
+    // The web app's share link: the id and the key code (no spaces), in
+    // the fragment, so no server sees whom a household looks up.
+    let link = format!(
+        "{}/#/delen-met/{}/{}",
+        client.http().base().trim_end_matches('/'),
+        me.principal_id,
+        me.fingerprint.replace(' ', "")
+    );
+    if share_link {
+        return ctx
+            .out
+            .value(&link, &serde_json::json!({ "share_link": link }));
+    }
+    let mut json = serde_json::to_value(&me)?;
+    json["share_link"] = serde_json::Value::String(link.clone());
     ctx.out.report(
         &[
             format!("{} ({})", me.name, me.principal_id),
             format!("role:        {}", me.role),
             format!("organisation: {}", me.org.as_deref().unwrap_or("-")),
             format!("fingerprint: {}", me.fingerprint),
+            format!("share link:  {link}"),
         ],
-        &me,
+        &json,
     )
 }
 

@@ -77,7 +77,12 @@ enum Command {
     /// Invite a person; prints the invite code.
     Invite(enrol::InviteArgs),
     /// Show who you are logged in as.
-    Whoami,
+    Whoami {
+        /// Print only your share link: a household that opens it in the web
+        /// app can share with you, after checking your key code.
+        #[arg(long)]
+        share_link: bool,
+    },
     /// Log in and print a bearer token for the HTTP API (see /openapi.json).
     Login,
     /// End your sessions: `--all` ends every one, on every device.
@@ -196,7 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,
-        Command::Whoami => enrol::whoami(&ctx).await,
+        Command::Whoami { share_link } => enrol::whoami(&ctx, share_link).await,
         Command::Login => enrol::login(&ctx).await,
         Command::Logout(args) => person::logout(&ctx, args).await,
         Command::Person(cmd) => person::run(&ctx, cmd).await,

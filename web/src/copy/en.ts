@@ -191,6 +191,15 @@ export const en: Copy = {
     keyDone: "The key was downloaded. Delete the file when you are done.",
     wrong: "This passphrase is not right.",
   },
+  shareLink: {
+    title: "Share through a link",
+    checking: "The person from the link is being checked.",
+    with: (name: string, org: string) => `You want to share with ${name} from ${org}. The key code in the link matches this person's keys.`,
+    mismatch: "The key code in the link does not match this person's keys. Do not share anything. Ask the person for a new link.",
+    notProfessional: "This link does not belong to a professional.",
+    pick: "Choose the household you want to share from:",
+    none: "You have no household yet.",
+  },
   history: {
     title: "Who looked at my plan?",
     intro:

@@ -193,6 +193,15 @@ export const nl = {
     keyDone: "De sleutel is gedownload. Verwijder het bestand als u klaar bent.",
     wrong: "Deze wachtzin klopt niet.",
   },
+  shareLink: {
+    title: "Delen via een link",
+    checking: "De persoon uit de link wordt gecontroleerd.",
+    with: (name: string, org: string) => `U wilt delen met ${name} van ${org}. De sleutelcode in de link klopt met de sleutels van deze persoon.`,
+    mismatch: "De sleutelcode in de link klopt niet met de sleutels van deze persoon. Deel niets. Vraag de persoon om een nieuwe link.",
+    notProfessional: "Deze link hoort niet bij een professional.",
+    pick: "Kies het huishouden waarvan u iets wilt delen:",
+    none: "U heeft nog geen huishouden.",
+  },
   history: {
     title: "Wie keek in mijn plan?",
     intro:

@@ -14,6 +14,7 @@ import { say } from "../ui/errors";
 import { Button, Checkbox, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
 import type { GrantSummary, Person } from "../worker/protocol";
+import { preselected } from "./share_link";
 
 const PURPOSES = ["wmo", "jeugd", "participatie", "schuldhulp", "zorg", "veiligheid", "onderzoek"];
 const DAY_MS = 86_400_000;
@@ -32,7 +33,12 @@ export function Share(props: { household: string }) {
   const token = session.value!.token.token;
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Professional[] | null>(null);
-  const [person, setPerson] = useState<Person | null>(null);
+  // A share link may have chosen the person already (checked there).
+  const [person, setPerson] = useState<Person | null>(() => {
+    const p = preselected.value;
+    preselected.value = null;
+    return p;
+  });
   const [secs, setSecs] = useState<Section[]>([]);
   /** Whole sections chosen (ids). */
   const [chosen, setChosen] = useState<string[]>([]);

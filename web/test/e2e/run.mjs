@@ -359,7 +359,7 @@ const tests = [
     },
   ],
   [
-    "sharing a single field: the professional reads that field and nothing else",
+    "a share link, and sharing a single field: the professional reads that field and nothing else",
     async (browser) => {
       const jan = enrolWithCli(
         "Jan",
@@ -378,10 +378,16 @@ const tests = [
         await page.getByRole("button", { name: "Opslaan" }).click();
         await page.getByTestId("value").waitFor({ timeout: 30_000 });
       }
-      await page.goto(`${BASE}/#/huishouden/${h}/delen`);
-      await page.getByLabel("Zoek op naam of organisatie").fill("Jan");
-      await page.getByRole("button", { name: "Zoeken" }).click();
-      await page.getByRole("button", { name: "Kiezen: Jan Bakker" }).click();
+      // Jan's share link (his id and key code): a wrong code is caught on the device.
+      const link = kluis(jan.ks, ["whoami", "--share-link"]);
+      expect(link.startsWith(`${BASE}/#/delen-met/${jan.id}/`), `the CLI's share link: ${link}`);
+      await page.goto(link.replace(/\/[0-9a-f]+$/, `/${"0".repeat(32)}`));
+      await page.getByText("De sleutelcode in de link klopt niet").waitFor({ timeout: 30_000 });
+      await page.goto(link);
+      await page.getByText("U wilt delen met Jan Bakker van Wijkteam Zuid").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "share link");
+      await page.getByRole("button", { name: h }).click();
+      await page.getByText("U deelt met Jan Bakker van Wijkteam Zuid").waitFor({ timeout: 30_000 });
       await page.getByText("Of kies losse velden uit Geld en schulden").click();
       await page.getByLabel("situatie", { exact: true }).check();
       await axeBothWidths(page, "share: single fields");
