@@ -161,6 +161,15 @@ const tests = [
         "--expect-fingerprint", pietFp,
       ]);
       kluis(piet.ks, ["plan", "get", h, "financien/situatie"]);
+      // An attempt outside the grant is refused, and shows as such.
+      let refusedRead = false;
+      kluis(bram.ks, ["plan", "set", h, "huisvesting/situatie", "--value", "Huurwoning"]);
+      try {
+        kluis(piet.ks, ["plan", "get", h, "huisvesting/situatie"]);
+      } catch {
+        refusedRead = true;
+      }
+      expect(refusedRead, "the out-of-scope read is refused");
       // Import Bram's CLI keystore in a fresh browser and unlock it.
       const { page, context } = await newPage(browser);
       await page.goto(BASE + "/");
@@ -182,6 +191,10 @@ const tests = [
         `the professional's read as a sentence:\n${text}`,
       );
       expect(text.includes("Bram heeft het huishouden gestart"), `the start:\n${text}`);
+      expect(
+        /Piet de Coach van Wijkteam Noord wilde .* bekijken\. Dat mocht niet\./.test(text),
+        `the refusal as a sentence:\n${text}`,
+      );
       await screenshot(page, "wie-keek");
       await axeBothWidths(page, "access history");
       // Professionals only.
@@ -246,6 +259,10 @@ const tests = [
       const versions = await page.locator(".kluis-history").innerText();
       expect(versions.includes("Afgelost") && versions.includes("640 euro"), `nothing lost:\n${versions}`);
       expect(kluis(dirk.ks, ["plan", "get", h, "financien/situatie"]) === "Regeling getroffen: 40 euro per maand", "CLI reads v3");
+      // Clearing writes an empty version; the CLI reads it empty.
+      await page.getByRole("button", { name: "Leegmaken" }).click();
+      await page.getByText("Het veld is leeggemaakt").waitFor({ timeout: 30_000 });
+      expect(kluis(dirk.ks, ["plan", "get", h, "financien/situatie"]) === "", "the CLI reads the cleared field");
       // Take your data: the export and the key that opens it; the age tool opens it.
       await page.goto(`${BASE}/#/huishouden/${h}/gegevens`);
       await page.getByRole("heading", { name: "Uw gegevens meenemen" }).waitFor();
