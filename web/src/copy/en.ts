@@ -93,6 +93,7 @@ export const en: Copy = {
     loading: "The plan is being opened.",
     empty: "Nothing filled in yet.",
     open: "View",
+    addFieldShort: "Add something",
     addField: "Add something to this part",
     fieldName: "Name of the field",
     fieldNameHint: "Lower-case letters, digits and dashes, for example: situation or goal-1.",

@@ -94,6 +94,7 @@ export const nl = {
     loading: "Het plan wordt geopend.",
     empty: "Nog niets ingevuld.",
     open: "Bekijken",
+    addFieldShort: "Iets toevoegen",
     addField: "Iets toevoegen aan dit onderdeel",
     fieldName: "Naam van het veld",
     fieldNameHint: "Kleine letters, cijfers en streepjes, bijvoorbeeld: situatie of doel-1.",

@@ -102,8 +102,13 @@ function NewField(props: { household: string; section: Section }) {
   const id = `nieuw-${props.section.id}`;
   if (!open) {
     return (
-      <button type="button" class="utrecht-button utrecht-button--secondary-action" onClick={() => setOpen(true)}>
-        {t.addField}: {sectionName(props.section)}
+      <button
+        type="button"
+        class="utrecht-button utrecht-button--secondary-action"
+        aria-label={`${t.addField}: ${sectionName(props.section)}`}
+        onClick={() => setOpen(true)}
+      >
+        {t.addFieldShort}
       </button>
     );
   }
