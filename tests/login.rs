@@ -360,3 +360,39 @@ async fn expired_and_unknown_tokens_are_refused_and_the_client_logs_in_again() {
     assert_ne!(admin.client.http().current_token().await.unwrap(), token);
     server.stop().await;
 }
+
+/// Expired challenges and tokens are deleted (at start-up and then every ten
+/// minutes), so the tables every login writes to do not grow without end;
+/// tokens still valid, and expired ones younger than a day, stay.
+#[tokio::test]
+async fn expired_logins_are_swept() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    admin.client.whoami().await.unwrap(); // a challenge used and a token issued
+                                          // A challenge asked for and never answered.
+    challenge(&server, admin.client.identity()).await;
+    let db = server.db().await;
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("SELECT COUNT(*) FROM challenges").await >= 1);
+    assert!(count("SELECT COUNT(*) FROM tokens").await >= 1);
+    // A start-up an hour later: the challenge is gone, the (expired) token
+    // stays a day so a late caller hears "expired".
+    server.clock.advance_ms(3_600_000);
+    server.start_up_again().await;
+    assert_eq!(count("SELECT COUNT(*) FROM challenges").await, 0);
+    assert!(count("SELECT COUNT(*) FROM tokens").await >= 1);
+    // Two days later the token is gone too.
+    server.clock.advance_ms(2 * 86_400_000);
+    server.start_up_again().await;
+    assert_eq!(count("SELECT COUNT(*) FROM tokens").await, 0);
+    db.close().await;
+    server.stop().await;
+}

@@ -5,6 +5,7 @@ pub mod allocator;
 pub mod bootstrap;
 pub mod configuration;
 pub mod household_log_keys;
+pub mod housekeeping;
 pub mod log_key;
 pub mod serve;
 pub mod shutdown;

@@ -71,6 +71,7 @@ impl Application {
                 config.household_log_keys_path().display()
             );
         }
+        super::housekeeping::sweep(&store, &clock).await;
         let state = AppState::new(store, clock, log_signer, log_keys, &config, origins);
         let registered = crate::api::directory::backfill(&state)
             .await
@@ -109,7 +110,10 @@ impl Application {
             state,
             router,
         } = self;
-        super::serve::serve(listener, router, tls, shutdown).await?;
+        let housekeeping = super::housekeeping::spawn(state.store.clone(), state.clock.clone());
+        let served = super::serve::serve(listener, router, tls, shutdown).await;
+        housekeeping.abort();
+        served?;
         state.store.close().await;
         Ok(())
     }
