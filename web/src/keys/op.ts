@@ -1,23 +1,57 @@
-// Client ops for screens: `ask` the key worker, and when the server says
-// the login has expired, log in again with the keys still in the worker
-// and try once more. Tokens live an hour; a person reading their plan
-// should not be thrown out for that.
+// Calls on behalf of the signed-in person, for screens: ops of the key
+// worker (`op`) and reads of the API (`get`). When the server says the
+// login has expired (tokens live 15 minutes), log in again once with the
+// keys still in the worker (one renewal shared by every call waiting for
+// it) and try again, so a person reading their plan is not thrown out.
 
 import { login } from "../api/auth";
+import { ApiError, call } from "../api/http";
 import { session } from "../session";
 import type { WorkerOps } from "../worker/protocol";
 import { ask, KeyError } from "./worker_client";
 
 const EXPIRED = ["token-expired", "unauthenticated"];
 
+let renewing: Promise<void> | null = null;
+
+function renew(): Promise<void> {
+  renewing ??= (async () => {
+    const s = session.value;
+    if (!s) throw new ApiError("unauthenticated", 401, "locked");
+    const token = await login(s.me.keys);
+    if (session.value) session.value = { ...session.value, token };
+  })().finally(() => {
+    renewing = null;
+  });
+  return renewing;
+}
+
+function expired(e: unknown): boolean {
+  return (e instanceof KeyError || e instanceof ApiError) && EXPIRED.includes(e.kind);
+}
+
 export async function op<K extends keyof WorkerOps>(name: K, args: WorkerOps[K]["args"]): Promise<WorkerOps[K]["result"]> {
   try {
     return await ask(name, args);
   } catch (e) {
-    const s = session.value;
-    if (!(e instanceof KeyError) || !EXPIRED.includes(e.kind) || !s) throw e;
-    const token = await login(s.me.keys);
-    session.value = { ...s, token };
+    if (!expired(e) || !session.value) throw e;
+    await renew();
     return ask(name, args);
+  }
+}
+
+/** GET an API path with the session's token. */
+export async function get<T>(path: string): Promise<T> {
+  const token = () => {
+    const s = session.value;
+    if (!s) throw new ApiError("unauthenticated", 401, "locked");
+    return s.token.token;
+  };
+  try {
+    return await call<T>("GET", path, { token: token() });
+  } catch (e) {
+    if (!expired(e)) throw e;
+    await renew();
+    return call<T>("GET", path, { token: token() });
   }
 }

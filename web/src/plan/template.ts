@@ -1,7 +1,7 @@
 // The plan's sections with their display names, from the server's
 // template (`GET /v1/template`), fetched once per session.
 
-import { call } from "../api/http";
+import { get } from "../keys/op";
 import { copy } from "../copy";
 
 export interface Section {
@@ -12,8 +12,9 @@ export interface Section {
 
 let cached: Promise<Section[]> | null = null;
 
-export function sections(token: string): Promise<Section[]> {
-  cached ??= call<{ sections: Section[] }>("GET", "/v1/template", { token }).then(
+/** The sections (the template changes only with a server restart). */
+export function sections(): Promise<Section[]> {
+  cached ??= get<{ sections: Section[] }>("/v1/template").then(
     (t) => t.sections,
     (e) => {
       cached = null;

@@ -2,10 +2,9 @@
 // refusals included, optionally professionals only.
 
 import { useEffect, useState } from "preact/hooks";
-import { call } from "../api/http";
+import { get } from "../keys/op";
 import { copy } from "../copy";
 import { sentence, when, type AccessItem, type Names } from "../history/sentence";
-import { session } from "../session";
 import { Layout } from "../ui/layout";
 import { Checkbox, Notice } from "../ui/form";
 import { loadNames } from "../history/names";
@@ -13,16 +12,12 @@ import { loadNames } from "../history/names";
 /** At most this many pages of 1000 entries are fetched. */
 const MAX_PAGES = 20;
 
-async function allEntries(token: string, h: string): Promise<AccessItem[]> {
+async function allEntries(h: string): Promise<AccessItem[]> {
   const all: AccessItem[] = [];
   let after: number | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const q = after === undefined ? "" : `?after=${after}`;
-    const got = await call<{ entries: AccessItem[]; next?: number | null }>(
-      "GET",
-      `/v1/households/${h}/access-log${q}`,
-      { token },
-    );
+    const got = await get<{ entries: AccessItem[]; next?: number | null }>(`/v1/households/${h}/access-log${q}`);
     all.push(...got.entries);
     if (got.next === undefined || got.next === null) break;
     after = got.next;
@@ -33,7 +28,6 @@ async function allEntries(token: string, h: string): Promise<AccessItem[]> {
 export function History(props: { household: string }) {
   const c = copy.value;
   const t = c.history;
-  const token = session.value!.token.token;
   const [items, setItems] = useState<AccessItem[] | null>(null);
   const [names, setNames] = useState<Names>({ people: new Map(), sections: new Map() });
   const [onlyPros, setOnlyPros] = useState(false);
@@ -42,14 +36,14 @@ export function History(props: { household: string }) {
   useEffect(() => {
     // Names first, so no sentence changes under the reader's eyes.
     const empty: Names = { people: new Map(), sections: new Map() };
-    Promise.all([allEntries(token, props.household), loadNames(token, props.household).catch(() => empty)]).then(
+    Promise.all([allEntries(props.household), loadNames(props.household).catch(() => empty)]).then(
       ([entries, known]) => {
         setNames(known);
         setItems(entries);
       },
       () => setFailure(c.errors.unknown),
     );
-  }, [token, props.household]);
+  }, [props.household]);
 
   const shown = (items ?? []).filter((i) => !onlyPros || i.actor_role === "professional");
   return (

@@ -2,13 +2,12 @@
 // your households, and your keystore to take to another device.
 
 import { useEffect, useState } from "preact/hooks";
-import { call } from "../api/http";
 import { copy } from "../copy";
 import { loadKeystore } from "../keys/keystore_db";
 import { session } from "../session";
 import { Layout, nav } from "../ui/layout";
 import { Button, Notice } from "../ui/form";
-import { op } from "../keys/op";
+import { get, op } from "../keys/op";
 import { go } from "../router";
 import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
@@ -34,11 +33,11 @@ export function Home() {
   }
 
   useEffect(() => {
-    call<{ households: string[] }>("GET", "/v1/households", { token: s.token.token }).then(
+    get<{ households: string[] }>("/v1/households").then(
       (list) => setHouseholds(list.households),
       () => setFailure(copy.value.errors.unknown),
     );
-  }, [s.token.token]);
+  }, []);
 
   async function download() {
     const text = await loadKeystore();

@@ -7,7 +7,6 @@ import { op } from "../keys/op";
 import { fieldLabel, isFieldName, sectionName, sections, type Section } from "../plan/template";
 import { decode, encode } from "../plan/text";
 import { go } from "../router";
-import { session } from "../session";
 import { say } from "../ui/errors";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout, nav } from "../ui/layout";
@@ -16,7 +15,6 @@ import type { FieldSummary } from "../worker/protocol";
 export function Plan(props: { household: string }) {
   const c = copy.value;
   const t = c.plan;
-  const token = session.value!.token.token;
   const [secs, setSecs] = useState<Section[] | null>(null);
   const [fields, setFields] = useState<FieldSummary[] | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -24,7 +22,7 @@ export function Plan(props: { household: string }) {
 
   useEffect(() => {
     let live = true;
-    sections(token).then((s) => live && setSecs(s), (e) => live && setFailure(say(e)));
+    sections().then((s) => live && setSecs(s), (e) => live && setFailure(say(e)));
     op("listFields", { household: props.household }).then(
       async ({ fields }) => {
         if (!live) return;
@@ -50,7 +48,7 @@ export function Plan(props: { household: string }) {
     return () => {
       live = false;
     };
-  }, [props.household, token]);
+  }, [props.household]);
 
   const base = `/huishouden/${props.household}`;
   return (

@@ -4,12 +4,10 @@
 // sign. Below it: everyone who has access, each withdrawn with one action.
 
 import { useEffect, useState } from "preact/hooks";
-import { call } from "../api/http";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
-import { op } from "../keys/op";
+import { get, op } from "../keys/op";
 import { fieldLabel, sectionName, sections, type Section } from "../plan/template";
-import { session } from "../session";
 import { say } from "../ui/errors";
 import { Button, Checkbox, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
@@ -30,7 +28,6 @@ interface Professional {
 export function Share(props: { household: string }) {
   const c = copy.value;
   const t = c.share;
-  const token = session.value!.token.token;
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Professional[] | null>(null);
   // A share link may have chosen the person already (checked there).
@@ -57,12 +54,12 @@ export function Share(props: { household: string }) {
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
-    sections(token).then(setSecs, (e) => setFailure(say(e)));
+    sections().then(setSecs, (e) => setFailure(say(e)));
     op("listFields", { household: props.household }).then(
       (r) => setFields(r.fields.filter((f) => !f.private).map((f) => f.path)),
       () => setFields([]),
     );
-  }, [token, props.household]);
+  }, [props.household]);
 
   /** What the grant covers: whole sections, then single fields outside them. */
   const scope = () => [
@@ -75,7 +72,7 @@ export function Share(props: { household: string }) {
     setFailure(null);
     try {
       const q = encodeURIComponent(query.trim());
-      const r = await call<{ professionals: Professional[] }>("GET", `/v1/professionals?q=${q}`, { token });
+      const r = await get<{ professionals: Professional[] }>(`/v1/professionals?q=${q}`);
       setFound(r.professionals);
     } catch (err) {
       setFailure(say(err));

@@ -5,11 +5,9 @@
 
 import { signal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
-import { call } from "../api/http";
 import { copy } from "../copy";
-import { op } from "../keys/op";
+import { get, op } from "../keys/op";
 import { go } from "../router";
-import { session } from "../session";
 import { say } from "../ui/errors";
 import { Notice } from "../ui/form";
 import { Layout } from "../ui/layout";
@@ -23,7 +21,6 @@ const compact = (fp: string) => fp.replace(/\s+/g, "").toLowerCase();
 export function ShareLink(props: { principal: string; fingerprint: string }) {
   const c = copy.value;
   const t = c.shareLink;
-  const token = session.value!.token.token;
   const [person, setPerson] = useState<Person | null>(null);
   const [households, setHouseholds] = useState<string[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -37,11 +34,11 @@ export function ShareLink(props: { principal: string; fingerprint: string }) {
       },
       (e) => setFailure(say(e)),
     );
-    call<{ households: string[] }>("GET", "/v1/households", { token }).then(
+    get<{ households: string[] }>("/v1/households").then(
       (r) => setHouseholds(r.households),
       (e) => setFailure(say(e)),
     );
-  }, [props.principal, props.fingerprint, token]);
+  }, [props.principal, props.fingerprint]);
 
   return (
     <Layout title={t.title}>
