@@ -79,6 +79,68 @@ pub async fn challenge(
     }))
 }
 
+/// Whether `req` answers `challenge` for `principal`: a well-formed
+/// signature, in time, for this server's origin, by the registered key.
+/// On refusal: the reason logged, and the answer.
+fn check_answer(
+    state: &AppState,
+    req: &TokenRequest,
+    challenge: &sessions::Challenge,
+    principal: &principals::Principal,
+    now: i64,
+) -> Result<(), (&'static str, Problem)> {
+    let Some(signature) = B64
+        .decode(req.signature.as_bytes())
+        .ok()
+        .filter(|s| s.len() == 64)
+    else {
+        return Err((
+            "bad_signature",
+            Problem::new(
+                Kind::SignatureInvalid,
+                "the signature is not a base64url Ed25519 signature",
+            ),
+        ));
+    };
+    if challenge.expires_ms <= now {
+        return Err((
+            "challenge_expired",
+            Problem::new(
+                Kind::ChallengeExpired,
+                "the challenge expired before it was answered: log in again",
+            ),
+        ));
+    }
+    if !state.origins.contains(&req.origin) {
+        return Err((
+            "wrong_origin",
+            Problem::new(
+                Kind::SignatureInvalid,
+                format!(
+                    "this login was signed for {}, but this server is {}: a site that passes on logins may be posing as it",
+                    req.origin.chars().take(300).collect::<String>(),
+                    state.origins.join(" or ")
+                ),
+            ),
+        ));
+    }
+    let message = challenge_message(
+        &req.origin,
+        &req.challenge_id,
+        &B64.encode(&challenge.nonce),
+    );
+    if !verify_signature(&principal.signing_key, &message, &signature) {
+        return Err((
+            "bad_signature",
+            Problem::new(
+                Kind::SignatureInvalid,
+                "the signature does not match the registered key",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/v1/auth/token", tag = "login",
     request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 429, body = ProblemBody)))]
@@ -116,74 +178,8 @@ pub async fn token(
     // From here on the person is known: every outcome is logged as theirs,
     // refused logins too (a login relayed from another site shows as one).
     let record = login_record();
-    let Some(signature) = B64
-        .decode(req.signature.as_bytes())
-        .ok()
-        .filter(|s| s.len() == 64)
-    else {
-        let problem = Problem::new(
-            Kind::SignatureInvalid,
-            "the signature is not a base64url Ed25519 signature",
-        );
-        return Err(refuse_now(
-            &state,
-            &meta,
-            &principal,
-            record.denied("bad_signature"),
-            problem,
-        )
-        .await);
-    };
-    if challenge.expires_ms <= now {
-        let problem = Problem::new(
-            Kind::ChallengeExpired,
-            "the challenge expired before it was answered: log in again",
-        );
-        return Err(refuse_now(
-            &state,
-            &meta,
-            &principal,
-            record.denied("challenge_expired"),
-            problem,
-        )
-        .await);
-    }
-    if !state.origins.contains(&req.origin) {
-        let problem = Problem::new(
-            Kind::SignatureInvalid,
-            format!(
-                "this login was signed for {}, but this server is {}: a site that passes on logins may be posing as it",
-                req.origin.chars().take(300).collect::<String>(),
-                state.origins.join(" or ")
-            ),
-        );
-        return Err(refuse_now(
-            &state,
-            &meta,
-            &principal,
-            record.denied("wrong_origin"),
-            problem,
-        )
-        .await);
-    }
-    let message = challenge_message(
-        &req.origin,
-        &req.challenge_id,
-        &B64.encode(&challenge.nonce),
-    );
-    if !verify_signature(&principal.signing_key, &message, &signature) {
-        let problem = Problem::new(
-            Kind::SignatureInvalid,
-            "the signature does not match the registered key",
-        );
-        return Err(refuse_now(
-            &state,
-            &meta,
-            &principal,
-            record.denied("bad_signature"),
-            problem,
-        )
-        .await);
+    if let Err((why, problem)) = check_answer(&state, &req, &challenge, &principal, now) {
+        return Err(refuse_now(&state, &meta, &principal, record.denied(why), problem).await);
     }
     let token = B64.encode(rand::random::<[u8; 32]>());
     let expires = now + state.limits.token_ttl_ms;
