@@ -3,7 +3,7 @@
 // the server it talks to), and the server answers with a bearer token that
 // lives in memory only.
 
-import { ask } from "../keys/worker_client";
+import { ask, KeyError } from "../keys/worker_client";
 import type { PublicKeys } from "../worker/protocol";
 import { call } from "./http";
 
@@ -57,4 +57,18 @@ export async function login(keys: PublicKeys): Promise<Token> {
 
 export function whoami(token: string): Promise<PrincipalInfo> {
   return call("GET", "/v1/whoami", { token });
+}
+
+/**
+ * Log in with the keys the worker holds and learn who this is. The server's
+ * answer is believed only if it names exactly these keys (as `kluis whoami`
+ * checks), and the key code shown is the one this device computed.
+ */
+export async function signIn(keys: PublicKeys, fingerprint: string): Promise<{ token: Token; me: PrincipalInfo }> {
+  const token = await login(keys);
+  const me = await whoami(token.token);
+  if (me.keys.signing_key !== keys.signing_key || me.keys.age_recipient !== keys.age_recipient) {
+    throw new KeyError("untrusted", "the server has other keys registered for this person than this device holds");
+  }
+  return { token, me: { ...me, fingerprint } };
 }

@@ -266,7 +266,11 @@ export function Share(props: { household: string }) {
             <dt>{t.checkWhy}</dt>
             <dd>{c.purposes[purpose]}</dd>
             <dt>{t.checkUntil}</dt>
-            <dd>{until}</dd>
+            <dd>
+              {new Intl.DateTimeFormat(c.lang === "nl" ? "nl-NL" : "en-GB", { dateStyle: "long" }).format(
+                new Date(`${until}T12:00:00`),
+              )}
+            </dd>
             <dt>{t.checkFingerprint}</dt>
             <dd>
               <code class="utrecht-code kluis-fingerprint" data-testid="grantee-fingerprint">

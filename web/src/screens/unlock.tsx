@@ -3,12 +3,12 @@
 // the CLI or another browser) can be brought over first.
 
 import { useEffect, useState } from "preact/hooks";
-import { login, whoami } from "../api/auth";
-import { ApiError } from "../api/http";
+import { signIn } from "../api/auth";
 import { copy } from "../copy";
 import { loadKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
 import { ask, KeyError } from "../keys/worker_client";
 import { begin, lockReason } from "../session";
+import { say } from "../ui/errors";
 import { Layout } from "../ui/layout";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 
@@ -37,15 +37,12 @@ export function Unlock() {
     setBusy(true);
     try {
       const opened = await ask("unlock", { keystore: stored, passphrase: pass });
-      const token = await login(opened.keys);
-      begin({ token, me: await whoami(token.token) });
+      begin(await signIn(opened.keys, opened.fingerprint));
     } catch (e) {
       if (e instanceof KeyError && e.kind === "wrong-passphrase") {
         setErrors([{ field: "wachtzin", text: t.wrong }]);
-      } else if (e instanceof ApiError && e.kind === "network") {
-        setFailure(copy.value.errors.network);
       } else {
-        setFailure(copy.value.errors.unknown);
+        setFailure(say(e));
       }
     } finally {
       setBusy(false);

@@ -4,13 +4,14 @@
 // with the invite code, and the person is signed in.
 
 import { useState } from "preact/hooks";
-import { login, register, whoami } from "../api/auth";
+import { register, signIn } from "../api/auth";
 import { ApiError } from "../api/http";
 import { copy } from "../copy";
 import { saveKeystore } from "../keys/keystore_db";
 import { ask } from "../keys/worker_client";
 import { go, inviteCode } from "../router";
 import { begin } from "../session";
+import { say } from "../ui/errors";
 import { Layout } from "../ui/layout";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 
@@ -49,11 +50,10 @@ export function Welcome() {
     setBusy(true);
     try {
       const made = await ask("create", { name: name.trim(), passphrase: pass });
-      const me = await register(code, made.keys);
+      await register(code, made.keys);
       await saveKeystore(made.keystore);
       // The worker holds the new keys already: sign in with them.
-      const token = await login(made.keys);
-      begin({ token, me: await whoami(token.token).catch(() => me) });
+      begin(await signIn(made.keys, made.fingerprint));
       history.replaceState(null, "", "/");
       go("/");
     } catch (e) {
@@ -64,14 +64,12 @@ export function Welcome() {
   }
 
   function message(e: unknown): string {
-    const c = copy.value;
     if (e instanceof ApiError) {
       if (e.kind === "invite-used") return t.inviteUsed;
       if (e.kind === "invite-expired") return t.inviteExpired;
       if (e.kind === "invite-invalid") return t.inviteInvalid;
-      if (e.kind === "network") return c.errors.network;
     }
-    return c.errors.unknown;
+    return say(e);
   }
 
   return (
