@@ -366,10 +366,13 @@ impl LoggedTx {
             Some(p) => Refused::Person(p.id),
             None => Refused::address(meta.ip.as_deref()),
         };
-        if let Err(limited) = state.refusals.check(who) {
-            self.rollback().await;
-            return limited;
-        }
+        let allowed = match state.refusals.check(who) {
+            Ok(allowed) => allowed,
+            Err(limited) => {
+                self.rollback().await;
+                return limited;
+            }
+        };
         let household = record.household;
         let logged = async {
             // A destroyed household says so, instead of "not found": its
@@ -392,7 +395,12 @@ impl LoggedTx {
         };
         match logged.await {
             Ok(problem) => problem,
-            Err(e) => e.into(),
+            Err(e) => {
+                // Not logged: the caller hears 503, and it does not count
+                // as one of their refusals.
+                state.refusals.refund(allowed);
+                e.into()
+            }
         }
     }
 }

@@ -11,10 +11,11 @@
 //! `429` with `Retry-After` and nothing more is logged until they may try
 //! again: the refusals logged so far already show what they were doing.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kluis_policy::PrincipalId;
 
 use super::problem::{Kind, Problem};
@@ -39,41 +40,87 @@ impl Refused {
     }
 }
 
+/// A token bucket per caller: `per_minute` refusals as a burst, refilled
+/// evenly.
+///
+/// Written here rather than taken from `governor` because a refusal that
+/// could not be logged (the database full or gone) must not count: the
+/// caller was answered 503, nothing reached the log, and charging them
+/// would answer "too many refusals" to people whose requests the server
+/// failed. `governor` cannot give a cell back; a bucket can.
 pub struct RefusalLimiter {
-    limiter: DefaultKeyedRateLimiter<Refused>,
+    per_minute: f64,
+    buckets: Mutex<HashMap<Refused, Bucket>>,
 }
 
-/// Callers tracked before idle ones are forgotten.
+#[derive(Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// A refusal the limiter allowed: give it back with
+/// [`RefusalLimiter::refund`] if it could not be logged.
+#[must_use]
+#[derive(Debug)]
+pub struct Allowed(Refused);
+
+/// Callers tracked before full (idle) buckets are forgotten.
 const FORGET_AFTER: usize = 10_000;
 
 impl RefusalLimiter {
     pub fn new(per_minute: u32) -> Self {
-        let n = NonZeroU32::new(per_minute.max(1)).expect("at least one");
         Self {
-            limiter: RateLimiter::keyed(Quota::per_minute(n)),
+            per_minute: f64::from(per_minute.max(1)),
+            buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn refilled(&self, bucket: Bucket, now: Instant) -> f64 {
+        let earned = now.duration_since(bucket.at).as_secs_f64() * self.per_minute / 60.0;
+        (bucket.tokens + earned).min(self.per_minute)
     }
 
     /// May `who` be refused (and logged) once more now? Otherwise the
     /// problem to answer with, which says when to try again.
-    pub fn check(&self, who: Refused) -> Result<(), Problem> {
-        if self.limiter.len() > FORGET_AFTER {
-            self.limiter.retain_recent();
+    pub fn check(&self, who: Refused) -> Result<Allowed, Problem> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > FORGET_AFTER {
+            let full = self.per_minute;
+            buckets.retain(|_, b| self.refilled(*b, now) < full);
         }
-        self.limiter.check_key(&who).map_err(|not_until| {
-            let wait = not_until
-                .wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ))
-                .as_secs()
-                + 1;
-            let mut problem = Problem::new(
-                Kind::TooManyRefusals,
-                format!("too many of your requests were refused; try again in {wait} s"),
+        let tokens = buckets
+            .get(&who)
+            .map_or(self.per_minute, |b| self.refilled(*b, now));
+        if tokens >= 1.0 {
+            buckets.insert(
+                who,
+                Bucket {
+                    tokens: tokens - 1.0,
+                    at: now,
+                },
             );
-            problem.retry_after = Some(wait);
-            problem
-        })
+            return Ok(Allowed(who));
+        }
+        let wait = Duration::from_secs_f64((1.0 - tokens) * 60.0 / self.per_minute);
+        let wait = wait.as_secs() + 1;
+        let mut problem = Problem::new(
+            Kind::TooManyRefusals,
+            format!("too many of your requests were refused; try again in {wait} s"),
+        );
+        problem.retry_after = Some(wait);
+        Err(problem)
+    }
+
+    /// Give back a refusal that was allowed but never reached the log.
+    pub fn refund(&self, allowed: Allowed) {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = buckets.get(&allowed.0).copied() {
+            let tokens = (self.refilled(b, now) + 1.0).min(self.per_minute);
+            buckets.insert(allowed.0, Bucket { tokens, at: now });
+        }
     }
 }
 
@@ -89,10 +136,14 @@ mod tests {
         assert_eq!(a, Refused::Address("192.0.2.7".parse().unwrap()));
         assert_eq!(Refused::address(Some("not an address")), Refused::Nobody);
         assert!(limiter.check(Refused::Person(p)).is_ok());
-        assert!(limiter.check(a).is_ok());
+        let first = limiter.check(a).unwrap();
         let limited = limiter.check(a).unwrap_err();
         assert_eq!(limited.kind, Kind::TooManyRefusals);
         assert!(limited.retry_after.is_some());
         assert!(limiter.check(Refused::Person(p)).is_err());
+        // A refusal that never reached the log is given back.
+        limiter.refund(first);
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(a).is_err());
     }
 }
