@@ -278,3 +278,59 @@ async fn browser_expired_login_is_renewed() {
     );
     server.stop().await;
 }
+
+/// The privacy officer's screens: search, save, and the log checked in the
+/// browser with the CLI's verdict; then the test changes a row of the log in
+/// the database (as an attacker with database access would) when the browser
+/// asks, and the browser's check fails naming the same problem as
+/// `kluis audit verify`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_audit_checks_agree_with_the_cli() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let signal = tempfile::tempdir().unwrap();
+    let dir = signal.path().to_owned();
+    let db = server.db().await;
+    let attacker = tokio::spawn(async move {
+        for _ in 0..3000 {
+            if dir.join("ready").exists() {
+                let leaf: Vec<u8> =
+                    sqlx::query_scalar("SELECT leaf FROM log_entries WHERE seq = 3")
+                        .fetch_one(&db)
+                        .await
+                        .unwrap();
+                let mut changed = leaf.clone();
+                changed[16] ^= 1; // a byte of its time: it still decodes
+                sqlx::query("UPDATE log_entries SET leaf = $1 WHERE seq = 3")
+                    .bind(changed)
+                    .execute(&db)
+                    .await
+                    .unwrap();
+                std::fs::write(dir.join("tampered"), b"").unwrap();
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    run_browser(
+        &server,
+        chromium,
+        Some(server.bootstrap_invite()),
+        vec![
+            ("KLUIS_ONLY", "privacy officer".into()),
+            (
+                "KLUIS_AUDIT_SIGNAL_DIR",
+                signal.path().display().to_string(),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        attacker.await.unwrap(),
+        "the browser asked for the log to be changed"
+    );
+    server.stop().await;
+}

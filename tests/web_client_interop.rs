@@ -554,3 +554,299 @@ async fn keys_and_versions_changed_in_the_database_are_untrusted_in_the_browser(
     assert_eq!(r[0]["error"]["kind"], "untrusted", "{r:?}");
     assert_eq!(r[1]["error"]["kind"], "untrusted", "{r:?}");
 }
+
+/// The auditor's log check in "the browser" (the key worker's `verifyLog`)
+/// and `kluis audit verify` on the same log and the same kept checkpoint
+/// (the CLI's state file is exactly the browser's log pin): both pass on
+/// the untouched log, and both fail naming the same first problem after a
+/// row is changed, deleted, moved out of a household's view, or the log is
+/// restored from an older copy.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_verifies_the_log_with_the_same_verdict_as_the_cli() {
+    let Some(w) = world().await else { return };
+    let (admin_ks, _) = w.people.admin.clone();
+    let (pro_ks, pro) = w.people.pro.clone();
+    let (anna_ks, _) = w.people.client.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (ilse_ks, _) = w
+        .kluis
+        .enrol(&dir, &admin_ks, "auditor", "Ilse", Some("Privacyteam"));
+    let mut ilse = Browser::new(runner().unwrap(), &w.server, &ilse_ks);
+
+    // A workload with reads on a grant (which the replay checks is in force).
+    let h = w.cli(&anna_ks, &["household", "create"]).value().to_owned();
+    for (field, value) in [
+        ("financien/situatie", "schuld"),
+        ("huisvesting/situatie", "huur"),
+    ] {
+        w.cli(&anna_ks, &["plan", "set", &h, field, "--value", value])
+            .value();
+    }
+    let until = chrono::Utc::now()
+        .checked_add_signed(chrono::Duration::days(30))
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    let pro_s = pro.to_string();
+    w.cli(
+        &anna_ks,
+        &[
+            "grant",
+            &h,
+            "--to",
+            &pro_s,
+            "--fields",
+            "financien/*",
+            "--purpose",
+            "schuldhulp",
+            "--until",
+            &until,
+        ],
+    )
+    .value();
+    w.cli(&pro_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert!(
+        !w.cli(&pro_ks, &["plan", "get", &h, "huisvesting/situatie"])
+            .success
+    );
+
+    let kept = dir.path().join("kept.audit-state.json");
+    let kept_s = kept.to_str().unwrap().to_owned();
+    let cli_verify = |state: &str| w.cli(&ilse_ks, &["audit", "verify", "--state", state]);
+
+    // Untouched: both pass. The browser first pins on its own, then checks
+    // against the checkpoint the CLI kept.
+    let first = ilse.ok("verifyLog", json!({})).await;
+    assert_eq!(first["pinned_now"], true);
+    assert!(first["size"].as_u64().unwrap() > 10);
+    assert!(cli_verify(&kept_s).success);
+    let kept_pin: Value = serde_json::from_slice(&std::fs::read(&kept).unwrap()).unwrap();
+    ilse.device = json!({ "log": kept_pin });
+    let again = ilse.ok("verifyLog", json!({})).await;
+    assert_eq!(again["pinned_now"], false);
+    let kept_size = kept_pin["checkpoint"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap();
+    assert_eq!(again["previous_size"].to_string(), kept_size);
+
+    let both_fail = |what: &'static str| Attack {
+        w: &w,
+        ilse_ks: &ilse_ks,
+        kept_pin: kept_pin.clone(),
+        kept: kept_s.clone(),
+        dir: dir.path(),
+        what,
+    };
+
+    let db = w.server.db().await;
+    let leaf_of = |seq: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, Vec<u8>>("SELECT leaf FROM log_entries WHERE seq = $1")
+                .bind(seq)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let set_leaf = |seq: i64, leaf: Vec<u8>| {
+        let db = db.clone();
+        async move {
+            let done = sqlx::query("UPDATE log_entries SET leaf = $1 WHERE seq = $2")
+                .bind(leaf)
+                .bind(seq)
+                .execute(&db)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected(), 1);
+        }
+    };
+
+    // 1. A changed byte (the entry still decodes; only its hash changes).
+    let original = leaf_of(5).await;
+    let mut changed = original.clone();
+    changed[16] ^= 1;
+    set_leaf(5, changed).await;
+    let v = both_fail("changed row").verdicts(&mut ilse).await;
+    assert_eq!(v[0].0, "fork", "{v:?}");
+    assert_eq!(v[1].0, "root-mismatch", "{v:?}");
+    set_leaf(5, original).await;
+
+    // 2. A deleted row.
+    sqlx::query("CREATE TABLE saved_row AS SELECT * FROM log_entries WHERE seq = 4")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM log_entries WHERE seq = 4")
+        .execute(&db)
+        .await
+        .unwrap();
+    let v = both_fail("deleted row").verdicts(&mut ilse).await;
+    // The server itself may notice first and refuse to sign ("the log is
+    // missing entries"); either way both name it.
+    assert!(v.iter().all(|(_, cli)| cli.contains("missing")), "{v:?}");
+    sqlx::query("INSERT INTO log_entries SELECT * FROM saved_row")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE saved_row")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // 3. An entry moved out of the household's view by its column.
+    let hidden: i64 =
+        sqlx::query_scalar("SELECT MAX(seq) FROM log_entries WHERE household_id = $1")
+            .bind(&h)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE log_entries SET household_id = NULL WHERE seq = $1")
+        .bind(hidden)
+        .execute(&db)
+        .await
+        .unwrap();
+    let v = both_fail("hidden entry").verdicts(&mut ilse).await;
+    assert!(v.iter().all(|(code, _)| code == "columns"), "{v:?}");
+    sqlx::query("UPDATE log_entries SET household_id = $1 WHERE seq = $2")
+        .bind(&h)
+        .bind(hidden)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // Repaired, the log passes again for both.
+    assert!(cli_verify(&kept_s).success);
+    ilse.device = json!({ "log": kept_pin });
+    ilse.ok("verifyLog", json!({})).await;
+
+    // 4. An older copy restored: the newer rows vanish and the head goes back.
+    let row = sqlx::query_as::<_, (i64, Vec<u8>)>("SELECT size, frontier FROM log_head")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    w.cli(
+        &anna_ks,
+        &["plan", "set", &h, "financien/situatie", "--value", "later"],
+    )
+    .value();
+    assert!(cli_verify(&kept_s).success, "the kept checkpoint moves on");
+    let kept_pin: Value = serde_json::from_slice(&std::fs::read(&kept).unwrap()).unwrap();
+    sqlx::query("DELETE FROM log_entries WHERE seq >= $1")
+        .bind(row.0)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1")
+        .bind(row.0)
+        .bind(row.1)
+        .execute(&db)
+        .await
+        .unwrap();
+    let cli_line = cli_verify(&kept_s)
+        .failure()
+        .trim_start_matches("kluis: ")
+        .to_owned();
+    ilse.device = json!({ "log": kept_pin });
+    let browser = ilse.refused("verifyLog", json!({})).await;
+    assert_eq!(browser["detail"]["code"], "rollback", "{browser}");
+    assert!(cli_line.starts_with("rollback:"), "{cli_line}");
+    assert_same_problem("rollback", text(&browser["message"]), &cli_line);
+    // A browser that kept nothing sees a log consistent on its own, as the CLI does.
+    ilse.device = json!({});
+    ilse.ok("verifyLog", json!({})).await;
+    db.close().await;
+}
+
+/// One attack on the log, checked by the browser and the CLI, each with the
+/// kept checkpoint and from scratch.
+struct Attack<'a> {
+    w: &'a World,
+    ilse_ks: &'a Path,
+    kept_pin: Value,
+    kept: String,
+    dir: &'a Path,
+    what: &'static str,
+}
+
+impl Attack<'_> {
+    /// Both must fail, naming the same first problem; the browser's problem
+    /// code and the CLI's line, kept checkpoint first.
+    async fn verdicts(&self, ilse: &mut Browser) -> Vec<(String, String)> {
+        let fresh = self
+            .dir
+            .join(format!("fresh-{}.json", rand::random::<u32>()));
+        let mut verdicts = Vec::new();
+        for (device, state) in [
+            (json!({ "log": self.kept_pin }), self.kept.clone()),
+            (json!({}), fresh.to_str().unwrap().to_owned()),
+        ] {
+            let cli_line = self
+                .w
+                .cli(self.ilse_ks, &["audit", "verify", "--state", &state])
+                .failure()
+                .trim_start_matches("kluis: ")
+                .to_owned();
+            ilse.device = device;
+            let browser = ilse.refused("verifyLog", json!({})).await;
+            assert_eq!(browser["kind"], "log-problem", "{}: {browser}", self.what);
+            let browser_line = text(&browser["message"]).to_owned();
+            eprintln!(
+                "{}: CLI: {cli_line}\n{}: browser: {browser_line}",
+                self.what, self.what
+            );
+            assert_same_problem(self.what, &browser_line, &cli_line);
+            verdicts.push((text(&browser["detail"]["code"]).to_owned(), cli_line));
+        }
+        verdicts
+    }
+}
+
+/// The browser and the CLI name the same first problem: the same words and
+/// numbers, except the size of the log now, which differs between two
+/// checks made a moment apart (each check is itself logged).
+fn assert_same_problem(what: &str, browser: &str, cli: &str) {
+    let sized = [
+        "the recomputed root for",
+        "rollback:",
+        "the log has only",
+        "the log is missing entries among",
+    ];
+    if sized.iter().any(|p| cli.starts_with(p)) {
+        assert_eq!(
+            mask_numbers(browser),
+            mask_numbers(cli),
+            "{what}: the browser and the CLI name different first problems"
+        );
+        if cli.starts_with("rollback:") {
+            // The checkpoint both kept is the same: so is its size.
+            let kept = |l: &str| l.split("fewer than the ").nth(1).map(str::to_owned);
+            assert_eq!(kept(browser), kept(cli), "{what}");
+        }
+    } else {
+        assert_eq!(
+            browser, cli,
+            "{what}: the browser and the CLI name different first problems"
+        );
+    }
+}
+
+fn mask_numbers(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_number = false;
+    for ch in line.chars() {
+        if ch.is_ascii_digit() {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+        } else {
+            out.push(ch);
+            in_number = false;
+        }
+    }
+    out
+}

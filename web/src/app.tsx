@@ -4,6 +4,9 @@
 import { route } from "./router";
 import { session } from "./session";
 import { Accessibility } from "./screens/accessibility";
+import { AuditEntry } from "./screens/audit_entry";
+import { AuditSearch } from "./screens/audit_search";
+import { AuditVerify } from "./screens/audit_verify";
 import { History } from "./screens/history";
 import { Home } from "./screens/home";
 import { Data } from "./screens/data";
@@ -16,6 +19,7 @@ import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
 
 const SHARE_LINK = /^\/delen-met\/(p-[0-9a-f]{32})\/([0-9a-f]{32,64})$/;
+const AUDIT_ENTRY = /^\/logboek\/item\/(0|[1-9][0-9]{0,14})$/;
 const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?(\/[a-z0-9-]+\/[a-z0-9/-]+)?$/;
 
 export function App() {
@@ -23,6 +27,10 @@ export function App() {
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
   if (!session.value) return <Unlock />;
+  if (r === "/logboek") return <AuditSearch />;
+  if (r === "/logboek/controleren") return <AuditVerify />;
+  const entry = AUDIT_ENTRY.exec(r);
+  if (entry) return <AuditEntry seq={Number(entry[1])} />;
   const link = SHARE_LINK.exec(r);
   if (link) return <ShareLink principal={link[1]!} fingerprint={link[2]!} />;
   const m = HOUSEHOLD.exec(r);

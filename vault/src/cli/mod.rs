@@ -184,9 +184,27 @@ fn usage_error_line(e: &clap::Error) -> String {
 
 /// One line on stderr, exit code 1.
 fn fail(e: &anyhow::Error) -> ExitCode {
-    let text = format!("{e:#}").replace('\n', " ");
-    eprintln!("kluis: {text}");
+    eprintln!("kluis: {}", one_line(e));
     ExitCode::FAILURE
+}
+
+/// The error and its causes on one line, as `{:#}` would print them, but
+/// without a cause the message before it already says: many of our errors
+/// put their source in their own words ("the checkpoint is not valid: …"),
+/// and repeating it made the line say everything twice.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text.replace('\n', " ")
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -221,5 +239,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AccessLog(args) => access_log::run(&ctx, args).await,
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
         Command::Bench(args) => bench::run(&ctx, args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the checkpoint is not valid: {0}")]
+    struct Outer(#[from] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the signature is wrong")]
+    struct Inner;
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let e = anyhow::Error::from(Outer(Inner));
+        assert_eq!(
+            one_line(&e),
+            "the checkpoint is not valid: the signature is wrong"
+        );
+        let e = anyhow::Error::from(Inner).context("checking the log");
+        assert_eq!(one_line(&e), "checking the log: the signature is wrong");
+        let e = anyhow::anyhow!("two\nlines");
+        assert_eq!(one_line(&e), "two lines");
     }
 }

@@ -12,6 +12,8 @@ export class Refused extends Error {
     message: string,
     /** For "conflict": the version someone else wrote meanwhile. */
     readonly current?: number,
+    /** For "log-problem": which problem and its numbers (`AuditProblem`). */
+    readonly detail?: Record<string, string>,
   ) {
     super(message);
   }

@@ -30,13 +30,17 @@ function expired(e: unknown): boolean {
   return (e instanceof KeyError || e instanceof ApiError) && EXPIRED.includes(e.kind);
 }
 
-export async function op<K extends keyof WorkerOps>(name: K, args: WorkerOps[K]["args"]): Promise<WorkerOps[K]["result"]> {
+export async function op<K extends keyof WorkerOps>(
+  name: K,
+  args: WorkerOps[K]["args"],
+  onProgress?: (done: number, total: number) => void,
+): Promise<WorkerOps[K]["result"]> {
   try {
-    return await ask(name, args);
+    return await ask(name, args, onProgress);
   } catch (e) {
     if (!expired(e) || !session.value) throw e;
     await renew();
-    return ask(name, args);
+    return ask(name, args, onProgress);
   }
 }
 

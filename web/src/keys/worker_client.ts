@@ -7,7 +7,12 @@ import type { WorkerReply, WorkerRequest, WorkerOps } from "../worker/protocol";
 
 let worker: Worker | null = null;
 let next = 1;
-const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+interface Waiting {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+const waiting = new Map<number, Waiting>();
 
 function start(): Worker {
   if (worker) return worker;
@@ -16,9 +21,13 @@ function start(): Worker {
     const reply = event.data;
     const pending = waiting.get(reply.id);
     if (!pending) return;
+    if ("progress" in reply) {
+      pending.onProgress?.(reply.progress.done, reply.progress.total);
+      return;
+    }
     waiting.delete(reply.id);
     if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current));
+    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current, reply.error.detail));
   };
   worker = w;
   return w;
@@ -31,6 +40,8 @@ export class KeyError extends Error {
     message: string,
     /** For "conflict": the version someone else wrote meanwhile. */
     readonly current?: number,
+    /** For "log-problem": which problem and its numbers. */
+    readonly detail?: Record<string, string>,
   ) {
     super(message);
   }
@@ -39,12 +50,13 @@ export class KeyError extends Error {
 export function ask<K extends keyof WorkerOps>(
   op: K,
   args: WorkerOps[K]["args"],
+  onProgress?: (done: number, total: number) => void,
 ): Promise<WorkerOps[K]["result"]> {
   const w = start();
   const id = next++;
   const request: WorkerRequest = { id, op, args } as WorkerRequest;
   return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
     w.postMessage(request);
   });
 }

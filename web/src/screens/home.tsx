@@ -33,6 +33,7 @@ export function Home() {
   }
 
   useEffect(() => {
+    if (s.me.role === "auditor") return;
     get<{ households: string[] }>("/v1/households").then(
       (list) => setHouseholds(list.households),
       () => setFailure(copy.value.errors.unknown),
@@ -46,7 +47,7 @@ export function Home() {
   }
 
   return (
-    <Layout title={t.title}>
+    <Layout title={s.me.role === "client" ? t.title : t.startTitle}>
       <p class="utrecht-paragraph">{t.signedInAs(s.me.name)}</p>
       <dl class="kluis-facts">
         <dt>{t.fingerprint}</dt>
@@ -57,6 +58,8 @@ export function Home() {
         </dd>
       </dl>
       <p class="utrecht-paragraph">{t.fingerprintHint}</p>
+      {s.me.role === "auditor" && <AuditorStart />}
+      {s.me.role !== "auditor" && (
       <section aria-labelledby="huishoudens" class="kluis-section">
         <h2 class="utrecht-heading-2" id="huishoudens">
           {t.households}
@@ -80,6 +83,7 @@ export function Home() {
           </ul>
         )}
       </section>
+      )}
       <section aria-labelledby="sleutels" class="kluis-section">
         <h2 class="utrecht-heading-2" id="sleutels">
           {t.downloadKeystore}
@@ -90,5 +94,30 @@ export function Home() {
         </button>
       </section>
     </Layout>
+  );
+}
+
+/** The auditor's start: the log, to search and to check. */
+function AuditorStart() {
+  const t = copy.value.audit;
+  return (
+    <section aria-labelledby="logboek" class="kluis-section">
+      <h2 class="utrecht-heading-2" id="logboek">
+        {t.homeTitle}
+      </h2>
+      <p class="utrecht-paragraph">{t.homeIntro}</p>
+      <ul class="utrecht-unordered-list">
+        <li class="utrecht-unordered-list__item">
+          <a class="utrecht-link" href="/#/logboek" onClick={nav("/logboek")}>
+            {t.searchLink}
+          </a>
+        </li>
+        <li class="utrecht-unordered-list__item">
+          <a class="utrecht-link" href="/#/logboek/controleren" onClick={nav("/logboek/controleren")}>
+            {t.verifyLink}
+          </a>
+        </li>
+      </ul>
+    </section>
   );
 }

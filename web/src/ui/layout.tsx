@@ -39,7 +39,7 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
             <ul class="kluis-menu">
               <li>
                 <a class="utrecht-link" href="/" onClick={nav("/")}>
-                  {t.nav.home}
+                  {session.value.me.role === "client" ? t.nav.home : t.nav.start}
                 </a>
               </li>
               <li>

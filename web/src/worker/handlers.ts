@@ -2,6 +2,9 @@
 
 import type { WorkerOps } from "./protocol";
 
+/** Report how far a long op is (done of total); most ops never call it. */
+export type Progress = (done: number, total: number) => void;
+
 export type Handlers<K extends keyof WorkerOps> = {
-  [P in K]: (args: WorkerOps[P]["args"]) => Promise<WorkerOps[P]["result"]>;
+  [P in K]: (args: WorkerOps[P]["args"], progress: Progress) => Promise<WorkerOps[P]["result"]>;
 };

@@ -2,7 +2,8 @@
 // It answers the page's requests (protocol.ts) with the handlers of each
 // area. Locking the app terminates this worker (`keys/worker_client.ts`).
 
-import type { Handlers } from "./handlers";
+import type { Handlers, Progress } from "./handlers";
+import { auditOps } from "./ops_audit";
 import { consentOps } from "./ops_consent";
 import { exportOps } from "./ops_export";
 import { keyOps } from "./ops_keys";
@@ -10,19 +11,21 @@ import { planOps } from "./ops_plan";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 
-const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps };
+const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps, ...auditOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;
   let reply: WorkerReply;
   try {
-    const handler = handlers[op] as ((a: typeof args) => Promise<unknown>) | undefined;
+    const handler = handlers[op] as ((a: typeof args, p: Progress) => Promise<unknown>) | undefined;
     if (!handler) throw new Refused("unknown-op", `no such operation: ${String(op)}`);
-    reply = { id, ok: true, result: await handler(args) };
+    const progress: Progress = (done, total) => (self as unknown as Worker).postMessage({ id, progress: { done, total } });
+    reply = { id, ok: true, result: await handler(args, progress) };
   } catch (e) {
     const kind = e instanceof Refused ? e.kind : (e as { kind?: string }).kind ?? "failed";
     const current = e instanceof Refused ? e.current : undefined;
-    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current } };
+    const detail = e instanceof Refused ? e.detail : undefined;
+    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current, detail } };
   }
   (self as unknown as Worker).postMessage(reply);
 };

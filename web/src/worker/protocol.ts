@@ -7,6 +7,10 @@
 // This file is the contract between the screens and the client: ops are
 // added here first, then implemented in `worker/ops_*.ts`.
 
+import type { Verified } from "../client/audit_verify";
+
+export type { Verified };
+
 export interface PublicKeys {
   /** Ed25519 public key, unpadded base64url as the server's PublicKeys. */
   signing_key: string;
@@ -132,6 +136,11 @@ export interface WorkerOps {
   /** The age identity that opens the export (`kluis keys age-identity`): the passphrase
    *  is asked again, because this key opens every household the person belongs to. */
   ageIdentity: { args: { keystore: string; passphrase: string }; result: { identity: string } };
+
+  // --- the auditor (worker/ops_audit.ts) ---
+  /** Check the whole access log as `kluis audit verify` does, reporting progress
+   *  (`WorkerProgress`); a failure has kind "log-problem" and names the first problem. */
+  verifyLog: { args: Record<string, never>; result: Verified };
 }
 
 export type WorkerRequest = {
@@ -145,8 +154,17 @@ export interface WorkerError {
   kind: string;
   message: string;
   current?: number;
+  /** For "log-problem": which problem (`code`) and its numbers, for the page's words. */
+  detail?: Record<string, string>;
+}
+
+/** How far a long op is (sent before its reply; only `verifyLog` sends it). */
+export interface WorkerProgress {
+  id: number;
+  progress: { done: number; total: number };
 }
 
 export type WorkerReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: WorkerError };
+  | { id: number; ok: false; error: WorkerError }
+  | WorkerProgress;

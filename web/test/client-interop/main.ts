@@ -14,6 +14,7 @@ import { fromUtf8, utf8 } from "../../src/crypto/bytes";
 import { unlock } from "../../src/crypto/identity";
 import { openKeystore } from "../../src/crypto/keystore";
 import { answerChallenge, originOf } from "../../src/crypto/login";
+import { auditOps } from "../../src/worker/ops_audit";
 import { consentOps } from "../../src/worker/ops_consent";
 import { keyOps } from "../../src/worker/ops_keys";
 import { planOps } from "../../src/worker/ops_plan";
@@ -27,7 +28,12 @@ interface Input {
   ops: { op: string; args: Record<string, unknown> }[];
 }
 
-const handlers: Record<string, (args: never) => Promise<unknown>> = { ...keyOps, ...planOps, ...consentOps };
+const handlers: Record<string, (args: never, progress: (done: number, total: number) => void) => Promise<unknown>> = {
+  ...keyOps,
+  ...planOps,
+  ...consentOps,
+  ...auditOps,
+};
 
 async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -60,7 +66,7 @@ const token = await post<{ token: string; principal_id: string }>(
   `${origin}/v1/auth/token`,
   await answerChallenge(identity, origin, challenge),
 );
-await keyOps.setSession({ token: token.token, principal_id: token.principal_id, origin });
+await keyOps.setSession({ token: token.token, principal_id: token.principal_id, origin }, () => {});
 
 const results = [];
 for (const { op, args } of input.ops) {
@@ -72,10 +78,10 @@ for (const { op, args } of input.ops) {
   const a = { ...args };
   if (typeof a.value === "string") a.value = utf8(a.value);
   try {
-    results.push({ ok: plain(await handler(a as never)) });
+    results.push({ ok: plain(await handler(a as never, () => {})) });
   } catch (e) {
-    const err = e as { kind?: string; message?: string; current?: number };
-    results.push({ error: { kind: err.kind ?? "failed", message: err.message ?? String(e), current: err.current } });
+    const err = e as { kind?: string; message?: string; current?: number; detail?: Record<string, string> };
+    results.push({ error: { kind: err.kind ?? "failed", message: err.message ?? String(e), current: err.current, detail: err.detail } });
   }
 }
 process.stdout.write(JSON.stringify({ results, device: device.snapshot() }));

@@ -7,7 +7,9 @@ import { test } from "node:test";
 
 import { b64, fromHex, hex, utf8 } from "../../src/crypto/bytes.js";
 import { LogVerifier, consistentWithPinned, parseBody } from "../../src/client/checkpoint.js";
-import { decodeEntry, keyCommitment, registers } from "../../src/client/log_entry.js";
+import { grantWindow } from "../../src/client/audit_verify.js";
+import { Frontier } from "../../src/client/frontier.js";
+import { decodeEntry, keyCommitment, registers, subject } from "../../src/client/log_entry.js";
 import { emptyRoot, leafHash, nodeHash, verifyConsistency, verifyInclusion, type Hash } from "../../src/client/merkle.js";
 
 const LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
@@ -138,11 +140,63 @@ test("the key commitment is SHA-256 over the specified bytes, and registers only
   const digest = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
   assert.equal(await keyCommitment(key, "age1xyz"), `keys:${digest}`);
   const entry = {
-    seq: 1n, event: "principal.keys", action: "C", outcome: "allowed", actor: "p-1", actorRole: "professional",
-    household: null, fields: [`keys:${digest}`],
+    seq: 1n, timeMs: 0n, event: "principal.keys", action: "C", outcome: "allowed", actor: "p-1", actorRole: "professional",
+    actorOrg: null, onBehalfOf: null, household: null, fields: [`keys:${digest}`], basis: null, purpose: null, reason: null,
   };
   assert.ok(await registers(entry, "p-1", "professional", key, "age1xyz"));
   assert.ok(!(await registers(entry, "p-1", "professional", key, "age1xyy")));
   assert.ok(!(await registers(entry, "p-1", "client", key, "age1xyz")));
   assert.ok(!(await registers({ ...entry, event: "field.read" }, "p-1", "professional", key, "age1xyz")));
+});
+
+/** RFC 9162 MTH, straight from its definition, to check the frontier by. */
+async function mth(leaves: Uint8Array[]): Promise<Uint8Array> {
+  if (leaves.length === 0) return emptyRoot();
+  if (leaves.length === 1) return leafHash(leaves[0]!);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(await mth(leaves.slice(0, k)), await mth(leaves.slice(k)));
+}
+
+test("the frontier's root is RFC 9162's root at every size", async () => {
+  const leaves = Array.from({ length: 37 }, (_, i) => utf8(`leaf ${i}`));
+  const f = new Frontier();
+  for (let n = 0; n <= leaves.length; n++) {
+    assert.deepEqual(await f.root(), await mth(leaves.slice(0, n)), `size ${n}`);
+    if (n < leaves.length) await f.append(await leafHash(leaves[n]!));
+  }
+  assert.equal(f.size, 37n);
+});
+
+test("a broken entry is named in the words of audit/src/entry.rs", () => {
+  const known =
+    "01" + "0000000000000002" + "ffffffffffffffff" + "0005" + "6c6f67696e" + "45" + "0006" + "64656e696564" + "09" +
+    "00" + "00" + "00" + "00" + "01" + "0001" + "68" + "0002" + "0001" + "61" + "0002" + "6263" + "00" + "00" +
+    "0001" + "72" + "0001" + "69" + "01" + "0001" + "78" + "00";
+  const message = (h: string) => {
+    try {
+      decodeEntry(fromHex(h)!);
+      return "decoded";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.equal(message(known + "0000"), "2 bytes follow the end of the entry");
+  assert.equal(message(known.slice(0, -2)), "the entry ends early");
+  assert.equal(message("02" + known.slice(2)), "unsupported entry version 2");
+  // "login" → "logix": not an event kluis writes.
+  assert.equal(message(known.replace("6c6f67696e", "6c6f676978")), 'unknown event code "logix"');
+  assert.equal(message(known.replace("6c6f67696e45", "6c6f67696e5a")), "unknown action code 0x5a");
+  const e = decodeEntry(fromHex(known)!);
+  assert.equal(e.timeMs, -1n);
+  assert.equal(e.reason, "x");
+  assert.equal(subject(e), null);
+});
+
+test("a grant's window is read from its entry's reason, and nothing else is", () => {
+  assert.deepEqual(grantWindow("valid-ms:10..20"), [10n, 20n]);
+  assert.deepEqual(grantWindow("valid-ms:-5..+7"), [-5n, 7n]);
+  for (const bad of [null, "", "valid-ms:10", "valid-ms:a..b", "valid-ms:1..2..3", "other:1..2", "valid-ms:99999999999999999999..1"]) {
+    assert.equal(grantWindow(bad), null, String(bad));
+  }
 });
