@@ -850,3 +850,121 @@ fn mask_numbers(line: &str) -> String {
     }
     out
 }
+
+/// A professional in "the browser": the caseload shows the household by the
+/// name it shared (read and opened on the device) with the grant's purpose
+/// and end; a private observation written there is one the household's CLI
+/// sees as existing only, until the browser publishes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_professional_in_the_browser_keeps_a_caseload_and_private_observations() {
+    let Some(w) = world().await else { return };
+    let (pro_ks, pro) = w.people.pro.clone();
+    let (anna_ks, _) = w.people.client.clone();
+    let (bert_ks, _) = w.bert.clone();
+    let mut piet = Browser::new(runner().unwrap(), &w.server, &pro_ks);
+
+    let h = w.cli(&anna_ks, &["household", "create"]).value().to_owned();
+    for (field, value) in [
+        ("algemeen/naam", "Familie de Vries"),
+        ("financien/situatie", "schuld bij de bank"),
+    ] {
+        w.cli(&anna_ks, &["plan", "set", &h, field, "--value", value])
+            .value();
+    }
+    let until = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let pro_s = pro.to_string();
+    let grant = |fields: &str, household: &str, ks: &Path| {
+        w.cli(
+            ks,
+            &[
+                "grant",
+                household,
+                "--to",
+                &pro_s,
+                "--fields",
+                fields,
+                "--purpose",
+                "schuldhulp",
+                "--until",
+                &until,
+            ],
+        )
+        .value()
+        .to_owned()
+    };
+    let g = grant("financien/*,algemeen/naam", &h, &anna_ks);
+    // Bert's household shares no name: it shows by its id.
+    let h2 = w.cli(&bert_ks, &["household", "create"]).value().to_owned();
+    w.cli(
+        &bert_ks,
+        &["plan", "set", &h2, "algemeen/naam", "--value", "Bert"],
+    )
+    .value();
+    grant("financien/*", &h2, &bert_ks);
+
+    let cases = piet.ok("caseload", json!({"households": [h, h2]})).await;
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2, "{cases:?}");
+    let anna_case = cases.iter().find(|c| c["household"] == h.as_str()).unwrap();
+    assert_eq!(anna_case["label"], "Familie de Vries");
+    assert_eq!(anna_case["grants"][0]["grant_id"], g.as_str());
+    assert_eq!(anna_case["grants"][0]["purpose"], "schuldhulp");
+    let bert_case = cases
+        .iter()
+        .find(|c| c["household"] == h2.as_str())
+        .unwrap();
+    assert_eq!(bert_case["label"], Value::Null, "not shared: no name");
+
+    // A private observation: the household's CLI sees that it exists, never what it says.
+    let note = "Vermoeden van gokproblemen";
+    let path = text(
+        &piet
+            .ok(
+                "observe",
+                json!({"household": h, "text": note, "private": true}),
+            )
+            .await["path"],
+    )
+    .to_owned();
+    assert!(path.starts_with("observaties/"), "{path}");
+    let refused = w
+        .cli(&anna_ks, &["plan", "get", &h, &path])
+        .failure()
+        .to_owned();
+    assert!(!refused.contains("gokproblemen"), "{refused}");
+    let history = w.cli(&anna_ks, &["access-log", &h]);
+    assert!(
+        history.text().contains("wrote a private note"),
+        "{}",
+        history.text()
+    );
+    assert!(!history.text().contains("gokproblemen"));
+    let mine = piet
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(mine["value"], note);
+
+    // Published, the household reads it with the CLI.
+    piet.ok("publish", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(
+        w.cli(&anna_ks, &["plan", "get", &h, &path]).output(),
+        note.as_bytes()
+    );
+    // A shared observation is readable by the household at once.
+    let shared = text(
+        &piet
+            .ok(
+                "observe",
+                json!({"household": h, "text": "Gesprek gehad", "private": false}),
+            )
+            .await["path"],
+    )
+    .to_owned();
+    assert_eq!(
+        w.cli(&anna_ks, &["plan", "get", &h, &shared]).output(),
+        b"Gesprek gehad"
+    );
+}

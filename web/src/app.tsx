@@ -12,6 +12,7 @@ import { Home } from "./screens/home";
 import { Data } from "./screens/data";
 import { Field } from "./screens/field";
 import { Household } from "./screens/household";
+import { Observations } from "./screens/observations";
 import { Plan } from "./screens/plan";
 import { Share } from "./screens/share";
 import { ShareLink } from "./screens/share_link";
@@ -40,6 +41,7 @@ export function App() {
     if (m[2] === "/plan") return <Plan household={h} />;
     if (m[2] === "/delen") return <Share household={h} />;
     if (m[2] === "/gegevens") return <Data household={h} />;
+    if (m[2] === "/notities") return <Observations household={h} />;
     if (m[2] === "/veld" && m[3]) return <Field household={h} path={m[3].slice(1)} />;
     return <Household household={h} />;
   }

@@ -11,6 +11,7 @@ import { get, op } from "../keys/op";
 import { go } from "../router";
 import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
+import { Caseload } from "./caseload";
 
 export function Home() {
   const t = copy.value.home;
@@ -33,7 +34,7 @@ export function Home() {
   }
 
   useEffect(() => {
-    if (s.me.role === "auditor") return;
+    if (s.me.role === "auditor" || s.me.role === "professional") return;
     get<{ households: string[] }>("/v1/households").then(
       (list) => setHouseholds(list.households),
       () => setFailure(copy.value.errors.unknown),
@@ -59,7 +60,8 @@ export function Home() {
       </dl>
       <p class="utrecht-paragraph">{t.fingerprintHint}</p>
       {s.me.role === "auditor" && <AuditorStart />}
-      {s.me.role !== "auditor" && (
+      {s.me.role === "professional" && <Caseload />}
+      {s.me.role !== "auditor" && s.me.role !== "professional" && (
       <section aria-labelledby="huishoudens" class="kluis-section">
         <h2 class="utrecht-heading-2" id="huishoudens">
           {t.households}

@@ -15,12 +15,18 @@ export function Household(props: { household: string }) {
   const c = copy.value;
   const t = c.household;
   const base = `/huishouden/${props.household}`;
-  const links: Array<[string, string]> = [
-    [`${base}/plan`, t.plan],
-    [`${base}/delen`, t.sharing],
-    [`${base}/geschiedenis`, t.history],
-    [`${base}/gegevens`, t.data],
-  ];
+  const professional = session.value?.me.role === "professional";
+  const links: Array<[string, string]> = professional
+    ? [
+        [`${base}/plan`, t.plan],
+        [`${base}/notities`, c.observations.link],
+      ]
+    : [
+        [`${base}/plan`, t.plan],
+        [`${base}/delen`, t.sharing],
+        [`${base}/geschiedenis`, t.history],
+        [`${base}/gegevens`, t.data],
+      ];
   return (
     <Layout title={t.title}>
       <dl class="kluis-facts">
@@ -42,7 +48,7 @@ export function Household(props: { household: string }) {
           ))}
         </ul>
       </nav>
-      <Members household={props.household} />
+      {!professional && <Members household={props.household} />}
     </Layout>
   );
 }

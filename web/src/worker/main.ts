@@ -8,10 +8,11 @@ import { consentOps } from "./ops_consent";
 import { exportOps } from "./ops_export";
 import { keyOps } from "./ops_keys";
 import { planOps } from "./ops_plan";
+import { professionalOps } from "./ops_professional";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 
-const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps, ...auditOps };
+const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps, ...auditOps, ...professionalOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;

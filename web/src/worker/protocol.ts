@@ -8,8 +8,9 @@
 // added here first, then implemented in `worker/ops_*.ts`.
 
 import type { Verified } from "../client/audit_verify";
+import type { Case, CaseGrant } from "../client/caseload";
 
-export type { Verified };
+export type { Case, CaseGrant, Verified };
 
 export interface PublicKeys {
   /** Ed25519 public key, unpadded base64url as the server's PublicKeys. */
@@ -136,6 +137,14 @@ export interface WorkerOps {
   /** The age identity that opens the export (`kluis keys age-identity`): the passphrase
    *  is asked again, because this key opens every household the person belongs to. */
   ageIdentity: { args: { keystore: string; passphrase: string }; result: { identity: string } };
+
+  // --- professionals (worker/ops_professional.ts) ---
+  /** My caseload among the households the server lists for me (grants checked on the device). */
+  caseload: { args: { households: string[] }; result: { cases: Case[] } };
+  /** Record an observation, private (for me alone) or shared with the household. */
+  observe: { args: { household: string; text: Uint8Array; private: boolean }; result: { path: string; version: number } };
+  /** Share one of my private observations into the plan. */
+  publish: { args: { household: string; path: string }; result: { path: string; version: number } };
 
   // --- the auditor (worker/ops_audit.ts) ---
   /** Check the whole access log as `kluis audit verify` does, reporting progress

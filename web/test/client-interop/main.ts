@@ -18,6 +18,7 @@ import { auditOps } from "../../src/worker/ops_audit";
 import { consentOps } from "../../src/worker/ops_consent";
 import { keyOps } from "../../src/worker/ops_keys";
 import { planOps } from "../../src/worker/ops_plan";
+import { professionalOps } from "../../src/worker/ops_professional";
 import { state } from "../../src/worker/state";
 
 interface Input {
@@ -33,6 +34,7 @@ const handlers: Record<string, (args: never, progress: (done: number, total: num
   ...planOps,
   ...consentOps,
   ...auditOps,
+  ...professionalOps,
 };
 
 async function post<T>(url: string, body: unknown): Promise<T> {
@@ -77,6 +79,7 @@ for (const { op, args } of input.ops) {
   }
   const a = { ...args };
   if (typeof a.value === "string") a.value = utf8(a.value);
+  if (typeof a.text === "string") a.text = utf8(a.text);
   try {
     results.push({ ok: plain(await handler(a as never, () => {})) });
   } catch (e) {

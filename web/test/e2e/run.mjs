@@ -565,6 +565,70 @@ const tests = [
     },
   ],
   [
+    "a coach sees the caseload, reads only what a grant covers, and writes a private note the household cannot read until it is shared",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      const code = (link) => link.split("#")[1];
+      const fingerprint = await enrolInBrowser(page, invite("professional", "Piet Browser", "Wijkteam Zuid"), "Piet Browser", "Start");
+      const daan = enrolWithCli("Daan", code(invite("client", "Daan")));
+      const h = kluis(daan.ks, ["household", "create"]);
+      kluis(daan.ks, ["plan", "set", h, "algemeen/naam", "--value", "Familie Jansen"]);
+      kluis(daan.ks, ["plan", "set", h, "financien/situatie", "--value", "Huurachterstand van twee maanden"]);
+      kluis(daan.ks, ["plan", "set", h, "huisvesting/situatie", "--value", "Woont bij zijn zus"]);
+      const found = JSON.parse(kluis(daan.ks, ["professionals", "--search", "Piet Browser", "--json"])).professionals;
+      expect(found.length === 1 && found[0].fingerprint === fingerprint, JSON.stringify(found));
+      const pietId = found[0].principal_id;
+      const until = new Date(Date.now() + 20 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      kluis(daan.ks, ["grant", h, "--to", pietId, "--fields", "financien/*,algemeen/naam", "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
+
+      // The caseload: the name the household shared, the purpose, the days left, marked as ending soon.
+      await page.reload();
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByTestId("caseload").waitFor({ timeout: 60_000 });
+      const item = page.locator(`[data-household="${h}"]`);
+      await item.getByRole("link", { name: "Familie Jansen" }).waitFor();
+      const card = await item.innerText();
+      expect(card.includes("hulp bij schulden en geldzaken") && /nog (19|20) dagen/.test(card) && card.includes("Loopt bijna af"), card);
+      await axeBothWidths(page, "caseload");
+      await screenshot(page, "clienten");
+
+      // The plan shows what the grant covers, nothing else.
+      await item.getByRole("link", { name: "Familie Jansen" }).click();
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Huurachterstand van twee maanden").waitFor({ timeout: 30_000 });
+      expect(!(await page.locator("body").innerText()).includes("Woont bij zijn zus"), "housing is not shared with the coach");
+      await page.goBack();
+
+      // A note: the choice of readers must be made.
+      await page.getByRole("link", { name: "Notitie schrijven" }).click();
+      await page.getByRole("heading", { name: "Notities", exact: true }).waitFor();
+      await page.getByLabel("Uw notitie").fill("Zorgen over gokken; eerst vertrouwen opbouwen.");
+      await page.getByRole("button", { name: "Notitie opslaan" }).click();
+      await page.getByRole("link", { name: "Kies wie de notitie mag lezen." }).waitFor();
+      await axeBothWidths(page, "note with an error");
+      await page.getByLabel("Alleen ik (privé)").check();
+      await page.getByText("Alleen u kunt dit lezen; het huishouden ziet dat er een notitie is.").waitFor();
+      await page.getByRole("button", { name: "Notitie opslaan" }).click();
+      await page.getByText("Alleen u kunt hem lezen.").waitFor({ timeout: 30_000 });
+      await page.getByTestId("private-notes").getByText("Zorgen over gokken").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "notes");
+      await screenshot(page, "notities");
+      // The household cannot read it; its history says a note exists, never what it says.
+      const history = kluis(daan.ks, ["access-log", h]);
+      expect(history.includes("wrote a private note") && !history.includes("gokken"), history);
+      const list = kluis(daan.ks, ["plan", "list", h]);
+      expect(!list.includes("observaties/"), list);
+      // Shared into the plan: the household reads it with the CLI.
+      await page.getByRole("button", { name: "Delen in het plan" }).click();
+      await page.getByText("De notitie staat nu in het plan.").waitFor({ timeout: 30_000 });
+      const published = kluis(daan.ks, ["plan", "list", h]).match(/observaties\/[a-z0-9-]+/)?.[0];
+      expect(published, "the shared note is in the household's plan");
+      expect(kluis(daan.ks, ["plan", "get", h, published]) === "Zorgen over gokken; eerst vertrouwen opbouwen.", "the household reads the note");
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
     "an expired invite says so (run by tests/web_app.rs with a clock moved on)",
     async (browser) => {
       const link = process.env.KLUIS_EXPIRED_LINK;
