@@ -285,6 +285,15 @@ export const en: Copy = {
     coordinator: "You coordinate this case.",
     open: "Open",
   },
+  myLink: {
+    title: "Your share link",
+    intro:
+      "A household can choose you to share its plan with. Give the household this link, or let them scan the QR code. The link holds your number and your key code, no secrets.",
+    label: "Share link",
+    copy: "Copy the link",
+    copied: "The link is copied.",
+    qr: (name: string) => `QR code with the share link of ${name}`,
+  },
   observations: {
     link: "Write a note",
     title: "Notes",

@@ -292,6 +292,15 @@ export const nl = {
     coordinator: "U bent casushouder.",
     open: "Openen",
   },
+  myLink: {
+    title: "Uw deellink",
+    intro:
+      "Een huishouden kan u kiezen om zijn plan mee te delen. Geef het huishouden deze link, of laat de QR-code scannen. De link bevat uw nummer en uw sleutelcode, geen geheimen.",
+    label: "Deellink",
+    copy: "Link kopiëren",
+    copied: "De link is gekopieerd.",
+    qr: (name: string) => `QR-code met de deellink van ${name}`,
+  },
   observations: {
     link: "Notitie schrijven",
     title: "Notities",

@@ -12,6 +12,7 @@ import { go } from "../router";
 import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
 import { Caseload } from "./caseload";
+import { MyShareLink } from "./my_share_link";
 
 export function Home() {
   const t = copy.value.home;
@@ -61,6 +62,7 @@ export function Home() {
       <p class="utrecht-paragraph">{t.fingerprintHint}</p>
       {s.me.role === "auditor" && <AuditorStart />}
       {s.me.role === "professional" && <Caseload />}
+      {s.me.role === "professional" && <MyShareLink />}
       {s.me.role !== "auditor" && s.me.role !== "professional" && (
       <section aria-labelledby="huishoudens" class="kluis-section">
         <h2 class="utrecht-heading-2" id="huishoudens">

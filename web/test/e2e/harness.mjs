@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const JSQR = readFileSync(require.resolve("jsqr/dist/jsQR.js"), "utf8");
 
 export const BASE = process.env.KLUIS_URL;
 export const ORIGIN = new URL(BASE).origin;
@@ -121,4 +122,36 @@ export async function screenshot(page, name) {
   const dir = process.env.KLUIS_SCREENSHOTS;
   if (!dir) return;
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/**
+ * Decode a QR code as a phone would see it: the app's SVG drawn to pixels
+ * and read by jsQR. This runs on a blank page of its own (with the page's
+ * CSP lifted: drawing an SVG into a canvas needs a data: image, which the
+ * app's CSP rightly forbids); the app page is not touched.
+ */
+export async function decodeQr(browser, svgMarkup) {
+  const context = await browser.newContext({ bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    await page.setContent("<!doctype html><title>qr</title>");
+    await page.addScriptTag({ content: JSQR });
+    return await page.evaluate(async (svg) => {
+      const img = new Image();
+      img.src = "data:image/svg+xml;base64," + btoa(svg);
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = 400;
+      canvas.height = 400;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, 400, 400);
+      g.drawImage(img, 0, 0, 400, 400);
+      const data = g.getImageData(0, 0, 400, 400);
+      // eslint-disable-next-line no-undef
+      return jsQR(data.data, 400, 400)?.data ?? null;
+    }, svgMarkup);
+  } finally {
+    await context.close();
+  }
 }

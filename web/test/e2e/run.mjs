@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, axeBothWidths, clean, expect, newPage, run, screenshot } from "./harness.mjs";
+import { BASE, axeBothWidths, clean, decodeQr, expect, newPage, run, screenshot } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite when a
@@ -578,6 +578,11 @@ const tests = [
       const found = JSON.parse(kluis(daan.ks, ["professionals", "--search", "Piet Browser", "--json"])).professionals;
       expect(found.length === 1 && found[0].fingerprint === fingerprint, JSON.stringify(found));
       const pietId = found[0].principal_id;
+      // His share link, as text and as a QR code a phone can read: the CLI's format.
+      const link = `${BASE}/#/delen-met/${pietId}/${fingerprint.replaceAll(" ", "")}`;
+      expect((await page.getByTestId("share-link").inputValue()) === link, "the share link");
+      const qr = await decodeQr(browser, await page.getByTestId("qr").evaluate((svg) => svg.outerHTML));
+      expect(qr === link, `the QR code reads ${qr}`);
       const until = new Date(Date.now() + 20 * 24 * 3600 * 1000).toISOString().slice(0, 10);
       kluis(daan.ks, ["grant", h, "--to", pietId, "--fields", "financien/*,algemeen/naam", "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
 
