@@ -416,3 +416,116 @@ async fn the_cli_searches_the_directory() {
         "{refused:?}"
     );
 }
+
+/// The administrators' list of people (`GET /v1/principals`, `kluis
+/// people`) lists everyone, clients and disabled people included, with
+/// their role; anyone else is refused, and every look, refused or not, is
+/// in the access log with what was searched for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_administrators_see_everyone_and_each_look_is_logged() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin().await;
+    let piet = server
+        .enrol(
+            &admin,
+            Role::Professional,
+            "Piet de Coach",
+            Some("Wijkteam Noord"),
+        )
+        .await;
+    let anna = server
+        .enrol(&piet, Role::Client, "Anna Noordhuis", None)
+        .await;
+    let auditor = server
+        .enrol(&admin, Role::Auditor, "Ilse", Some("Privacyteam"))
+        .await;
+    admin
+        .client
+        .disable_person(anna.id, "verhuisd")
+        .await
+        .unwrap();
+
+    let all = admin.client.people(None).await.unwrap();
+    let who: Vec<(&str, Role, bool)> = all
+        .people
+        .iter()
+        .map(|p| (p.name.as_str(), p.role, p.disabled_at.is_some()))
+        .collect();
+    assert!(
+        who.contains(&("Anna Noordhuis", Role::Client, true)),
+        "{who:?}"
+    );
+    assert!(who.contains(&("Piet de Coach", Role::Professional, false)));
+    assert!(who.contains(&("Ilse", Role::Auditor, false)));
+    assert_eq!(all.people.len(), 4, "{who:?}");
+    let noord = admin.client.people(Some("noord")).await.unwrap();
+    let names: Vec<&str> = noord.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Anna Noordhuis", "Piet de Coach"]);
+    let fp = &noord.people[1].fingerprint;
+    assert_eq!(fp, &piet.client.whoami().await.unwrap().fingerprint);
+
+    for refused in [&piet, &anna, &auditor] {
+        if refused.id == anna.id {
+            continue; // disabled: cannot even log in
+        }
+        let e = refused.client.people(Some("noord")).await.unwrap_err();
+        assert_eq!(e.status(), Some(403), "{e}");
+    }
+
+    // The CLI says the same, one person per line.
+    let dir = tempfile::tempdir().unwrap();
+    let kluis = Kluis::new(&server.url);
+    let cli = |inviter: &User, role: Role, name: &'static str| {
+        let (kluis, dir) = (&kluis, &dir);
+        let c = inviter.client.clone();
+        async move {
+            let code = c.invite(role, name, Some("Gemeente")).await.unwrap().code;
+            let ks = common::cli::keystore_in(dir, name);
+            kluis.keys_new(&ks, name);
+            kluis.register(&ks, &code);
+            ks
+        }
+    };
+    let cli_admin = cli(&admin, Role::Admin, "Beheer").await;
+    let cli_pro = cli(&admin, Role::Professional, "Otto").await;
+    let out = kluis.with(&cli_admin, &["people", "--search", "noord"]);
+    assert!(
+        out.text()
+            .contains("Piet de Coach of Wijkteam Noord, professional"),
+        "{}",
+        out.text()
+    );
+    assert!(out.text().contains("Anna Noordhuis, client") && out.text().contains("disabled since"));
+    let refused = kluis.with(&cli_pro, &["people"]).failure().to_owned();
+    assert!(refused.contains("only administrators"), "{refused}");
+
+    let log = auditor
+        .client
+        .log_query(&kluis_vault::client::LogFilter {
+            event: Some("log.query".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let looks: Vec<(String, String)> = log
+        .iter()
+        .filter_map(|e| {
+            let reason = e.entry.reason.clone()?;
+            reason
+                .starts_with("people:")
+                .then(|| (reason, e.entry.outcome.code().to_owned()))
+        })
+        .collect();
+    assert!(
+        looks.contains(&("people: everyone".into(), "allowed".into())),
+        "{looks:?}"
+    );
+    assert!(looks.contains(&("people: noord".into(), "allowed".into())));
+    // A refusal is logged with its reason code, as every refusal is.
+    assert!(log.iter().any(
+        |e| e.entry.actor.as_deref() == Some(piet.id.to_string().as_str())
+            && e.entry.outcome == kluis_audit::Outcome::Denied
+            && e.entry.reason.as_deref() == Some("role")
+    ));
+    server.stop().await;
+}

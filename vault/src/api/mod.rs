@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod observation_names;
 pub mod observations;
 pub mod openapi;
+pub mod people;
 pub mod plan;
 pub mod problem;
 pub mod professionals;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/invites", post(enrol::invite))
         .route("/register", post(enrol::register))
         .route("/whoami", get(whoami::whoami))
+        .route("/principals", get(people::list))
         .route("/principals/{id}", get(whoami::principal))
         .route("/principals/{id}/disable", post(accounts::disable))
         .route("/principals/{id}/enable", post(accounts::enable))

@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, plan, professionals, rekey, retention, whoami,
+    observation_names, observations, people, plan, professionals, rekey, retention, whoami,
 };
 
 #[derive(OpenApi)]
@@ -33,7 +33,7 @@ use super::{
     paths(
         login::challenge, login::token,
         enrol::invite, enrol::register,
-        whoami::whoami, whoami::principal,
+        whoami::whoami, whoami::principal, people::list,
         accounts::disable, accounts::enable, accounts::sign_out,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,

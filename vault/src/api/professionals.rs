@@ -36,7 +36,7 @@ pub struct ProfessionalsQuery {
 }
 
 /// The search text, trimmed, or why it is refused.
-fn search_text(q: Option<&str>) -> ApiResult<&str> {
+pub(super) fn search_text(q: Option<&str>) -> ApiResult<&str> {
     let text = q.unwrap_or("").trim();
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(Problem::malformed(format!(

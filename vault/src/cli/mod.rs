@@ -24,6 +24,7 @@ mod keys;
 mod observe;
 mod output;
 mod passphrase;
+mod people;
 mod person;
 mod plan;
 mod professionals;
@@ -98,6 +99,8 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Find a professional to share with, by name or organisation.
     Professionals(professionals::ProfessionalsArgs),
+    /// Everyone registered here (administrators), by name or organisation.
+    People(people::PeopleArgs),
     /// Give a professional access to parts of the plan; prints the grant id.
     Grant(consent::GrantArgs),
     /// List a household's grants.
@@ -226,6 +229,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,
         Command::Professionals(args) => professionals::run(&ctx, args).await,
+        Command::People(args) => people::run(&ctx, args).await,
         Command::Grant(args) => consent::grant(&ctx, args).await,
         Command::Grants { household } => consent::list(&ctx, household).await,
         Command::Revoke { household, grant } => consent::revoke(&ctx, household, grant).await,

@@ -97,3 +97,26 @@ mod tests {
         assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
     }
 }
+
+/// Everyone (any role, disabled too) whose name or organisation contains
+/// `query` (folded), ordered by folded name and then id, at most `limit`:
+/// the administrators' list of people (`api::people`).
+pub async fn everyone(
+    store: &Store,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<Principal>, StoreError> {
+    let pattern = contains_pattern(query);
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM principals p \
+         WHERE (p.name_folded LIKE $1 ESCAPE '\\' OR p.org_folded LIKE $2 ESCAPE '\\') \
+         ORDER BY p.name_folded, p.id LIMIT $3",
+        principals::COLUMNS_OF_P
+    ))
+    .bind(&pattern)
+    .bind(&pattern)
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(principals::from_row).collect()
+}
