@@ -4,6 +4,9 @@
 import { route } from "./router";
 import { session } from "./session";
 import { Accessibility } from "./screens/accessibility";
+import { AdminInvite } from "./screens/admin_invite";
+import { AdminPeople } from "./screens/admin_people";
+import { AdminRetention } from "./screens/admin_retention";
 import { AuditEntry } from "./screens/audit_entry";
 import { AuditSearch } from "./screens/audit_search";
 import { AuditVerify } from "./screens/audit_verify";
@@ -28,6 +31,9 @@ export function App() {
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
   if (!session.value) return <Unlock />;
+  if (r === "/beheer/uitnodigen") return <AdminInvite />;
+  if (r === "/beheer/mensen") return <AdminPeople />;
+  if (r === "/beheer/bewaren") return <AdminRetention />;
   if (r === "/logboek") return <AuditSearch />;
   if (r === "/logboek/controleren") return <AuditVerify />;
   const entry = AUDIT_ENTRY.exec(r);

@@ -44,18 +44,27 @@ export async function op<K extends keyof WorkerOps>(
   }
 }
 
-/** GET an API path with the session's token. */
-export async function get<T>(path: string): Promise<T> {
+/** Call the API with the session's token; an expired login is renewed once. */
+async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const token = () => {
     const s = session.value;
     if (!s) throw new ApiError("unauthenticated", 401, "locked");
     return s.token.token;
   };
   try {
-    return await call<T>("GET", path, { token: token() });
+    return await call<T>(method, path, { token: token(), body });
   } catch (e) {
     if (!expired(e)) throw e;
     await renew();
-    return call<T>("GET", path, { token: token() });
+    return call<T>(method, path, { token: token(), body });
   }
 }
+
+/** GET an API path with the session's token. */
+export const get = <T>(path: string): Promise<T> => authorised<T>("GET", path);
+
+/** POST to an API path (page-side actions that need no keys: invites, administration). */
+export const post = <T>(path: string, body: unknown): Promise<T> => authorised<T>("POST", path, body);
+
+/** DELETE an API path (ending someone's sessions). */
+export const del = <T>(path: string): Promise<T> => authorised<T>("DELETE", path);

@@ -35,7 +35,7 @@ export function Home() {
   }
 
   useEffect(() => {
-    if (s.me.role === "auditor" || s.me.role === "professional") return;
+    if (s.me.role !== "client") return;
     get<{ households: string[] }>("/v1/households").then(
       (list) => setHouseholds(list.households),
       () => setFailure(copy.value.errors.unknown),
@@ -61,9 +61,10 @@ export function Home() {
       </dl>
       <p class="utrecht-paragraph">{t.fingerprintHint}</p>
       {s.me.role === "auditor" && <AuditorStart />}
+      {s.me.role === "admin" && <AdminStart />}
       {s.me.role === "professional" && <Caseload />}
       {s.me.role === "professional" && <MyShareLink />}
-      {s.me.role !== "auditor" && s.me.role !== "professional" && (
+      {s.me.role === "client" && (
       <section aria-labelledby="huishoudens" class="kluis-section">
         <h2 class="utrecht-heading-2" id="huishoudens">
           {t.households}
@@ -121,6 +122,33 @@ function AuditorStart() {
             {t.verifyLink}
           </a>
         </li>
+      </ul>
+    </section>
+  );
+}
+
+/** The administrator's start: invitations, people, keeping and deleting. */
+function AdminStart() {
+  const t = copy.value.admin;
+  const links: Array<[string, string]> = [
+    ["/beheer/uitnodigen", t.inviteLink],
+    ["/beheer/mensen", t.peopleLink],
+    ["/beheer/bewaren", t.retentionLink],
+  ];
+  return (
+    <section aria-labelledby="beheer" class="kluis-section">
+      <h2 class="utrecht-heading-2" id="beheer">
+        {t.homeTitle}
+      </h2>
+      <p class="utrecht-paragraph">{t.homeIntro}</p>
+      <ul class="utrecht-unordered-list">
+        {links.map(([to, label]) => (
+          <li class="utrecht-unordered-list__item" key={to}>
+            <a class="utrecht-link" href={`/#${to}`} onClick={nav(to)}>
+              {label}
+            </a>
+          </li>
+        ))}
       </ul>
     </section>
   );

@@ -634,6 +634,77 @@ const tests = [
     },
   ],
   [
+    "an administrator invites with a link and a QR code, blocks and lets in a person, and approves another administrator's erasure",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      const code = (link) => link.split("#")[1];
+      await enrolInBrowser(page, invite("admin", "Bea Beheer"), "Bea Beheer", "Start");
+      await page.getByRole("link", { name: "Iemand uitnodigen" }).click();
+      await page.getByRole("heading", { name: "Iemand uitnodigen" }).waitFor();
+      await axeBothWidths(page, "invite form");
+      // A professional needs an organisation.
+      await page.getByLabel("professional").check();
+      await page.getByLabel("Naam", { exact: true }).fill("Pim Prof");
+      await page.getByRole("button", { name: "Uitnodiging maken" }).click();
+      await page.getByRole("link", { name: "Vul de organisatie in." }).waitFor();
+      await page.getByLabel("cliënt").check();
+      await page.getByLabel("Naam", { exact: true }).fill("Carlijn");
+      await page.getByRole("button", { name: "Uitnodiging maken" }).click();
+      await page.getByText("De uitnodiging voor Carlijn is klaar.").waitFor({ timeout: 30_000 });
+      const link = await page.getByTestId("invite-link").inputValue();
+      expect(link.startsWith(`${BASE}/welkom#`), link);
+      const qr = await decodeQr(browser, await page.getByTestId("qr").evaluate((svg) => svg.outerHTML));
+      expect(qr === link, `the QR code reads ${qr}`);
+      await axeBothWidths(page, "invite made");
+      await screenshot(page, "uitnodigen");
+      // The invitation works with the CLI (the code from the link).
+      const carlijn = enrolWithCli("Carlijn", code(link));
+      const h = kluis(carlijn.ks, ["household", "create"]);
+      kluis(carlijn.ks, ["plan", "set", h, "financien/situatie", "--value", "weg ermee"]);
+
+      // People: block Carlijn with a reason; her CLI is refused; let her in again.
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.getByRole("link", { name: "Mensen" }).click();
+      await page.getByTestId("people").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "people");
+      await page.getByRole("button", { name: "Blokkeren: Carlijn" }).click();
+      await page.getByLabel("Waarom blokkeert u deze persoon?").fill("Verhuisd naar een andere gemeente");
+      await page.getByRole("button", { name: "Blokkeren", exact: true }).click();
+      await page.getByText("Carlijn is geblokkeerd en is overal uitgelogd.").waitFor({ timeout: 30_000 });
+      let refused = "";
+      try {
+        kluis(carlijn.ks, ["whoami"]);
+      } catch (e) {
+        refused = String(e.message);
+      }
+      expect(refused.includes("disabled"), `Carlijn is refused: ${refused}`);
+      await page.getByRole("button", { name: "Weer toelaten: Carlijn" }).click();
+      await page.getByText("Carlijn kan weer inloggen.").waitFor({ timeout: 30_000 });
+      kluis(carlijn.ks, ["whoami"]);
+
+      // Keeping and deleting: another administrator (CLI) proposes an erasure; Bea approves it here.
+      const proposal = kluis(admin.ks, ["household", "erase", h, "--basis", "AVG art. 17"]);
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.getByRole("link", { name: "Bewaren en verwijderen" }).click();
+      const card = page.locator(`[data-proposal="${proposal}"]`);
+      await card.waitFor({ timeout: 30_000 });
+      expect((await card.innerText()).includes("Wissen op verzoek") && (await card.innerText()).includes(h), await card.innerText());
+      await axeBothWidths(page, "retention");
+      await screenshot(page, "bewaren");
+      await card.getByRole("button", { name: "Goedkeuren en uitvoeren" }).click();
+      await page.getByText("Het voorstel is goedgekeurd en uitgevoerd.").waitFor({ timeout: 30_000 });
+      let gone = "";
+      try {
+        kluis(carlijn.ks, ["plan", "get", h, "financien/situatie"]);
+      } catch (e) {
+        gone = String(e.message);
+      }
+      expect(gone.includes("destroyed"), `the plan is gone: ${gone}`);
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
     "an expired invite says so (run by tests/web_app.rs with a clock moved on)",
     async (browser) => {
       const link = process.env.KLUIS_EXPIRED_LINK;
