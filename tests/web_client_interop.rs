@@ -968,3 +968,30 @@ async fn a_professional_in_the_browser_keeps_a_caseload_and_private_observations
         b"Gesprek gehad"
     );
 }
+
+/// The browser's log reader (`web/src/client/log_entry.ts`) knows exactly
+/// the event codes the Rust decoder knows, in the same order: a code it
+/// lacked would make the browser's check of an intact log fail, and one it
+/// had extra would accept entries `kluis audit verify` refuses.
+#[test]
+fn the_browser_knows_every_event_code_of_the_log() {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("web/src/client/log_entry.ts"),
+    )
+    .unwrap();
+    let list = source
+        .split("export const EVENTS = [")
+        .nth(1)
+        .and_then(|rest| rest.split("] as const;").next())
+        .expect("EVENTS in log_entry.ts");
+    let browser: Vec<&str> = list
+        .split(',')
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let rust: Vec<&str> = kluis_audit::EventType::ALL
+        .iter()
+        .map(|e| e.code())
+        .collect();
+    assert_eq!(browser, rust);
+}
