@@ -15,6 +15,7 @@ const FILES: &[(&str, &str)] = &[
     ("/app/app.js", "app.js"),
     ("/app/worker.js", "worker.js"),
     ("/app/style.css", "style.css"),
+    ("/app/sw.js", "sw.js"),
 ];
 
 fn dist(name: &str) -> Vec<u8> {
@@ -74,6 +75,10 @@ async fn the_app_is_served_from_the_binary_with_strict_headers() {
         assert_eq!(r.status(), 200, "{url}");
         assert_secure(&url, &r);
         let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        if *file == "sw.js" {
+            // Its scope is the whole app, which this header allows.
+            assert_eq!(r.headers()["service-worker-allowed"], "/");
+        }
         assert_eq!(r.bytes().await.unwrap().to_vec(), dist(file), "{url}");
         // Revalidation: unchanged files are not sent again.
         let again = http

@@ -4,7 +4,8 @@
 //! clone serves the app without Node; CI rebuilds `web/dist` and fails when it
 //! differs from what is committed. Pages are `/` and `/welkom` (the invite
 //! link, whose code stays in the URL fragment and so never reaches a server
-//! log); the app's files are under `/app/`. Every response, the API's
+//! log); the app's files are under `/app/`, the service worker (`sw.js`,
+//! which keeps them for opening the app offline) too. Every response, the API's
 //! included, carries the security headers of `security_headers`.
 
 use axum::extract::Path;
@@ -40,6 +41,11 @@ const ASSETS: &[Asset] = &[
         name: "worker.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../web/dist/worker.js"),
+    },
+    Asset {
+        name: "sw.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../web/dist/sw.js"),
     },
     Asset {
         name: "style.css",
@@ -100,6 +106,16 @@ async fn page(headers: HeaderMap) -> Response {
 
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     match ASSETS.iter().find(|a| a.name == file) {
+        // The service worker lives under /app/ with the other files but
+        // keeps the pages (`/`) for offline use, which needs this header.
+        Some(a) if a.name == "sw.js" => {
+            let mut r = serve(a, &headers);
+            r.headers_mut().insert(
+                HeaderName::from_static("service-worker-allowed"),
+                HeaderValue::from_static("/"),
+            );
+            r
+        }
         Some(a) => serve(a, &headers),
         None => Problem::not_found("there is no such file of the web app").into_response(),
     }

@@ -5,7 +5,8 @@
 
 import { ask, KeyError } from "../keys/worker_client";
 import type { PublicKeys } from "../worker/protocol";
-import { call } from "./http";
+import { rememberPerson, rememberedPerson } from "../offline/person";
+import { ApiError, call } from "./http";
 
 export interface PrincipalInfo {
   principal_id: string;
@@ -70,5 +71,28 @@ export async function signIn(keys: PublicKeys, fingerprint: string): Promise<{ t
   if (me.keys.signing_key !== keys.signing_key || me.keys.age_recipient !== keys.age_recipient) {
     throw new KeyError("untrusted", "the server has other keys registered for this person than this device holds");
   }
+  await rememberPerson(me).catch(() => undefined);
   return { token, me: { ...me, fingerprint } };
+}
+
+/**
+ * `signIn`, or, when the server cannot be reached, a session without a
+ * login for the person these keys were last signed in as on this device:
+ * the app then shows what this device kept (`offline/responses.ts`), and
+ * the first request that reaches the server again logs in for real.
+ */
+export async function signInOrOffline(
+  keys: PublicKeys,
+  fingerprint: string,
+): Promise<{ token: Token; me: PrincipalInfo; offline: boolean }> {
+  try {
+    return { ...(await signIn(keys, fingerprint)), offline: false };
+  } catch (e) {
+    if (!(e instanceof ApiError && e.kind === "network")) throw e;
+    const me = await rememberedPerson(keys);
+    if (!me) throw e;
+    const token: Token = { token: "", expires_at: "", principal_id: me.principal_id };
+    await ask("setSession", { token: "", principal_id: me.principal_id, origin: location.origin });
+    return { token, me: { ...me, fingerprint }, offline: true };
+  }
 }

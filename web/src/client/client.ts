@@ -40,7 +40,7 @@ export class Client {
     token: string,
     readonly store: DeviceStore,
   ) {
-    this.api = new Api(origin, token);
+    this.api = new Api(origin, token, store);
     this.pins = new Pins(store);
     this.seen = new Seen(store);
   }

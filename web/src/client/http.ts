@@ -6,24 +6,45 @@
  * logs in again on "token-expired" or "unauthenticated" and hands the
  * worker the new token (`setSession`).
  */
-import { call } from "../api/http";
+import { ApiError, call } from "../api/http";
+import { drop, keep, noteServed, recall, type Kept } from "../offline/responses";
+import type { DeviceStore } from "./device_store";
 
 export class Api {
   constructor(
     /** The server's origin, e.g. "https://kluis.example". */
     readonly origin: string,
     public token: string,
+    /** Where answers are kept for reading offline (`offline/responses.ts`); none in some tests. */
+    private readonly kept?: DeviceStore,
   ) {}
 
-  get<T>(path: string): Promise<T> {
-    return call<T>("GET", this.origin + path, { token: this.token });
+  /**
+   * GET, keeping the answer on the device; when the server cannot be
+   * reached, the answer kept from the last time (if any), noted as served
+   * offline. Every check the caller makes applies to it all the same.
+   */
+  async get<T>(path: string): Promise<T> {
+    try {
+      const body = await call<T>("GET", this.origin + path, { token: this.token });
+      if (this.kept) await keep(this.kept, path, body);
+      return body;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.kind === "network") || !this.kept) throw e;
+      const old = await recall(this.kept, path);
+      if (!old?.body) throw notKept(path);
+      noteServed((old as Kept).fetched_at);
+      return old.body as T;
+    }
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
     return call<T>("POST", this.origin + path, { token: this.token, body });
   }
 
-  put<T>(path: string, body: unknown): Promise<T> {
+  async put<T>(path: string, body: unknown): Promise<T> {
+    // A field written anew: what was kept of it is older than this write.
+    if (this.kept) await drop(this.kept, path);
     return call<T>("PUT", this.origin + path, { token: this.token, body });
   }
 }
@@ -31,4 +52,9 @@ export class Api {
 /** A path segment or field path in a URL: paths are `a-z0-9-` and `/` only (checked before). */
 export function enc(segment: string): string {
   return segment.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Offline, and this read was never kept on the device. */
+export function notKept(path: string): ApiError {
+  return new ApiError("not-kept", 0, `the server cannot be reached and ${path} was not kept on this device`);
 }

@@ -19,6 +19,14 @@ export const en: Copy = {
     accessibility: "Accessibility statement",
     privacy: "Your data is encrypted on your device. The server cannot read your plan.",
   },
+  offline: {
+    notice: (when: string) =>
+      `You are offline. You see what this device fetched before (${when}). It may be out of date. What you read now was already in the log when it was fetched.`,
+    noticeUnknown:
+      "You are offline. You see what this device fetched before. It may be out of date. What you read now was already in the log when it was fetched.",
+    needsConnection: "You are offline. Saving works again once you are connected. Nothing was saved.",
+    notKept: "This is not kept on this device. Open it when you are connected again.",
+  },
   errors: {
     title: "Something went wrong",
     network: "The server cannot be reached. Check your internet connection and try again.",
@@ -313,7 +321,6 @@ export const en: Copy = {
     noneMine: "You have no private notes here.",
     publish: "Share in the plan",
     published: "The note is now in the plan. The household can read it.",
-    needsConnection: "A note needs an internet connection. Try again when you are back online.",
   },
   admin: {
     homeTitle: "Administration",

@@ -19,6 +19,14 @@ export const nl = {
     accessibility: "Toegankelijkheidsverklaring",
     privacy: "Uw gegevens worden versleuteld op uw apparaat. De server kan uw plan niet lezen.",
   },
+  offline: {
+    notice: (when: string) =>
+      `U bent offline. U ziet wat dit apparaat eerder ophaalde (${when}). Het kan verouderd zijn. Wat u nu leest, stond al in het logboek toen het werd opgehaald.`,
+    noticeUnknown:
+      "U bent offline. U ziet wat dit apparaat eerder ophaalde. Het kan verouderd zijn. Wat u nu leest, stond al in het logboek toen het werd opgehaald.",
+    needsConnection: "U bent offline. Opslaan kan pas weer als u verbinding heeft. Er is niets opgeslagen.",
+    notKept: "Dit is niet op dit apparaat bewaard. Open het als u weer verbinding heeft.",
+  },
   errors: {
     title: "Er ging iets mis",
     network: "De server is niet bereikbaar. Controleer uw internet en probeer het opnieuw.",
@@ -320,7 +328,6 @@ export const nl = {
     noneMine: "U heeft hier geen privé-notities.",
     publish: "Delen in het plan",
     published: "De notitie staat nu in het plan. Het huishouden kan hem lezen.",
-    needsConnection: "Voor een notitie is een internetverbinding nodig. Probeer het opnieuw als u weer verbinding heeft.",
   },
   admin: {
     homeTitle: "Beheer",

@@ -6,6 +6,10 @@
 
 import { login } from "../api/auth";
 import { ApiError, call } from "../api/http";
+import { IdbDeviceStore } from "../client/device_store_idb";
+import { notKept } from "../client/http";
+import { keep, recall } from "../offline/responses";
+import { offlineSince } from "../offline/status";
 import { session } from "../session";
 import type { WorkerOps } from "../worker/protocol";
 import { ask, KeyError } from "./worker_client";
@@ -44,16 +48,41 @@ export async function op<K extends keyof WorkerOps>(
   }
 }
 
-/** Call the API with the session's token; an expired login is renewed once. */
+/** The signed-in person's kept answers (the same store the key worker keeps them in). */
+const stores = new Map<string, IdbDeviceStore>();
+function keptAnswers(): IdbDeviceStore | null {
+  const s = session.value;
+  if (!s || !globalThis.indexedDB) return null;
+  const id = s.me.principal_id;
+  if (!stores.has(id)) stores.set(id, new IdbDeviceStore(id));
+  return stores.get(id)!;
+}
+
+/** Call the API with the session's token; an expired login is renewed once.
+ *  GETs are kept on the device and, when the server is out of reach, served from there. */
 async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const token = () => {
     const s = session.value;
     if (!s) throw new ApiError("unauthenticated", 401, "locked");
     return s.token.token;
   };
+  const kept = method === "GET" ? keptAnswers() : null;
   try {
-    return await call<T>(method, path, { token: token(), body });
+    const answer = await call<T>(method, path, { token: token(), body });
+    if (kept) {
+      await keep(kept, path, answer).catch(() => undefined);
+      offlineSince.value = null;
+    }
+    return answer;
   } catch (e) {
+    if (kept && e instanceof ApiError && e.kind === "network") {
+      const old = await recall(kept, path).catch(() => undefined);
+      if (old?.body) {
+        offlineSince.value = offlineSince.value && offlineSince.value < old.fetched_at ? offlineSince.value : old.fetched_at;
+        return old.body as T;
+      }
+      throw notKept(path);
+    }
     if (!expired(e)) throw e;
     await renew();
     return call<T>(method, path, { token: token(), body });

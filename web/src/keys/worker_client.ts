@@ -3,11 +3,13 @@
 // sign, and gets public values and signatures back. Locking ends the
 // worker, which drops every key it held.
 
+import { noteAnswer } from "../offline/status";
 import type { WorkerReply, WorkerRequest, WorkerOps } from "../worker/protocol";
 
 let worker: Worker | null = null;
 let next = 1;
 interface Waiting {
+  op: string;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onProgress?: (done: number, total: number) => void;
@@ -26,7 +28,10 @@ function start(): Worker {
       return;
     }
     waiting.delete(reply.id);
-    if (reply.ok) pending.resolve(reply.result);
+    if (reply.ok) {
+      noteAnswer(pending.op, reply.offline);
+      pending.resolve(reply.result);
+    }
     else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current, reply.error.detail));
   };
   worker = w;
@@ -56,7 +61,7 @@ export function ask<K extends keyof WorkerOps>(
   const id = next++;
   const request: WorkerRequest = { id, op, args } as WorkerRequest;
   return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+    waiting.set(id, { op, resolve: resolve as (v: unknown) => void, reject, onProgress });
     w.postMessage(request);
   });
 }

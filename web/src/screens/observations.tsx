@@ -3,7 +3,6 @@
 // notes are listed, each with "share in the plan".
 
 import { useEffect, useState } from "preact/hooks";
-import { ApiError } from "../api/http";
 import { copy } from "../copy";
 import { op } from "../keys/op";
 import { decode, encode } from "../plan/text";
@@ -17,11 +16,6 @@ type Who = "shared" | "private" | null;
 interface Note {
   path: string;
   text: string;
-}
-
-/** A failure that means "no connection": say so instead of failing silently. */
-function offline(e: unknown): boolean {
-  return (e instanceof ApiError && e.kind === "network") || (e as { kind?: string }).kind === "network" || !navigator.onLine;
 }
 
 export function Observations(props: { household: string }) {
@@ -47,7 +41,7 @@ export function Observations(props: { household: string }) {
       }
       setMine(notes);
     } catch (e) {
-      setFailure(offline(e) ? t.needsConnection : say(e));
+      setFailure(say(e));
     }
   }
 
@@ -72,7 +66,7 @@ export function Observations(props: { household: string }) {
       setWho(null);
       await load();
     } catch (err) {
-      setFailure(offline(err) ? t.needsConnection : say(err));
+      setFailure(say(err));
     } finally {
       setBusy(false);
     }
@@ -86,7 +80,7 @@ export function Observations(props: { household: string }) {
       setNotice(t.published);
       await load();
     } catch (err) {
-      setFailure(offline(err) ? t.needsConnection : say(err));
+      setFailure(say(err));
     }
   }
 

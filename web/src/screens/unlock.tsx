@@ -3,7 +3,7 @@
 // the CLI or another browser) can be brought over first.
 
 import { useEffect, useState } from "preact/hooks";
-import { signIn } from "../api/auth";
+import { signInOrOffline } from "../api/auth";
 import { copy } from "../copy";
 import { loadKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
 import { ask, KeyError } from "../keys/worker_client";
@@ -37,7 +37,7 @@ export function Unlock() {
     setBusy(true);
     try {
       const opened = await ask("unlock", { keystore: stored, passphrase: pass });
-      begin(await signIn(opened.keys, opened.fingerprint));
+      begin(await signInOrOffline(opened.keys, opened.fingerprint));
     } catch (e) {
       if (e instanceof KeyError && e.kind === "wrong-passphrase") {
         setErrors([{ field: "wachtzin", text: t.wrong }]);

@@ -3,11 +3,13 @@
 import { ApiError } from "../api/http";
 import { copy } from "../copy";
 import { KeyError } from "../keys/worker_client";
+import { offlineSince } from "../offline/status";
 
 export function say(e: unknown): string {
   const c = copy.value;
   const kind = e instanceof ApiError || e instanceof KeyError ? e.kind : "";
-  if (kind === "network") return c.errors.network;
+  if (kind === "not-kept") return c.offline.notKept;
+  if (kind === "network") return offlineSince.value !== null || globalThis.navigator?.onLine === false ? c.offline.needsConnection : c.errors.network;
   if (kind === "untrusted") return c.plan.untrusted;
   if (kind === "fingerprint-mismatch") return c.members.mismatch;
   return c.errors.unknown;

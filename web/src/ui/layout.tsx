@@ -6,6 +6,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import { copy, setLanguage } from "../copy";
 import { lock, session } from "../session";
+import { offlineSince } from "../offline/status";
+import { when } from "../history/sentence";
 import { go } from "../router";
 
 export function Layout(props: { title: string; children: ComponentChildren }) {
@@ -53,6 +55,13 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
       </header>
       <main id="inhoud" class="utrecht-page-content kluis-main" tabIndex={-1}>
         <h1 class="utrecht-heading-1">{props.title}</h1>
+        {session.value && offlineSince.value !== null && (
+          <div class="utrecht-alert utrecht-alert--warning" role="status" data-testid="offline">
+            <p class="utrecht-paragraph">
+              {offlineSince.value ? t.offline.notice(when(t, offlineSince.value)) : t.offline.noticeUnknown}
+            </p>
+          </div>
+        )}
         {props.children}
       </main>
       <footer class="utrecht-page-footer kluis-footer">

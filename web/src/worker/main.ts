@@ -11,6 +11,7 @@ import { planOps } from "./ops_plan";
 import { professionalOps } from "./ops_professional";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
+import { servedMark, servedSince } from "../offline/responses";
 
 const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps, ...auditOps, ...professionalOps };
 
@@ -21,7 +22,10 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     const handler = handlers[op] as ((a: typeof args, p: Progress) => Promise<unknown>) | undefined;
     if (!handler) throw new Refused("unknown-op", `no such operation: ${String(op)}`);
     const progress: Progress = (done, total) => (self as unknown as Worker).postMessage({ id, progress: { done, total } });
-    reply = { id, ok: true, result: await handler(args, progress) };
+    const mark = servedMark();
+    const result = await handler(args, progress);
+    const offline = servedSince(mark);
+    reply = offline ? { id, ok: true, result, offline } : { id, ok: true, result };
   } catch (e) {
     const kind = e instanceof Refused ? e.kind : (e as { kind?: string }).kind ?? "failed";
     const current = e instanceof Refused ? e.current : undefined;

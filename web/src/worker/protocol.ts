@@ -174,6 +174,13 @@ export interface WorkerProgress {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; result: unknown }
+  | {
+      id: number;
+      ok: true;
+      result: unknown;
+      /** Set when answers kept on this device served the op (the server was out of
+       *  reach): the oldest of their fetch times (RFC 3339). */
+      offline?: string;
+    }
   | { id: number; ok: false; error: WorkerError }
   | WorkerProgress;

@@ -705,6 +705,66 @@ const tests = [
     },
   ],
   [
+    "offline, a coach reads what was opened before, marked with when it was fetched; a note needs a connection",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      const code = (link) => link.split("#")[1];
+      const fingerprint = await enrolInBrowser(page, invite("professional", "Olga Offline", "Wijkteam West"), "Olga Offline", "Start");
+      const eva = enrolWithCli("Eva", code(invite("client", "Eva")));
+      const h = kluis(eva.ks, ["household", "create"]);
+      kluis(eva.ks, ["plan", "set", h, "algemeen/naam", "--value", "Familie Bakker"]);
+      kluis(eva.ks, ["plan", "set", h, "financien/situatie", "--value", "Energierekening betaald"]);
+      const olga = JSON.parse(kluis(eva.ks, ["professionals", "--search", "Olga Offline", "--json"])).professionals[0].principal_id;
+      const until = new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      kluis(eva.ks, ["grant", h, "--to", olga, "--fields", "financien/*,algemeen/naam", "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
+
+      // Online: the caseload and the plan, once.
+      await page.reload();
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByRole("link", { name: "Familie Bakker" }).click();
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
+      expect((await page.getByTestId("offline").count()) === 0, "online: no offline notice");
+      const entriesBefore = kluis(eva.ks, ["access-log", h]).split("\n").length;
+
+      // Offline, in the open app: the plan is still there, marked.
+      await context.setOffline(true);
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.getByRole("link", { name: "Familie Bakker" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("link", { name: "Familie Bakker" }).click();
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
+      const notice = await page.getByTestId("offline").innerText();
+      expect(notice.includes("U bent offline") && notice.includes("stond al in het logboek"), notice);
+      await axeBothWidths(page, "plan offline");
+      await screenshot(page, "offline");
+
+      // Offline, the app itself opens again from the device, and unlocks.
+      await page.goto(BASE + "/");
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: 60_000 });
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
+      await page.getByTestId("offline").waitFor();
+
+      // Writing needs a connection, and says so.
+      await page.goBack();
+      await page.getByRole("link", { name: "Notitie schrijven" }).click();
+      await page.getByLabel("Uw notitie").fill("Geschreven zonder internet");
+      await page.getByLabel("Het huishouden en wie toegang heeft tot de notities").check();
+      await page.getByRole("button", { name: "Notitie opslaan" }).click();
+      await page.getByText("Opslaan kan pas weer als u verbinding heeft.").first().waitFor({ timeout: 60_000 });
+
+      // Back online: nothing was written or read while offline.
+      await context.setOffline(false);
+      const after = kluis(eva.ks, ["access-log", h]);
+      expect(!after.includes("Geschreven zonder internet") && !kluis(eva.ks, ["plan", "list", h]).includes("observaties/"), "nothing was written offline");
+      expect(after.split("\n").length >= entriesBefore, "the history is whole");
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
     "an expired invite says so (run by tests/web_app.rs with a clock moved on)",
     async (browser) => {
       const link = process.env.KLUIS_EXPIRED_LINK;
