@@ -710,7 +710,7 @@ const tests = [
       const { page, context } = await newPage(browser);
       const code = (link) => link.split("#")[1];
       const fingerprint = await enrolInBrowser(page, invite("professional", "Olga Offline", "Wijkteam West"), "Olga Offline", "Start");
-      const eva = enrolWithCli("Eva", code(invite("client", "Eva")));
+      const eva = enrolWithCli("Eva Offline", code(invite("client", "Eva Offline")));
       const h = kluis(eva.ks, ["household", "create"]);
       kluis(eva.ks, ["plan", "set", h, "algemeen/naam", "--value", "Familie Bakker"]);
       kluis(eva.ks, ["plan", "set", h, "financien/situatie", "--value", "Energierekening betaald"]);
