@@ -9,6 +9,7 @@ import { Home } from "./screens/home";
 import { Data } from "./screens/data";
 import { Field } from "./screens/field";
 import { Household } from "./screens/household";
+import { NewKeys } from "./screens/new_keys";
 import { Plan } from "./screens/plan";
 import { Share } from "./screens/share";
 import { ShareLink } from "./screens/share_link";
@@ -16,6 +17,7 @@ import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
 
 const SHARE_LINK = /^\/delen-met\/(p-[0-9a-f]{32})\/([0-9a-f]{32,64})$/;
+const NEW_KEYS = /^\/sleutels\/(p-[0-9a-f]{32})$/;
 const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?(\/[a-z0-9-]+\/[a-z0-9/-]+)?$/;
 
 export function App() {
@@ -25,6 +27,8 @@ export function App() {
   if (!session.value) return <Unlock />;
   const link = SHARE_LINK.exec(r);
   if (link) return <ShareLink principal={link[1]!} fingerprint={link[2]!} />;
+  const changed = NEW_KEYS.exec(r);
+  if (changed) return <NewKeys principal={changed[1]!} />;
   const m = HOUSEHOLD.exec(r);
   if (m) {
     const h = m[1]!;

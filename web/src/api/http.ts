@@ -2,6 +2,8 @@
 // is RFC 9457 problem+json; it becomes an ApiError with the problem's kind
 // (the last part of its `type`), which the screens turn into plain words.
 
+import { idempotencyKey, retryWrite, transient } from "./write_retry";
+
 export interface ProblemBody {
   type?: string;
   title?: string;
@@ -22,21 +24,32 @@ export class ApiError extends Error {
 
 const PREFIX = "urn:kluis:problem:";
 
-/** A fresh idempotency key: a retried write is done at most once. */
-function idempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/**
+ * One call. A write gets one `Idempotency-Key` for all its attempts and is
+ * sent again when its answer was lost or the server was unavailable
+ * (`write_retry.ts`), so a person's action takes effect exactly once.
+ */
+export async function call<T>(method: Method, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  if (method === "GET") return once<T>(method, path, options, null);
+  const key = idempotencyKey();
+  return retryWrite(
+    () => once<T>(method, path, options, key),
+    (e) => e instanceof ApiError && transient(e),
+  );
 }
 
-export async function call<T>(
-  method: "GET" | "POST" | "PUT" | "DELETE",
+async function once<T>(
+  method: Method,
   path: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: string; body?: unknown },
+  key: string | null,
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["Idempotency-Key"] = idempotencyKey();
+  if (key !== null) headers["Idempotency-Key"] = key;
   let response: Response;
   try {
     response = await fetch(path, {

@@ -18,7 +18,7 @@ function start(): Worker {
     if (!pending) return;
     waiting.delete(reply.id);
     if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current));
+    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current, reply.error.principal));
   };
   worker = w;
   return w;
@@ -31,6 +31,8 @@ export class KeyError extends Error {
     message: string,
     /** For "conflict": the version someone else wrote meanwhile. */
     readonly current?: number,
+    /** For "keys-changed": whose keys changed. */
+    readonly principal?: string,
   ) {
     super(message);
   }

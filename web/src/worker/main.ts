@@ -22,7 +22,8 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   } catch (e) {
     const kind = e instanceof Refused ? e.kind : (e as { kind?: string }).kind ?? "failed";
     const current = e instanceof Refused ? e.current : undefined;
-    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current } };
+    const principal = e instanceof Refused ? e.principal : undefined;
+    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current, principal } };
   }
   (self as unknown as Worker).postMessage(reply);
 };
