@@ -31,13 +31,38 @@ type Method = "GET" | "POST" | "PUT" | "DELETE";
  * sent again when its answer was lost or the server was unavailable
  * (`write_retry.ts`), so a person's action takes effect exactly once.
  */
-export async function call<T>(method: Method, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
-  if (method === "GET") return once<T>(method, path, options, null);
-  const key = idempotencyKey();
-  return retryWrite(
-    () => once<T>(method, path, options, key),
-    (e) => e instanceof ApiError && transient(e),
-  );
+export function call<T>(method: Method, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  const token = options.token;
+  return callAs<T>(method, path, { body: options.body, token: token === undefined ? undefined : () => token });
+}
+
+/** The login expired or the server forgot it: worth logging in again. */
+export const EXPIRED = ["token-expired", "unauthenticated"];
+
+/**
+ * `call` with the token read at each attempt, and `renew` (when given) run
+ * once when the server says the login is no longer good, after which the
+ * same attempt is sent again with the new token and the same key (as
+ * `Http::authed_once` of the CLI): a write retried after a lost answer is
+ * still done once when the login ran out in between.
+ */
+export async function callAs<T>(
+  method: Method,
+  path: string,
+  options: { token?: (() => string) | undefined; body?: unknown; renew?: () => Promise<void> },
+): Promise<T> {
+  const key = method === "GET" ? null : idempotencyKey();
+  const attempt = async () => {
+    try {
+      return await once<T>(method, path, { token: options.token?.(), body: options.body }, key);
+    } catch (e) {
+      if (!options.renew || !(e instanceof ApiError) || !EXPIRED.includes(e.kind)) throw e;
+      await options.renew();
+      return once<T>(method, path, { token: options.token?.(), body: options.body }, key);
+    }
+  };
+  if (key === null) return attempt();
+  return retryWrite(attempt, (e) => e instanceof ApiError && transient(e));
 }
 
 async function once<T>(

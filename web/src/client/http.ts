@@ -2,29 +2,41 @@
  * The kluis API as the client in the key worker calls it, with the session's
  * bearer token (mirrors `vault/src/client/http.rs`). Calls go to the
  * session's origin by absolute URL, so the same code runs in the worker and
- * in Node. Errors are `ApiError`s with the server's problem kind; the page
- * logs in again on "token-expired" or "unauthenticated" and hands the
- * worker the new token (`setSession`).
+ * in Node. Errors are `ApiError`s with the server's problem kind. When the
+ * server says the login ran out, `renew` (if given) logs in again with the
+ * worker's keys and the same attempt is sent again, with the same
+ * idempotency key for a write (`api/http.ts`, `callAs`).
  */
-import { call } from "../api/http";
+import { callAs } from "../api/http";
 
 export class Api {
   constructor(
     /** The server's origin, e.g. "https://kluis.example". */
     readonly origin: string,
     public token: string,
+    /** A new token, when the server refuses this one. */
+    private readonly renew?: () => Promise<string>,
   ) {}
 
+  private send<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
+    const renew = this.renew;
+    return callAs<T>(method, this.origin + path, {
+      token: () => this.token,
+      body,
+      ...(renew ? { renew: async () => void (this.token = await renew()) } : {}),
+    });
+  }
+
   get<T>(path: string): Promise<T> {
-    return call<T>("GET", this.origin + path, { token: this.token });
+    return this.send<T>("GET", path);
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
-    return call<T>("POST", this.origin + path, { token: this.token, body });
+    return this.send<T>("POST", path, body);
   }
 
   put<T>(path: string, body: unknown): Promise<T> {
-    return call<T>("PUT", this.origin + path, { token: this.token, body });
+    return this.send<T>("PUT", path, body);
   }
 }
 
