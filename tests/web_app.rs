@@ -339,3 +339,83 @@ async fn browser_audit_checks_agree_with_the_cli() {
     );
     server.stop().await;
 }
+
+/// Someone's keys change after the browser pinned them (played by the
+/// database, as in `tests/device_trust.rs`: there is no key change over the
+/// API). The browser asks for each step through files in a signal folder:
+/// `N.request.json` names the action, `N.done` says it was done.
+/// "swap-keys" gives the person new keys in `principals` (the key directory
+/// still registers the old ones); "register-keys" drops their directory
+/// entries and runs a server start-up, which registers the keys it finds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_new_keys_are_compared_and_accepted() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let signal = tempfile::tempdir().unwrap();
+    let dir = signal.path().to_owned();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let steps = async {
+        let db = server.db().await;
+        let mut done = 0;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            let request = dir.join(format!("{}.request.json", done + 1));
+            let Ok(text) = std::fs::read_to_string(&request) else {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            };
+            let Ok(ask) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue; // still being written
+            };
+            let principal = ask["principal"].as_str().unwrap().to_owned();
+            match ask["action"].as_str().unwrap() {
+                "swap-keys" => {
+                    let signing = kluis_vault::keys::identity::decode_signing_key(
+                        ask["signing_key"].as_str().unwrap(),
+                    )
+                    .unwrap()
+                    .to_vec();
+                    sqlx::query(
+                        "UPDATE principals SET signing_key = $1, age_recipient = $2 WHERE id = $3",
+                    )
+                    .bind(signing)
+                    .bind(ask["age_recipient"].as_str().unwrap().to_owned())
+                    .bind(&principal)
+                    .execute(&db)
+                    .await
+                    .unwrap();
+                }
+                "register-keys" => {
+                    sqlx::query("DELETE FROM key_entries WHERE principal_id = $1")
+                        .bind(&principal)
+                        .execute(&db)
+                        .await
+                        .unwrap();
+                    server.start_up_again().await;
+                }
+                other => panic!("unknown step {other}"),
+            }
+            done += 1;
+            std::fs::write(dir.join(format!("{done}.done")), b"").unwrap();
+        }
+        db.close().await;
+        done
+    };
+    let browser = async {
+        run_browser(
+            &server,
+            chromium,
+            Some(server.bootstrap_invite()),
+            vec![
+                ("KLUIS_ONLY", "new keys".into()),
+                ("KLUIS_KEYS_SIGNAL_DIR", signal.path().display().to_string()),
+            ],
+        )
+        .await;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let (steps, ()) = tokio::join!(steps, browser);
+    assert_eq!(steps, 2, "the browser asked for both steps");
+    server.stop().await;
+}

@@ -16,6 +16,7 @@ import { Data } from "./screens/data";
 import { Field } from "./screens/field";
 import { Household } from "./screens/household";
 import { Observations } from "./screens/observations";
+import { NewKeys } from "./screens/new_keys";
 import { Plan } from "./screens/plan";
 import { Share } from "./screens/share";
 import { ShareLink } from "./screens/share_link";
@@ -24,6 +25,7 @@ import { Welcome } from "./screens/welcome";
 
 const SHARE_LINK = /^\/delen-met\/(p-[0-9a-f]{32})\/([0-9a-f]{32,64})$/;
 const AUDIT_ENTRY = /^\/logboek\/item\/(0|[1-9][0-9]{0,14})$/;
+const NEW_KEYS = /^\/sleutels\/(p-[0-9a-f]{32})$/;
 const HOUSEHOLD = /^\/huishouden\/(h-[0-9a-f]{32})(\/[a-z-]+)?(\/[a-z0-9-]+\/[a-z0-9/-]+)?$/;
 
 export function App() {
@@ -40,6 +42,8 @@ export function App() {
   if (entry) return <AuditEntry seq={Number(entry[1])} />;
   const link = SHARE_LINK.exec(r);
   if (link) return <ShareLink principal={link[1]!} fingerprint={link[2]!} />;
+  const changed = NEW_KEYS.exec(r);
+  if (changed) return <NewKeys principal={changed[1]!} />;
   const m = HOUSEHOLD.exec(r);
   if (m) {
     const h = m[1]!;

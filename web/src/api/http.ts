@@ -2,6 +2,8 @@
 // is RFC 9457 problem+json; it becomes an ApiError with the problem's kind
 // (the last part of its `type`), which the screens turn into plain words.
 
+import { idempotencyKey, retryWrite, transient } from "./write_retry";
+
 export interface ProblemBody {
   type?: string;
   title?: string;
@@ -22,21 +24,57 @@ export class ApiError extends Error {
 
 const PREFIX = "urn:kluis:problem:";
 
-/** A fresh idempotency key: a retried write is done at most once. */
-function idempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/**
+ * One call. A write gets one `Idempotency-Key` for all its attempts and is
+ * sent again when its answer was lost or the server was unavailable
+ * (`write_retry.ts`), so a person's action takes effect exactly once.
+ */
+export function call<T>(method: Method, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  const token = options.token;
+  return callAs<T>(method, path, { body: options.body, token: token === undefined ? undefined : () => token });
 }
 
-export async function call<T>(
-  method: "GET" | "POST" | "PUT" | "DELETE",
+/** The login expired or the server forgot it: worth logging in again. */
+export const EXPIRED = ["token-expired", "unauthenticated"];
+
+/**
+ * `call` with the token read at each attempt, and `renew` (when given) run
+ * once when the server says the login is no longer good, after which the
+ * same attempt is sent again with the new token and the same key (as
+ * `Http::authed_once` of the CLI): a write retried after a lost answer is
+ * still done once when the login ran out in between.
+ */
+export async function callAs<T>(
+  method: Method,
   path: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: (() => string) | undefined; body?: unknown; renew?: () => Promise<void> },
+): Promise<T> {
+  const key = method === "GET" ? null : idempotencyKey();
+  const attempt = async () => {
+    try {
+      return await once<T>(method, path, { token: options.token?.(), body: options.body }, key);
+    } catch (e) {
+      if (!options.renew || !(e instanceof ApiError) || !EXPIRED.includes(e.kind)) throw e;
+      await options.renew();
+      return once<T>(method, path, { token: options.token?.(), body: options.body }, key);
+    }
+  };
+  if (key === null) return attempt();
+  return retryWrite(attempt, (e) => e instanceof ApiError && transient(e));
+}
+
+async function once<T>(
+  method: Method,
+  path: string,
+  options: { token?: string; body?: unknown },
+  key: string | null,
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["Idempotency-Key"] = idempotencyKey();
+  if (key !== null) headers["Idempotency-Key"] = key;
   let response: Response;
   try {
     response = await fetch(path, {

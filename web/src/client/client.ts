@@ -13,6 +13,7 @@ import type { HouseholdKey } from "../crypto/age-keys";
 import type { Identity } from "../crypto/identity";
 import type { DeviceStore } from "./device_store";
 import { Api } from "./http";
+import { logInAgain } from "./login";
 import { Pins } from "./pins";
 import { Seen } from "./seen";
 import type { TrustedKeys, VerifiedHousehold } from "./trust";
@@ -40,7 +41,7 @@ export class Client {
     token: string,
     readonly store: DeviceStore,
   ) {
-    this.api = new Api(origin, token, store);
+    this.api = new Api(origin, token, () => logInAgain(identity, origin, me), store);
     this.pins = new Pins(store);
     this.seen = new Seen(store);
   }

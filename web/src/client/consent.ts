@@ -48,6 +48,8 @@ export interface GrantRequest {
   fingerprint: string;
   scope: string[];
   write: boolean;
+  /** The coordinating professional (casushouder): may close the household. */
+  coordinate: boolean;
   purpose: Purpose;
   /** End of access, Unix ms. */
   untilMs: number;
@@ -72,7 +74,9 @@ export async function grant(c: Client, h: string, req: GrantRequest): Promise<Gr
   const now = Math.floor(Date.now() / 1000);
   const expires = Math.floor(req.untilMs / 1000);
   if (!Number.isSafeInteger(expires) || expires <= now) throw new Refused("invalid-end", "the end date must be in the future");
-  const actions: Action[] = req.write ? ["read", "write"] : ["read"];
+  const actions: Action[] = ["read"];
+  if (req.write) actions.push("write");
+  if (req.coordinate) actions.push("coordinate");
   const statement: GrantStatement = {
     id: newGrantId(),
     issuer: c.me,

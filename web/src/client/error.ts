@@ -12,6 +12,8 @@ export class Refused extends Error {
     message: string,
     /** For "conflict": the version someone else wrote meanwhile. */
     readonly current?: number,
+    /** For "keys-changed": whose keys changed, so the page can offer to compare and accept them. */
+    readonly principal?: string,
     /** For "log-problem": which problem and its numbers (`AuditProblem`). */
     readonly detail?: Record<string, string>,
   ) {

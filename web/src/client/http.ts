@@ -2,11 +2,12 @@
  * The kluis API as the client in the key worker calls it, with the session's
  * bearer token (mirrors `vault/src/client/http.rs`). Calls go to the
  * session's origin by absolute URL, so the same code runs in the worker and
- * in Node. Errors are `ApiError`s with the server's problem kind; the page
- * logs in again on "token-expired" or "unauthenticated" and hands the
- * worker the new token (`setSession`).
+ * in Node. Errors are `ApiError`s with the server's problem kind. When the
+ * server says the login ran out, `renew` (if given) logs in again with the
+ * worker's keys and the same attempt is sent again, with the same
+ * idempotency key for a write (`api/http.ts`, `callAs`).
  */
-import { ApiError, call } from "../api/http";
+import { ApiError, callAs } from "../api/http";
 import { drop, keep, noteServed, recall, type Kept } from "../offline/responses";
 import type { DeviceStore } from "./device_store";
 
@@ -15,9 +16,20 @@ export class Api {
     /** The server's origin, e.g. "https://kluis.example". */
     readonly origin: string,
     public token: string,
+    /** A new token, when the server refuses this one. */
+    private readonly renew?: () => Promise<string>,
     /** Where answers are kept for reading offline (`offline/responses.ts`); none in some tests. */
     private readonly kept?: DeviceStore,
   ) {}
+
+  private send<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
+    const renew = this.renew;
+    return callAs<T>(method, this.origin + path, {
+      token: () => this.token,
+      body,
+      ...(renew ? { renew: async () => void (this.token = await renew()) } : {}),
+    });
+  }
 
   /**
    * GET, keeping the answer on the device; when the server cannot be
@@ -26,7 +38,7 @@ export class Api {
    */
   async get<T>(path: string): Promise<T> {
     try {
-      const body = await call<T>("GET", this.origin + path, { token: this.token });
+      const body = await this.send<T>("GET", path);
       if (this.kept) await keep(this.kept, path, body);
       return body;
     } catch (e) {
@@ -39,13 +51,13 @@ export class Api {
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
-    return call<T>("POST", this.origin + path, { token: this.token, body });
+    return this.send<T>("POST", path, body);
   }
 
   async put<T>(path: string, body: unknown): Promise<T> {
     // A field written anew: what was kept of it is older than this write.
     if (this.kept) await drop(this.kept, path);
-    return call<T>("PUT", this.origin + path, { token: this.token, body });
+    return this.send<T>("PUT", path, body);
   }
 }
 

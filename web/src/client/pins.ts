@@ -2,7 +2,8 @@
  * Keys this device has seen, pinned: trust on first use (mirrors
  * `vault/src/client/pins.rs`). The first time the device relies on
  * someone's keys it records their fingerprint; from then on, keys from the
- * server that differ are refused ("untrusted").
+ * server that differ are refused ("keys-changed") until the person using the
+ * device compares the new key code and accepts it (`trust.ts`, `trustKeys`).
  */
 import type { DeviceStore } from "./device_store";
 
@@ -19,6 +20,11 @@ export class Pins {
 
   get(id: string): Promise<Pin | undefined> {
     return this.store.get<Pin>(key(id));
+  }
+
+  /** Pin `id`'s keys again, after the person using this device confirmed a change (`trustKeys`). */
+  async set(id: string, pin: Pin): Promise<void> {
+    await this.store.update<Pin>(key(id), () => pin);
   }
 
   /** Pin `id`'s keys, unless a pin exists already (first use only). */

@@ -3,7 +3,8 @@
  * (mirrors `vault/src/client/trust.rs`). The server and its database are
  * the adversary (DESIGN.md, "Trust model"), so:
  * - a person's keys are checked against the fingerprint this device pinned
- *   the first time it relied on them (`pins.ts`), and their fingerprint is
+ *   the first time it relied on them (`pins.ts`; a change is refused as
+ *   "keys-changed" until accepted with `trustKeys`), and their fingerprint is
  *   always computed here, from the exact keys about to be used;
  * - keys this device meets for the first time must be the ones the key
  *   directory in the access log registers for that person (`directory.ts`);
@@ -79,13 +80,42 @@ export async function trustedKeysChecked(c: Client, id: string, check: Check): P
     const keys = await servedKeys(c, id);
     const pin = await c.pins.get(id);
     if (pin && pin.fingerprint !== keys.fingerprint) {
-      throw untrusted(
+      throw new Refused(
+        "keys-changed",
         `the server now gives other keys for ${pin.name} (${id}) than this device saw before ` +
-          `(fingerprint ${pin.fingerprint}, now ${keys.fingerprint}): refusing to use them`,
+          `(fingerprint ${pin.fingerprint}, now ${keys.fingerprint}): refusing to use them until you compare ` +
+          `and accept the new ones`,
+        undefined,
+        id,
       );
     }
     await check(keys);
     if (!pin) await c.pins.pinFirst(id, { fingerprint: keys.fingerprint, name: keys.name });
+    c.trusted.set(id, keys);
+    return keys;
+  });
+}
+
+/** Someone's keys as the server gives them now (proved by the key directory), beside the fingerprint this device pinned. */
+export async function newKeys(c: Client, id: string): Promise<{ keys: TrustedKeys; pinned: string | null }> {
+  if (id === c.me) throw new Refused("own-keys", "your own keys come from your keystore, not from the server");
+  const keys = await servedKeys(c, id);
+  const pin = await c.pins.get(id);
+  return { keys, pinned: pin?.fingerprint ?? null };
+}
+
+/**
+ * Accept `id`'s current keys after they made a new keystore (the CLI's
+ * `kluis keys trust`): only keys the key directory registers, and only if
+ * their fingerprint, computed here, is the one the person compared
+ * (`expected`). Pinned from then on.
+ */
+export function trustKeys(c: Client, id: string, expected: string): Promise<TrustedKeys> {
+  return c.serial(`keys/${id}`, async () => {
+    if (id === c.me) throw new Refused("own-keys", "your own keys come from your keystore, not from the server");
+    const keys = await servedKeys(c, id);
+    expectFingerprint(keys, expected);
+    await c.pins.set(id, { fingerprint: keys.fingerprint, name: keys.name });
     c.trusted.set(id, keys);
     return keys;
   });

@@ -32,6 +32,9 @@ export const en: Copy = {
     network: "The server cannot be reached. Check your internet connection and try again.",
     unknown: "Something went wrong. Please try again later.",
     fixBelow: "Please fix the following:",
+    keysChanged:
+      "This person's keys have changed since your device last saw them. That happens when someone makes a new key file. It can also mean that someone is pretending to be this person. Your device uses the new keys only after you compared and accepted them.",
+    keysChangedLink: "See and compare the new keys",
   },
   welcome: {
     title: "Welcome to kluis",
@@ -154,8 +157,13 @@ export const en: Copy = {
     chosen: (name: string, org: string) => `You share with ${name} from ${org}.`,
     what: "Which parts may this person read?",
     needWhat: "Choose at least one part.",
+    untrustedPerson:
+      "Your device does not trust this person's keys: they are not in kluis's public key list like this. Do not share anything. Tell your contact person.",
     singleFields: (section: string) => `Or choose single fields from ${section}`,
     write: "This person may also change these parts",
+    coordinate: "This person is the case coordinator",
+    coordinateHint:
+      "The case coordinator is the professional who arranges your support and may close your file when the support ends.",
     why: "What is it for?",
     needWhy: "Choose what it is for.",
     until: "Until when?",
@@ -167,6 +175,11 @@ export const en: Copy = {
     checkWhat: "What",
     checkWhy: "What for",
     checkUntil: "Until",
+    checkMay: "What may this person do?",
+    may: (write: boolean, coordinate: boolean) =>
+      (write ? "Read and change" : "Read only") +
+      (coordinate ? ". Case coordinator: may close the file when the support ends." : "."),
+    coordinator: "case coordinator",
     checkFingerprint: "This person's key code",
     compare: "Ask the person to read out their key code and compare it with the code above. Only share if they are the same.",
     compared: "I compared the key code. It is the same.",
@@ -201,6 +214,24 @@ export const en: Copy = {
     keyDownload: "Download the key",
     keyDone: "The key was downloaded. Delete the file when you are done.",
     wrong: "This passphrase is not right.",
+  },
+  newKeys: {
+    title: "A person's new keys",
+    checking: "Checking the new keys.",
+    intro: (name: string) =>
+      `${name} has new keys. That happens when someone makes a new key file, for example on a new computer. It can also mean that someone is pretending to be ${name}.`,
+    old: "Old key code (the one your device knew)",
+    new: "New key code",
+    compare: (name: string) =>
+      `Ask ${name} to read out the key code shown on their own device. Call or meet them yourself for this; do not use a number from a message you just received. Accept the new keys only if the codes are the same.`,
+    compared: "I compared the new key code. It is the same.",
+    needCompared: "First compare the new key code.",
+    accept: "Accept the new keys",
+    accepted: (name: string) => `Your device now uses the new keys of ${name}. You can share with this person again.`,
+    notListed:
+      "These new keys are not in kluis's public key list, so you cannot accept them. Try again later, or ask the person what happened.",
+    unchanged: "This person's keys have not changed. You need not do anything.",
+    back: "Back",
   },
   shareLink: {
     title: "Share through a link",

@@ -32,6 +32,9 @@ export const nl = {
     network: "De server is niet bereikbaar. Controleer uw internet en probeer het opnieuw.",
     unknown: "Er ging iets mis. Probeer het later opnieuw.",
     fixBelow: "Verbeter de volgende punten:",
+    keysChanged:
+      "De sleutels van deze persoon zijn veranderd sinds uw apparaat ze zag. Dat gebeurt als iemand een nieuw sleutelbestand maakt. Het kan ook betekenen dat iemand zich voordoet als deze persoon. Uw apparaat gebruikt de nieuwe sleutels pas als u ze vergeleken en goedgekeurd heeft.",
+    keysChangedLink: "Nieuwe sleutels bekijken en vergelijken",
   },
   welcome: {
     title: "Welkom bij kluis",
@@ -156,8 +159,13 @@ export const nl = {
     chosen: (name: string, org: string) => `U deelt met ${name} van ${org}.`,
     what: "Welke onderdelen mag deze persoon lezen?",
     needWhat: "Kies minstens één onderdeel.",
+    untrustedPerson:
+      "Uw apparaat vertrouwt de sleutels van deze persoon niet. Ze staan niet zo in de openbare sleutellijst van de kluis. Deel niets. Meld dit aan uw contactpersoon.",
     singleFields: (section: string) => `Of kies losse velden uit ${section}`,
     write: "Deze persoon mag deze onderdelen ook veranderen",
+    coordinate: "Deze persoon is de casushouder",
+    coordinateHint:
+      "De casushouder is de hulpverlener die uw hulp regelt en uw dossier mag afsluiten als de hulp stopt.",
     why: "Waarvoor is het?",
     needWhy: "Kies waarvoor het is.",
     until: "Tot wanneer?",
@@ -169,6 +177,11 @@ export const nl = {
     checkWhat: "Wat",
     checkWhy: "Waarvoor",
     checkUntil: "Tot en met",
+    checkMay: "Wat mag deze persoon?",
+    may: (write: boolean, coordinate: boolean) =>
+      (write ? "Lezen en veranderen" : "Alleen lezen") +
+      (coordinate ? ". Casushouder: mag het dossier afsluiten als de hulp stopt." : "."),
+    coordinator: "casushouder",
     checkFingerprint: "Sleutelcode van deze persoon",
     compare:
       "Vraag de persoon de sleutelcode voor te lezen en vergelijk die met de code hierboven. Deel alleen als ze hetzelfde zijn.",
@@ -204,6 +217,24 @@ export const nl = {
     keyDownload: "Sleutel downloaden",
     keyDone: "De sleutel is gedownload. Verwijder het bestand als u klaar bent.",
     wrong: "Deze wachtzin klopt niet.",
+  },
+  newKeys: {
+    title: "Nieuwe sleutels van een persoon",
+    checking: "De nieuwe sleutels worden gecontroleerd.",
+    intro: (name: string) =>
+      `${name} heeft nieuwe sleutels. Dat gebeurt als iemand een nieuw sleutelbestand maakt, bijvoorbeeld op een nieuwe computer. Het kan ook betekenen dat iemand zich voordoet als ${name}.`,
+    old: "Oude sleutelcode (die uw apparaat kende)",
+    new: "Nieuwe sleutelcode",
+    compare: (name: string) =>
+      `Vraag ${name} de sleutelcode voor te lezen die op het eigen apparaat staat. Bel of zie de persoon daarvoor zelf. Gebruik geen nummer uit een bericht dat u net kreeg. Keur de nieuwe sleutels alleen goed als de codes hetzelfde zijn.`,
+    compared: "Ik heb de nieuwe sleutelcode vergeleken. Die is hetzelfde.",
+    needCompared: "Vergelijk eerst de nieuwe sleutelcode.",
+    accept: "Nieuwe sleutels goedkeuren",
+    accepted: (name: string) => `Uw apparaat gebruikt nu de nieuwe sleutels van ${name}. U kunt weer delen met deze persoon.`,
+    notListed:
+      "Deze nieuwe sleutels staan niet in de openbare sleutellijst van de kluis. Daarom kunt u ze niet goedkeuren. Probeer het later nog eens, of vraag de persoon wat er is gebeurd.",
+    unchanged: "De sleutels van deze persoon zijn niet veranderd. U hoeft niets te doen.",
+    back: "Terug",
   },
   shareLink: {
     title: "Delen via een link",

@@ -5,7 +5,7 @@
 // it) and try again, so a person reading their plan is not thrown out.
 
 import { login } from "../api/auth";
-import { ApiError, call } from "../api/http";
+import { ApiError, callAs } from "../api/http";
 import { IdbDeviceStore } from "../client/device_store_idb";
 import { notKept } from "../client/http";
 import { keep, recall } from "../offline/responses";
@@ -68,7 +68,8 @@ async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, bo
   };
   const kept = method === "GET" ? keptAnswers() : null;
   try {
-    const answer = await call<T>(method, path, { token: token(), body });
+    // A write keeps one idempotency key through a renewed login and retries.
+    const answer = await callAs<T>(method, path, { token, body, renew });
     if (kept) {
       await keep(kept, path, answer).catch(() => undefined);
       offlineSince.value = null;
@@ -83,9 +84,7 @@ async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, bo
       }
       throw notKept(path);
     }
-    if (!expired(e)) throw e;
-    await renew();
-    return call<T>(method, path, { token: token(), body });
+    throw e;
   }
 }
 

@@ -31,8 +31,10 @@ function start(): Worker {
     if (reply.ok) {
       noteAnswer(pending.op, reply.offline);
       pending.resolve(reply.result);
+    } else {
+      const { kind, message, current, principal, detail } = reply.error;
+      pending.reject(new KeyError(kind, message, current, principal, detail));
     }
-    else pending.reject(new KeyError(reply.error.kind, reply.error.message, reply.error.current, reply.error.detail));
   };
   worker = w;
   return w;
@@ -45,6 +47,8 @@ export class KeyError extends Error {
     message: string,
     /** For "conflict": the version someone else wrote meanwhile. */
     readonly current?: number,
+    /** For "keys-changed": whose keys changed. */
+    readonly principal?: string,
     /** For "log-problem": which problem and its numbers. */
     readonly detail?: Record<string, string>,
   ) {

@@ -6,7 +6,7 @@ import { copy } from "../copy";
 import { KeyError } from "../keys/worker_client";
 import { op } from "../keys/op";
 import { session } from "../session";
-import { say } from "../ui/errors";
+import { Failure } from "../ui/failure";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout, nav } from "../ui/layout";
 import type { Member } from "../worker/protocol";
@@ -62,13 +62,13 @@ function Members(props: { household: string }) {
   const [fingerprint, setFingerprint] = useState("");
   const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   const load = () =>
     op("household", { household: props.household }).then(
       (h) => setMembers(h.members),
-      (e) => setFailure(say(e)),
+      setFailure,
     );
   useEffect(() => {
     load();
@@ -97,7 +97,7 @@ function Members(props: { household: string }) {
       if (err instanceof KeyError && err.kind === "fingerprint-mismatch") {
         setErrors([{ field: "lid-code", text: t.mismatch }]);
       } else {
-        setFailure(say(err));
+        setFailure(err);
       }
     } finally {
       setBusy(false);
@@ -122,7 +122,7 @@ function Members(props: { household: string }) {
       <h3 class="utrecht-heading-3">{t.add}</h3>
       <ErrorSummary errors={errors} />
       {notice && <Notice kind="ok">{notice}</Notice>}
-      {failure && <Notice kind="error">{failure}</Notice>}
+      {failure !== null && <Failure error={failure} />}
       <form onSubmit={add} noValidate>
         <TextField
           id="lid-nummer"

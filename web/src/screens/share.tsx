@@ -7,8 +7,10 @@ import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
 import { get, op } from "../keys/op";
+import { KeyError } from "../keys/worker_client";
 import { fieldLabel, sectionName, sections, type Section } from "../plan/template";
 import { say } from "../ui/errors";
+import { Failure } from "../ui/failure";
 import { Button, Checkbox, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
 import type { GrantSummary, Person } from "../worker/protocol";
@@ -43,18 +45,19 @@ export function Share(props: { household: string }) {
   const [single, setSingle] = useState<string[]>([]);
   const [fields, setFields] = useState<string[]>([]);
   const [write, setWrite] = useState(false);
+  const [coordinate, setCoordinate] = useState(false);
   const [purpose, setPurpose] = useState("");
   const [until, setUntil] = useState("");
   const [step, setStep] = useState<"form" | "check">("form");
   const [compared, setCompared] = useState(false);
   const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
-    sections().then(setSecs, (e) => setFailure(say(e)));
+    sections().then(setSecs, setFailure);
     op("listFields", { household: props.household }).then(
       (r) => setFields(r.fields.filter((f) => !f.private).map((f) => f.path)),
       () => setFields([]),
@@ -75,7 +78,7 @@ export function Share(props: { household: string }) {
       const r = await get<{ professionals: Professional[] }>(`/v1/professionals?q=${q}`);
       setFound(r.professionals);
     } catch (err) {
-      setFailure(say(err));
+      setFailure(err);
     }
   }
 
@@ -86,7 +89,7 @@ export function Share(props: { household: string }) {
       setPerson(await op("person", { principal_id: p.principal_id }));
       setStep("form");
     } catch (err) {
-      setFailure(say(err));
+      setFailure(err instanceof KeyError && err.kind === "untrusted" ? t.untrustedPerson : err);
     }
   }
 
@@ -121,6 +124,7 @@ export function Share(props: { household: string }) {
         fingerprint: person!.fingerprint,
         scope: scope(),
         write,
+        coordinate,
         purpose,
         until_ms: untilMs()!,
       });
@@ -130,11 +134,13 @@ export function Share(props: { household: string }) {
       setChosen([]);
       setSingle([]);
       setPurpose("");
+      setWrite(false);
+      setCoordinate(false);
       setUntil("");
       setCompared(false);
       setReload((n) => n + 1);
     } catch (err) {
-      setFailure(say(err));
+      setFailure(err);
     } finally {
       setBusy(false);
     }
@@ -150,7 +156,7 @@ export function Share(props: { household: string }) {
     <Layout title={t.title}>
       <p class="utrecht-paragraph">{t.intro}</p>
       {notice && <Notice kind="ok" focus>{notice}</Notice>}
-      {failure && <Notice kind="error">{failure}</Notice>}
+      {failure !== null && <Failure error={failure} />}
       <ErrorSummary errors={errors} />
       {!person && (
         <section aria-labelledby="wie">
@@ -219,6 +225,16 @@ export function Share(props: { household: string }) {
                 );
               })}
             <Checkbox id="deel-schrijven" label={t.write} checked={write} onChange={setWrite} />
+            <Checkbox
+              id="deel-casushouder"
+              label={t.coordinate}
+              checked={coordinate}
+              onChange={setCoordinate}
+              describedBy="deel-casushouder-hint"
+            />
+            <p class="utrecht-form-field-description kluis-choice-hint" id="deel-casushouder-hint">
+              {t.coordinateHint}
+            </p>
           </fieldset>
           <fieldset class="kluis-fieldset" id="delen-waarvoor" aria-describedby={errors.some((x) => x.field === "delen-waarvoor") ? "delen-waarvoor-error" : undefined}>
             <legend class="kluis-legend">{t.why}</legend>
@@ -263,6 +279,8 @@ export function Share(props: { household: string }) {
             </dd>
             <dt>{t.checkWhat}</dt>
             <dd>{names()}</dd>
+            <dt>{t.checkMay}</dt>
+            <dd data-testid="check-may">{t.may(write, coordinate)}</dd>
             <dt>{t.checkWhy}</dt>
             <dd>{c.purposes[purpose]}</dd>
             <dt>{t.checkUntil}</dt>
@@ -349,6 +367,7 @@ function Grants(props: { household: string; reload: number }) {
               <li key={g.grant_id}>
                 <p class="utrecht-paragraph">
                   <strong>{t.grantLine(name, g.scope, when(c, g.valid_until))}</strong>
+                  {g.actions.includes("coordinate") && ` (${t.coordinator})`}
                   {" — "}
                   {t.status[g.status] ?? g.status}
                   {" — "}

@@ -8,7 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
 import { get, op } from "../keys/op";
 import { go } from "../router";
-import { say } from "../ui/errors";
+import { Failure } from "../ui/failure";
 import { Notice } from "../ui/form";
 import { Layout } from "../ui/layout";
 import type { Person } from "../worker/protocol";
@@ -23,7 +23,7 @@ export function ShareLink(props: { principal: string; fingerprint: string }) {
   const t = c.shareLink;
   const [person, setPerson] = useState<Person | null>(null);
   const [households, setHouseholds] = useState<string[] | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
 
   useEffect(() => {
     op("person", { principal_id: props.principal }).then(
@@ -32,18 +32,18 @@ export function ShareLink(props: { principal: string; fingerprint: string }) {
         else if (compact(p.fingerprint) !== compact(props.fingerprint)) setFailure(t.mismatch);
         else setPerson(p);
       },
-      (e) => setFailure(say(e)),
+      setFailure,
     );
     get<{ households: string[] }>("/v1/households").then(
       (r) => setHouseholds(r.households),
-      (e) => setFailure(say(e)),
+      setFailure,
     );
   }, [props.principal, props.fingerprint]);
 
   return (
     <Layout title={t.title}>
-      {failure && <Notice kind="error">{failure}</Notice>}
-      {!person && !failure && <p class="utrecht-paragraph">{t.checking}</p>}
+      {failure !== null && (typeof failure === "string" ? <Notice kind="error">{failure}</Notice> : <Failure error={failure} />)}
+      {!person && failure === null && <p class="utrecht-paragraph">{t.checking}</p>}
       {person && (
         <>
           <Notice kind="ok">{t.with(person.name, person.org ?? "-")}</Notice>

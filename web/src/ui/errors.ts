@@ -12,5 +12,11 @@ export function say(e: unknown): string {
   if (kind === "network") return offlineSince.value !== null || globalThis.navigator?.onLine === false ? c.offline.needsConnection : c.errors.network;
   if (kind === "untrusted") return c.plan.untrusted;
   if (kind === "fingerprint-mismatch") return c.members.mismatch;
+  if (kind === "keys-changed") return c.errors.keysChanged;
   return c.errors.unknown;
+}
+
+/** Whose keys changed, when `e` is a refusal for that reason (the page then offers to compare and accept them). */
+export function keysChangedOf(e: unknown): string | null {
+  return e instanceof KeyError && e.kind === "keys-changed" && e.principal ? e.principal : null;
 }

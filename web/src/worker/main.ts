@@ -29,8 +29,9 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   } catch (e) {
     const kind = e instanceof Refused ? e.kind : (e as { kind?: string }).kind ?? "failed";
     const current = e instanceof Refused ? e.current : undefined;
+    const principal = e instanceof Refused ? e.principal : undefined;
     const detail = e instanceof Refused ? e.detail : undefined;
-    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current, detail } };
+    reply = { id, ok: false, error: { kind, message: e instanceof Error ? e.message : String(e), current, principal, detail } };
   }
   (self as unknown as Worker).postMessage(reply);
 };

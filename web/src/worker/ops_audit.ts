@@ -18,13 +18,13 @@ export const auditOps: Handlers<"verifyLog"> = {
         }
       });
     } catch (e) {
-      if (e instanceof AuditProblem) throw new Refused("log-problem", e.message, undefined, { code: e.code, ...e.detail });
+      if (e instanceof AuditProblem) throw new Refused("log-problem", e.message, undefined, undefined, { code: e.code, ...e.detail });
       // The server refusing part of the check (e.g. "the log is missing
       // entries": it checks itself before it signs) is a failed check too,
       // in the server's words as the CLI prints them. An expired login is
       // not: the page logs in again and retries.
       if (e instanceof ApiError && !["token-expired", "unauthenticated", "network"].includes(e.kind)) {
-        throw new Refused("log-problem", e.message, undefined, { code: "server-refused", kind: e.kind });
+        throw new Refused("log-problem", e.message, undefined, undefined, { code: "server-refused", kind: e.kind });
       }
       throw e;
     }

@@ -3,7 +3,7 @@
 // checked on this device and their fingerprint matched the confirmed one.
 
 import { checkedGrants, grant, revoke, type CheckedGrant } from "../client/consent";
-import { trustedKeys } from "../client/trust";
+import { newKeys, trustedKeys, trustKeys } from "../client/trust";
 import type { Purpose } from "../crypto/grant";
 import { parseGrantId, parseHouseholdId, parsePrincipalId } from "../crypto/ids";
 import type { Handlers } from "./handlers";
@@ -27,11 +27,18 @@ function summary({ info, statement: s, status }: CheckedGrant): GrantSummary {
   };
 }
 
-export const consentOps: Handlers<"person" | "grant" | "grants" | "revoke"> = {
+export const consentOps: Handlers<"person" | "newKeys" | "trustKeys" | "grant" | "grants" | "revoke"> = {
   async person({ principal_id }) {
     return person(await trustedKeys(client(), parsePrincipalId(principal_id)));
   },
-  async grant({ household, grantee, fingerprint, scope, write, purpose, until_ms }) {
+  async newKeys({ principal_id }) {
+    const { keys, pinned } = await newKeys(client(), parsePrincipalId(principal_id));
+    return { person: person(keys), pinned };
+  },
+  async trustKeys({ principal_id, fingerprint }) {
+    return person(await trustKeys(client(), parsePrincipalId(principal_id), fingerprint));
+  },
+  async grant({ household, grantee, fingerprint, scope, write, coordinate, purpose, until_ms }) {
     const c = client();
     const h = parseHouseholdId(household);
     const info = await grant(c, h, {
@@ -39,6 +46,7 @@ export const consentOps: Handlers<"person" | "grant" | "grants" | "revoke"> = {
       fingerprint,
       scope,
       write,
+      coordinate,
       purpose: purpose as Purpose,
       untilMs: until_ms,
     });

@@ -117,12 +117,19 @@ export interface WorkerOps {
       /** Selectors: "section/*" or exact paths. */
       scope: string[];
       write: boolean;
+      /** The casushouder: may close the household when support ends (policy `Action::Coordinate`). */
+      coordinate: boolean;
       purpose: string;
       /** End of access, Unix ms (at most five years). */
       until_ms: number;
     };
     result: { grant: GrantSummary };
   };
+  /** Someone's keys changed since this device pinned them: the new ones (only if the key
+   *  directory registers them, else "untrusted") and the pinned key code, to compare. */
+  newKeys: { args: { principal_id: string }; result: { person: Person; pinned: string | null } };
+  /** Accept someone's new keys (`kluis keys trust`): pinned only if their key code is `fingerprint`. */
+  trustKeys: { args: { principal_id: string; fingerprint: string }; result: Person };
   /** The household's grants with their status. */
   grants: { args: { household: string }; result: { grants: GrantSummary[] } };
   /** Withdraw a grant and re-key on this device what it covered. */
@@ -158,11 +165,13 @@ export type WorkerRequest = {
 
 /** An error from the worker: `kind` is stable (the screens turn it into words):
  *  "wrong-passphrase", "locked", "conflict" (with `current`), "fingerprint-mismatch",
+ *  "keys-changed" (with `principal`: their keys differ from the pinned ones),
  *  "untrusted" (a check on the device failed), or a server problem kind. */
 export interface WorkerError {
   kind: string;
   message: string;
   current?: number;
+  principal?: string;
   /** For "log-problem": which problem (`code`) and its numbers, for the page's words. */
   detail?: Record<string, string>;
 }

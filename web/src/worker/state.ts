@@ -39,6 +39,8 @@ export function signedIn(): WorkerSession {
 }
 
 let current: Client | null = null;
+/** The page's token the client last took: a newer one from the page replaces the client's. */
+let handedOver: string | null = null;
 
 /**
  * The client for the unlocked identity and the signed-in session: one per
@@ -55,7 +57,13 @@ export function client(): Client {
     current.api.origin !== session.origin
   ) {
     current = new Client(identity, session.principalId, session.origin, session.token, state.deviceStore(session.principalId));
+    handedOver = session.token;
   }
-  current.api.token = session.token;
+  // The client may have logged in again by itself (`client/login.ts`);
+  // keep its token unless the page has handed over a newer one.
+  if (handedOver !== session.token) {
+    current.api.token = session.token;
+    handedOver = session.token;
+  }
   return current;
 }

@@ -31,8 +31,8 @@ export async function launch() {
 }
 
 /** A fresh browser profile (its own IndexedDB), watched for leaks. */
-export async function newPage(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+export async function newPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on("request", (r) => {
@@ -153,5 +153,46 @@ export async function decodeQr(browser, svgMarkup) {
     }, svgMarkup);
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * Break the first request matching `method` and `path` (a RegExp on the
+ * URL's path) in `context`, pages and workers alike: "lose" lets it reach
+ * the server (which commits it) and then breaks the connection before the
+ * answer arrives; "unavailable" answers 503 without reaching the server.
+ * Later matching requests pass. Returns what it saw: the `Idempotency-Key`
+ * of every matching request, in order.
+ */
+export async function breakFirst(context, method, path, how) {
+  const seen = { keys: [] };
+  await context.route(
+    (url) => path.test(url.pathname),
+    async (route) => {
+      const request = route.request();
+      if (request.method() !== method) return route.fallback();
+      seen.keys.push(request.headers()["idempotency-key"] ?? null);
+      if (seen.keys.length > 1) return route.fallback();
+      if (how === "lose") {
+        await route.fetch();
+        return route.abort("connectionreset");
+      }
+      // Made up here, with the headers the server gives every answer (the watchers check them).
+      return route.fulfill({
+        status: 503,
+        contentType: "application/problem+json",
+        headers: { "content-security-policy": "default-src 'self'", "x-content-type-options": "nosniff" },
+        body: JSON.stringify({ type: "urn:kluis:problem:unavailable", title: "The service is unavailable", status: 503 }),
+      });
+    },
+  );
+  return seen;
+}
+
+/** The first request `seen` was retried with the same idempotency key. */
+export function retriedWithSameKey(seen, what) {
+  if (seen.keys.length < 2) throw new Error(`${what}: no retry was sent (${seen.keys.length} request(s))`);
+  if (!seen.keys[0] || seen.keys.some((k) => k !== seen.keys[0])) {
+    throw new Error(`${what}: the retry did not carry the first attempt's Idempotency-Key: ${JSON.stringify(seen.keys)}`);
   }
 }
