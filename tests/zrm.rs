@@ -249,16 +249,41 @@ async fn scores_are_set_and_listed_with_their_history_and_stay_encrypted() {
             ],
         )
         .value();
+    // A grant opens the versions current at its start and later ones;
+    // the earlier scores are counted, not shown.
     let seen = zrm_json(&kluis, piet, &h);
-    assert_eq!(history(domain(&seen, "financien")).len(), 3);
-    assert_eq!(domain(&seen, "financien")["current"]["score"], 3);
+    assert_eq!(
+        history(domain(&seen, "financien")),
+        [(1, "2025-12-01".into(), String::new())]
+    );
+    assert_eq!(domain(&seen, "financien")["not_shared"], 2);
+    kluis.with(
+        anna,
+        &[
+            "plan",
+            "zrm",
+            &h,
+            "--set",
+            "financien=4",
+            "--date",
+            "2026-11-30",
+        ],
+    );
+    let seen = zrm_json(&kluis, piet, &h);
+    assert_eq!(domain(&seen, "financien")["current"]["score"], 4);
+    assert_eq!(history(domain(&seen, "financien")).len(), 2);
+    let text = kluis.with(piet, &["plan", "zrm", &h]).text().to_owned();
+    assert!(
+        text.contains("2 earlier version(s) from before your access began"),
+        "{text}"
+    );
     assert!(domain(&seen, "huisvesting")["current"].is_null());
     assert!(domain(&seen, "adl")["current"].is_null());
     let refused = kluis.with(piet, &["plan", "zrm", &h, "--set", "financien=4"]);
     assert!(!refused.failure().is_empty());
     assert_eq!(
         history(domain(&zrm_json(&kluis, anna, &h), "financien")).len(),
-        3
+        4
     );
 
     // The server only ever had ciphertext: no note, no score document.

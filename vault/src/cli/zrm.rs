@@ -86,7 +86,7 @@ fn list(ctx: &Context, zrm: &ZrmTemplate, scores: &[ZrmDomainScores]) -> anyhow:
             None => lines.push("  no score you can read yet".to_owned()),
             Some(v) => {
                 lines.push(format!("  now: {}", describe(v)));
-                if d.versions.len() > 1 {
+                if d.versions.len() > 1 || d.not_shared > 0 {
                     lines.push("  history, newest first:".to_owned());
                     for v in &d.versions {
                         lines.push(format!(
@@ -94,6 +94,12 @@ fn list(ctx: &Context, zrm: &ZrmTemplate, scores: &[ZrmDomainScores]) -> anyhow:
                             v.version,
                             describe(v),
                             v.authorship.describe()
+                        ));
+                    }
+                    if d.not_shared > 0 {
+                        lines.push(format!(
+                            "    and {} earlier version(s) from before your access began, not shared with you",
+                            d.not_shared
                         ));
                     }
                 }
@@ -109,6 +115,7 @@ fn list(ctx: &Context, zrm: &ZrmTemplate, scores: &[ZrmDomainScores]) -> anyhow:
                 "path": format!("{}/{}", zrm.section, d.domain.id),
                 "current": d.current().map(version_json),
                 "history": history,
+                "not_shared": d.not_shared,
             })
         })
         .collect();

@@ -10,7 +10,7 @@ use crate::template::{Section, ZrmTemplate};
 use crate::wire::plan::Written;
 use crate::zrm::{ZrmDomain, ZrmEntry, ZrmError};
 
-/// One version of a domain's score field.
+/// One version of a domain's score field that the caller can open.
 pub struct ZrmVersion {
     pub version: i64,
     /// When the server stored it (RFC 3339).
@@ -28,6 +28,9 @@ pub struct ZrmDomainScores {
     pub domain: Section,
     /// Newest first; empty when there is no score the caller can read.
     pub versions: Vec<ZrmVersion>,
+    /// How many older versions exist that were not shared with the caller
+    /// (a professional's grant opens the versions from its start on).
+    pub not_shared: usize,
 }
 
 impl ZrmDomainScores {
@@ -70,6 +73,7 @@ impl Client {
             .map(|d| ZrmDomainScores {
                 domain: d.clone(),
                 versions: Vec::new(),
+                not_shared: 0,
             })
             .collect();
         let mut extra: Vec<ZrmDomainScores> = Vec::new();
@@ -86,8 +90,16 @@ impl Client {
             let mut history = self.field_history(h, &f.path).await?;
             history.sort_by(|a, b| b.0.version.cmp(&a.0.version));
             let mut versions = Vec::with_capacity(history.len());
+            let mut not_shared = 0;
             for (summary, _) in history {
-                let opened = self.get_field(h, &f.path, Some(summary.version)).await?;
+                let opened = match self.get_field(h, &f.path, Some(summary.version)).await {
+                    Ok(opened) => opened,
+                    Err(e) if e.kind() == Some("not-shared") => {
+                        not_shared += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 versions.push(ZrmVersion {
                     version: opened.version,
                     written_at: opened.created_at.clone(),
@@ -96,7 +108,10 @@ impl Client {
                 });
             }
             match out.iter_mut().find(|d| d.domain.id == id) {
-                Some(d) => d.versions = versions,
+                Some(d) => {
+                    d.versions = versions;
+                    d.not_shared = not_shared;
+                }
                 None => extra.push(ZrmDomainScores {
                     domain: Section {
                         id: id.to_owned(),
@@ -104,6 +119,7 @@ impl Client {
                         name_en: id.to_owned(),
                     },
                     versions,
+                    not_shared,
                 }),
             }
         }

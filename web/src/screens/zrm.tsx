@@ -50,7 +50,15 @@ async function load(household: string, zrm: ZrmTemplate): Promise<Loaded> {
     domains.map(async (d) => {
       let versions: ScoreVersion[] = [];
       if (ids.includes(d.id)) {
-        versions = (await op("fieldHistory", { household, path: `${zrm.section}/${d.id}` })).versions;
+        const path = `${zrm.section}/${d.id}`;
+        try {
+          versions = (await op("fieldHistory", { household, path })).versions;
+        } catch (e) {
+          // A professional's grant opens only the versions from its start:
+          // then show the score now, which it does open.
+          if (!(e instanceof KeyError && e.kind === "not-shared")) throw e;
+          versions = [await op("readField", { household, path })];
+        }
       }
       newest[d.id] = versions.reduce((m, v) => Math.max(m, v.version), 0);
       return { domain: { id: d.id, name: sectionName(d) }, versions };
