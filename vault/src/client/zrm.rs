@@ -88,7 +88,7 @@ impl Client {
                 continue;
             }
             let mut history = self.field_history(h, &f.path).await?;
-            history.sort_by(|a, b| b.0.version.cmp(&a.0.version));
+            history.sort_by_key(|v| std::cmp::Reverse(v.0.version));
             let mut versions = Vec::with_capacity(history.len());
             let mut not_shared = 0;
             for (summary, _) in history {

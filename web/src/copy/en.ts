@@ -171,7 +171,7 @@ export const en: Copy = {
     formDateHint: "For example the day of the conversation.",
     formNote: "Short note (may stay empty)",
     formNoteHint: "Why this score? At most 500 characters.",
-    save: "Save score",
+    save: "Add score",
     saved: (domain: string, n: number) => `The score for ${domain} is saved: ${n} of 5.`,
     needDomain: "Choose a topic.",
     needScore: "Choose a score from 1 to 5.",

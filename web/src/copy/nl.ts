@@ -173,7 +173,7 @@ export const nl = {
     formDateHint: "Bijvoorbeeld de dag van het gesprek.",
     formNote: "Korte notitie (mag leeg blijven)",
     formNoteHint: "Waarom deze score? Hooguit 500 tekens.",
-    save: "Score opslaan",
+    save: "Score toevoegen",
     saved: (domain: string, n: number) => `De score voor ${domain} is opgeslagen: ${n} van 5.`,
     needDomain: "Kies een onderwerp.",
     needScore: "Kies een score van 1 tot 5.",
