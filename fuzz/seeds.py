@@ -165,4 +165,5 @@ bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signa
 for i,(k,b) in enumerate(bodies): put('api_bodies',f'kind-{k:02}-{i:02}',k,b if isinstance(b,str) else cj(b))
 put('config','term',0,'P5Y6M10D'); put('config','schedule',1,'[classes.wmo]\nterm = "P15Y"\n[classes.proef]\nterm = "P30D"\n')
 put('config','template',2,open(os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','vault','src','default-plan-template.toml')).read()); put('config','date',3,'2026-11-23'); put('config','time',3,'2026-11-23T10:15:00+01:00')
+put('zrm','entry',0,'{"score":3,"date":"2026-11-30","note":"Regeling loopt"}'); put('zrm','setting',1,'financien=3'); put('zrm','date',1,'2024-02-29')
 print('seeds written to', D)

@@ -55,9 +55,15 @@ async fn the_template_and_the_purposes_come_with_their_names() {
     let t = anna.client.template().await.unwrap();
     assert_eq!(t.name, "zrm-2017");
     let ids: Vec<&str> = t.sections.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids.len(), 15);
+    assert_eq!(ids.len(), 16);
     assert_eq!(&ids[..3], ["financien", "dagbesteding", "huisvesting"]);
-    assert_eq!(ids.last(), Some(&"observaties"));
+    assert_eq!(ids.last(), Some(&"zrm"));
+    // The self-sufficiency scores: one field per domain in section `zrm`.
+    let zrm = t.zrm.as_ref().expect("the default template has ZRM scores");
+    assert_eq!(zrm.section, "zrm");
+    assert_eq!(zrm.domains.len(), 11);
+    assert_eq!(zrm.domains[0].id, "financien");
+    assert_eq!(zrm.domains[0].name, "Geld en schulden");
     let by_id: HashMap<&str, (&str, &str)> = t
         .sections
         .iter()

@@ -16,3 +16,4 @@ pub mod server;
 pub mod store;
 pub mod template;
 pub mod wire;
+pub mod zrm;

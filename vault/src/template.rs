@@ -19,6 +19,19 @@
 //! The older form `sections = ["financien", "wonen"]` is still read, so
 //! operators' existing files keep working: there the id is also the name.
 //! A file may mix the two (a bare id among named sections).
+//!
+//! A template may also name where self-sufficiency scores (ZRM,
+//! `crate::zrm`) live and which domains they have, each with its names:
+//!
+//! ```toml
+//! [zrm]
+//! section = "zrm"               # one of the sections above
+//!
+//! [[zrm.domains]]
+//! id = "financien"              # the field is zrm/financien
+//! name = "Geld en schulden"
+//! name_en = "Money and debts"
+//! ```
 
 use kluis_policy::FieldPath;
 use serde::{Deserialize, Serialize};
@@ -33,7 +46,30 @@ pub struct PlanTemplate {
     pub name: String,
     /// In the order the file lists them: the order the apps show.
     sections: Vec<Section>,
+    /// Where the self-sufficiency scores live, if this template has them.
+    zrm: Option<ZrmTemplate>,
 }
+
+/// The self-sufficiency scores of a template: the section holding one field
+/// per domain, and the domains in the order to show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ZrmTemplate {
+    /// The section of the score fields, e.g. `zrm` (fields `zrm/financien`, ...).
+    #[schema(pattern = "^[a-z0-9-]+$")]
+    pub section: String,
+    /// The domains: `id` is the field's last segment, with display names.
+    pub domains: Vec<Section>,
+}
+
+impl ZrmTemplate {
+    /// The domain `id`, if the template has it.
+    pub fn domain(&self, id: &str) -> Option<&Section> {
+        self.domains.iter().find(|d| d.id == id)
+    }
+}
+
+/// At most this many ZRM domains (the matrix has 11; municipalities add a few).
+pub const MAX_ZRM_DOMAINS: usize = 40;
 
 /// One section of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -52,6 +88,15 @@ pub struct Section {
 struct File {
     name: String,
     sections: Vec<Entry>,
+    #[serde(default)]
+    zrm: Option<ZrmFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZrmFile {
+    section: String,
+    domains: Vec<NamedEntry>,
 }
 
 /// A section as written in the file: a bare id (the old form) or a table.
@@ -83,6 +128,61 @@ pub enum TemplateError {
     DuplicateSection(String),
     #[error("section '{id}': the {which} must be 1 to {MAX_NAME_CHARS} printable characters, without spaces at either end")]
     BadName { id: String, which: &'static str },
+    #[error("[zrm] section '{0}' is not one of the template's sections")]
+    ZrmSection(String),
+    #[error("[zrm] needs 1 to {MAX_ZRM_DOMAINS} domains")]
+    ZrmDomainCount,
+    #[error(
+        "[zrm] domain '{0}' is not a valid path segment (a-z, 0-9, '-', at most 64 characters)"
+    )]
+    ZrmBadDomain(String),
+    #[error("[zrm] domain '{0}' is listed twice")]
+    ZrmDuplicateDomain(String),
+}
+
+/// Check a section's (or domain's) two display names.
+fn check_names(section: &Section) -> Result<(), TemplateError> {
+    for (which, name) in [("name", &section.name), ("name_en", &section.name_en)] {
+        if !name_is_valid(name) {
+            return Err(TemplateError::BadName {
+                id: section.id.clone(),
+                which,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn parse_zrm(file: ZrmFile, sections: &[Section]) -> Result<ZrmTemplate, TemplateError> {
+    if !sections.iter().any(|s| s.id == file.section) {
+        return Err(TemplateError::ZrmSection(file.section));
+    }
+    if file.domains.is_empty() || file.domains.len() > MAX_ZRM_DOMAINS {
+        return Err(TemplateError::ZrmDomainCount);
+    }
+    let mut domains: Vec<Section> = Vec::with_capacity(file.domains.len());
+    for e in file.domains {
+        let domain = Section {
+            name_en: e.name_en.unwrap_or_else(|| e.name.clone()),
+            name: e.name,
+            id: e.id,
+        };
+        let path_ok = crate::zrm::ZrmDomain::parse(&domain.id)
+            .and_then(|d| d.path_in(&file.section))
+            .is_ok();
+        if !path_ok {
+            return Err(TemplateError::ZrmBadDomain(domain.id));
+        }
+        if domains.iter().any(|d| d.id == domain.id) {
+            return Err(TemplateError::ZrmDuplicateDomain(domain.id));
+        }
+        check_names(&domain)?;
+        domains.push(domain);
+    }
+    Ok(ZrmTemplate {
+        section: file.section,
+        domains,
+    })
 }
 
 /// A display name is shown as is, so it must be short, visible text: no
@@ -124,20 +224,20 @@ impl PlanTemplate {
             if sections.iter().any(|s| s.id == section.id) {
                 return Err(TemplateError::DuplicateSection(section.id));
             }
-            for (which, name) in [("name", &section.name), ("name_en", &section.name_en)] {
-                if !name_is_valid(name) {
-                    return Err(TemplateError::BadName {
-                        id: section.id.clone(),
-                        which,
-                    });
-                }
-            }
+            check_names(&section)?;
             sections.push(section);
         }
+        let zrm = file.zrm.map(|z| parse_zrm(z, &sections)).transpose()?;
         Ok(Self {
             name: file.name,
             sections,
+            zrm,
         })
+    }
+
+    /// The self-sufficiency scores' section and domains, if any.
+    pub fn zrm(&self) -> Option<&ZrmTemplate> {
+        self.zrm.as_ref()
     }
 
     pub fn has_section(&self, section: &str) -> bool {
@@ -184,7 +284,7 @@ mod tests {
             assert!(t.has_section(s), "{s}");
         }
         assert!(!t.has_section("hobbies"));
-        assert_eq!(t.sections().count(), 15);
+        assert_eq!(t.sections().count(), 16);
         // In the file's order, every one with its own Dutch and English name.
         assert_eq!(t.sections().next(), Some("financien"));
         let money = t.section("financien").unwrap();
@@ -195,6 +295,76 @@ mod tests {
             assert_ne!(s.name, s.id, "{} has no Dutch name", s.id);
             assert_ne!(s.name_en, s.name, "{} has no English name", s.id);
         }
+    }
+
+    #[test]
+    fn default_has_zrm_scores_for_the_eleven_domains() {
+        let t = PlanTemplate::default();
+        let z = t.zrm().expect("the default template has ZRM scores");
+        assert_eq!(z.section, "zrm");
+        assert!(t.has_section("zrm"));
+        let ids: Vec<&str> = z.domains.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "financien",
+                "dagbesteding",
+                "huisvesting",
+                "huiselijke-relaties",
+                "geestelijke-gezondheid",
+                "lichamelijke-gezondheid",
+                "verslaving",
+                "adl",
+                "sociaal-netwerk",
+                "participatie",
+                "justitie"
+            ]
+        );
+        assert_eq!(z.domain("financien").unwrap().name, "Geld en schulden");
+        assert!(z.domain("opvoeding").is_none());
+        for d in &z.domains {
+            assert_ne!(d.name, d.name_en, "{}", d.id);
+        }
+    }
+
+    #[test]
+    fn zrm_tables_are_checked() {
+        let with = |zrm: &str| {
+            PlanTemplate::parse(&format!(
+                "name = \"x\"\nsections = [\"zrm\", \"geld\"]\n{zrm}"
+            ))
+        };
+        let ok =
+            with("[zrm]\nsection = \"zrm\"\n[[zrm.domains]]\nid = \"geld\"\nname = \"Geld\"\n")
+                .unwrap();
+        assert_eq!(ok.zrm().unwrap().domains[0].name_en, "Geld");
+        assert!(with("").unwrap().zrm().is_none());
+        assert!(matches!(
+            with("[zrm]\nsection = \"scores\"\n[[zrm.domains]]\nid = \"geld\"\nname = \"Geld\"\n"),
+            Err(TemplateError::ZrmSection(_))
+        ));
+        assert!(matches!(
+            with("[zrm]\nsection = \"zrm\"\ndomains = []\n"),
+            Err(TemplateError::ZrmDomainCount)
+        ));
+        for bad in ["Geld", "a/b", "", "a b"] {
+            assert!(matches!(
+                with(&format!("[zrm]\nsection = \"zrm\"\n[[zrm.domains]]\nid = \"{bad}\"\nname = \"Geld\"\n")),
+                Err(TemplateError::ZrmBadDomain(_))
+            ), "{bad}");
+        }
+        assert!(matches!(
+            with("[zrm]\nsection = \"zrm\"\n[[zrm.domains]]\nid = \"a\"\nname = \"A\"\n[[zrm.domains]]\nid = \"a\"\nname = \"B\"\n"),
+            Err(TemplateError::ZrmDuplicateDomain(_))
+        ));
+        assert!(matches!(
+            with("[zrm]\nsection = \"zrm\"\n[[zrm.domains]]\nid = \"a\"\nname = \" A\"\n"),
+            Err(TemplateError::BadName { .. })
+        ));
+        assert!(with(
+            "[zrm]\nsection = \"zrm\"\nkleur = 1\n[[zrm.domains]]\nid = \"a\"\nname = \"A\"\n"
+        )
+        .is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::server::AppState;
 use crate::wire::catalogue::{PurposeInfo, PurposeList, TemplateInfo};
 
 /// The plan template this server uses: its sections in order, each with its
-/// Dutch and English name.
+/// Dutch and English name, and where the self-sufficiency scores live.
 #[utoipa::path(get, path = "/v1/template", tag = "plan",
     responses((status = 200, body = TemplateInfo)),
     security(("bearer" = [])))]
@@ -23,6 +23,7 @@ pub async fn template(
     Json(TemplateInfo {
         name: state.template.name.clone(),
         sections: state.template.named_sections().to_vec(),
+        zrm: state.template.zrm().cloned(),
     })
 }
 

@@ -31,6 +31,7 @@ mod professionals;
 mod proposals;
 mod retention;
 mod serve;
+mod zrm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

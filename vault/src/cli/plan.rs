@@ -1,4 +1,4 @@
-//! `kluis plan set | get | list | history`.
+//! `kluis plan set | get | list | history | zrm` (`zrm` in `zrm.rs`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +30,9 @@ pub enum PlanCommand {
         household: HouseholdId,
         field: FieldPath,
     },
+    /// Self-sufficiency scores (ZRM): list them per domain with their
+    /// history, or record new ones with --set DOMAIN=SCORE.
+    Zrm(super::zrm::ZrmArgs),
 }
 
 #[derive(Args, Debug)]
@@ -54,6 +57,7 @@ pub struct SetArgs {
 pub async fn run(ctx: &Context, cmd: PlanCommand) -> anyhow::Result<()> {
     let client = ctx.client()?;
     match cmd {
+        PlanCommand::Zrm(args) => super::zrm::run(ctx, &client, args).await,
         PlanCommand::Set(args) => {
             let bytes = match (&args.content.value, &args.content.file) {
                 (Some(v), _) => v.clone().into_bytes(),

@@ -23,6 +23,7 @@ mod retention;
 mod seen;
 mod trust;
 mod versions;
+mod zrm;
 
 pub use audit::{AuditFailure, AuditState, Exported, LogFilter, Verified};
 pub use consent::GrantRequest;
@@ -31,6 +32,7 @@ pub use export::ExportSummary;
 pub use plan::Field;
 pub use trust::{expect_fingerprint, TrustedKeys, VerifiedHousehold};
 pub use versions::Authorship;
+pub use zrm::{ZrmDomainScores, ZrmVersion};
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use kluis_policy::PrincipalId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use crate::template::Section;
+pub use crate::template::{Section, ZrmTemplate};
 
 /// The plan template: its name and its sections, in the order to show them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -15,6 +15,10 @@ pub struct TemplateInfo {
     /// The template's name, e.g. `zrm-2017`.
     pub name: String,
     pub sections: Vec<Section>,
+    /// Where self-sufficiency scores (ZRM) live and their domains; absent
+    /// when this server's template has none.
+    #[serde(default)]
+    pub zrm: Option<ZrmTemplate>,
 }
 
 /// A purpose a grant can be given for.

@@ -10,18 +10,34 @@ export interface Section {
   name_en: string;
 }
 
-let cached: Promise<Section[]> | null = null;
+/** Where the self-sufficiency scores live: one field per domain in `section`. */
+export interface ZrmTemplate {
+  section: string;
+  domains: Section[];
+}
 
-/** The sections (the template changes only with a server restart). */
-export function sections(): Promise<Section[]> {
-  cached ??= get<{ sections: Section[] }>("/v1/template").then(
-    (t) => t.sections,
+export interface Template {
+  sections: Section[];
+  zrm: ZrmTemplate | null;
+}
+
+let cached: Promise<Template> | null = null;
+
+/** The template (it changes only with a server restart). */
+export function template(): Promise<Template> {
+  cached ??= get<{ sections: Section[]; zrm?: ZrmTemplate | null }>("/v1/template").then(
+    (t) => ({ sections: t.sections, zrm: t.zrm ?? null }),
     (e) => {
       cached = null;
       throw e;
     },
   );
   return cached;
+}
+
+/** The sections, in order. */
+export function sections(): Promise<Section[]> {
+  return template().then((t) => t.sections);
 }
 
 export function sectionName(s: Section): string {

@@ -4,32 +4,43 @@
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
 import { op } from "../keys/op";
-import { fieldLabel, isFieldName, sectionName, sections, type Section } from "../plan/template";
+import { fieldLabel, isFieldName, sectionName, template, type Section, type ZrmTemplate } from "../plan/template";
 import { decode, encode } from "../plan/text";
 import { go } from "../router";
 import { say } from "../ui/errors";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout, nav } from "../ui/layout";
 import type { FieldSummary } from "../worker/protocol";
+import { Zrm } from "./zrm";
 
 export function Plan(props: { household: string }) {
   const c = copy.value;
   const t = c.plan;
   const [secs, setSecs] = useState<Section[] | null>(null);
+  const [zrm, setZrm] = useState<ZrmTemplate | null>(null);
   const [fields, setFields] = useState<FieldSummary[] | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
-    sections().then((s) => live && setSecs(s), (e) => live && setFailure(say(e)));
+    template().then(
+      (t) => {
+        if (!live) return;
+        setZrm(t.zrm);
+        setSecs(t.sections);
+      },
+      (e) => live && setFailure(say(e)),
+    );
     op("listFields", { household: props.household }).then(
       async ({ fields }) => {
         if (!live) return;
         setFields(fields);
         // Open the values a few at a time (the worker's fetches and
-        // WebCrypto overlap), showing each as it arrives.
-        const queue = fields.filter((f) => !f.private);
+        // WebCrypto overlap), showing each as it arrives. The scores (ZRM)
+        // are opened by their own part of the screen.
+        const section = (await template().catch(() => null))?.zrm?.section;
+        const queue = fields.filter((f) => !f.private && f.path.split("/")[0] !== section);
         const open = async () => {
           for (let f = queue.shift(); f && live; f = queue.shift()) {
             const path = f.path;
@@ -60,6 +71,16 @@ export function Plan(props: { household: string }) {
         fields &&
         secs.map((s) => {
           const mine = fields.filter((f) => f.path.split("/")[0] === s.id);
+          if (zrm && s.id === zrm.section) {
+            return (
+              <section class="kluis-section" aria-labelledby={`sectie-${s.id}`} key={s.id} data-section={s.id}>
+                <h2 class="utrecht-heading-2" id={`sectie-${s.id}`}>
+                  {sectionName(s)}
+                </h2>
+                <Zrm household={props.household} zrm={zrm} />
+              </section>
+            );
+          }
           return (
             <section class="kluis-section" aria-labelledby={`sectie-${s.id}`} key={s.id} data-section={s.id}>
               <h2 class="utrecht-heading-2" id={`sectie-${s.id}`}>

@@ -866,6 +866,101 @@ const tests = [
     },
   ],
   [
+    "self-sufficiency scores: entered in the browser the CLI reads, set with the CLI the browser shows, the charts and the table agree",
+    async (browser) => {
+      const { page, context } = await newPage(browser);
+      await enrolInBrowser(page, invite("client", "Els"), "Els");
+      await page.getByRole("button", { name: "Huishouden starten" }).click();
+      await page.getByRole("heading", { name: "Uw huishouden" }).waitFor({ timeout: 30_000 });
+      const h = (await page.getByTestId("household-id").innerText()).trim();
+      // Frank, a member with the CLI.
+      const frank = enrolWithCli("Frank", kluis(admin.ks, ["invite", "--role", "client", "--name", "Frank"]));
+      const frankFp = JSON.parse(kluis(frank.ks, ["whoami", "--json"])).fingerprint;
+      await page.getByLabel("Nummer van de persoon").fill(frank.id);
+      await page.getByLabel("Sleutelcode van de persoon").fill(frankFp);
+      await page.getByRole("button", { name: "Lid toevoegen" }).click();
+      await page.getByText("Frank is nu lid").waitFor({ timeout: 30_000 });
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByRole("heading", { name: "Hoe gaat het? Scores per onderwerp" }).waitFor({ timeout: 30_000 });
+      await page.getByTestId("zrm-now").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "scores, none yet");
+      // An empty form says what is missing, by the fields.
+      await page.getByRole("button", { name: "Score toevoegen" }).click();
+      await page.getByRole("link", { name: "Kies een onderwerp." }).waitFor();
+      await page.getByRole("link", { name: "Kies een score van 1 tot 5." }).waitFor();
+      await axeBothWidths(page, "score form with errors");
+      // Two scores at intake, by keyboard-reachable controls.
+      const enter = async (domain, level, date, note, saved) => {
+        await page.getByLabel("Onderwerp", { exact: true }).selectOption(domain);
+        await page.getByLabel(level).check();
+        await page.getByLabel("Datum van de score").fill(date);
+        await page.getByLabel("Korte notitie (mag leeg blijven)").fill(note);
+        await page.getByRole("button", { name: "Score toevoegen" }).click();
+        await page.getByText(saved).waitFor({ timeout: 30_000 });
+      };
+      await enter("financien", "2: Het lukt nog niet zelf", "2026-01-10", "Intake: drie schuldeisers",
+        "De score voor Geld en schulden is opgeslagen: 2 van 5.");
+      await enter("huisvesting", "4: Het lukt zelf", "2026-01-10", "",
+        "De score voor Wonen is opgeslagen: 4 van 5.");
+      // The CLI reads what the browser wrote.
+      const read = JSON.parse(kluis(frank.ks, ["plan", "zrm", h, "--json"]));
+      const byId = (l, id) => l.domains.find((d) => d.id === id);
+      expect(byId(read, "financien").current.score === 2 && byId(read, "financien").current.date === "2026-01-10",
+        `the CLI reads financien: ${JSON.stringify(byId(read, "financien"))}`);
+      expect(byId(read, "financien").current.note === "Intake: drie schuldeisers", "the note");
+      expect(byId(read, "huisvesting").current.score === 4, "the CLI reads huisvesting");
+      expect(byId(read, "financien").current.signed === true, "signed in the browser, checked by the CLI");
+      // The CLI scores a review; the browser shows it.
+      kluis(frank.ks, ["plan", "zrm", h, "--set", "financien=3", "--set", "adl=1", "--date", "2026-06-01", "--note", "Na drie maanden"]);
+      await page.goto(`${BASE}/#/huishouden/${h}`);
+      await page.getByRole("link", { name: "Het plan" }).click();
+      const cell = page.locator('[data-testid="zrm-table"] td[data-domain="financien"][data-date="2026-06-01"]');
+      await cell.waitFor({ timeout: 30_000 });
+      expect((await cell.getAttribute("data-score")) === "3", "the CLI's score in the table");
+      const now = page.locator('[data-testid="zrm-now"] tr[data-domain="financien"]');
+      expect((await now.getAttribute("data-score")) === "3", "the score now is the CLI's");
+      expect((await now.innerText()).includes("Na drie maanden"), "with its note");
+      // The charts and the table: the same values, read from each.
+      const read3 = async (selector) =>
+        Object.fromEntries(
+          (await page.locator(selector).evaluateAll((els) =>
+            els.map((e) => [`${e.dataset.domain} ${e.dataset.date}`, e.dataset.score]),
+          )).filter(([, v]) => v !== ""),
+        );
+      const table = await read3('[data-testid="zrm-table"] td[data-score]');
+      const radars = await read3('[data-testid="zrm-radars"] circle[data-score]');
+      const lines = await read3('[data-testid="zrm-lines"] circle[data-score]');
+      const want = {
+        "financien 2026-01-10": "2",
+        "huisvesting 2026-01-10": "4",
+        "financien 2026-06-01": "3",
+        "adl 2026-06-01": "1",
+      };
+      const same = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+      expect(same(table, want), `the table: ${JSON.stringify(table)}`);
+      expect(same(radars, want), `the radar charts: ${JSON.stringify(radars)}`);
+      expect(same(lines, want), `the lines: ${JSON.stringify(lines)}`);
+      // And the same as the CLI's history.
+      const cli = {};
+      for (const d of JSON.parse(kluis(frank.ks, ["plan", "zrm", h, "--json"])).domains) {
+        for (const v of d.history) cli[`${d.id} ${v.date}`] ??= String(v.score);
+      }
+      expect(same(cli, want), `the CLI: ${JSON.stringify(cli)}`);
+      // One radar per date, each an image named by its title.
+      expect((await page.locator('[data-testid="zrm-radars"] svg[role="img"]').count()) === 2, "two moments");
+      expect(
+        (await page.locator('[data-testid="zrm-radars"] svg title').first().textContent()).includes("10 januari 2026"),
+        "the first radar names its date",
+      );
+      if (process.env.KLUIS_SCREENSHOTS) {
+        await page.locator('[data-section="zrm"]').screenshot({ path: `${process.env.KLUIS_SCREENSHOTS}/zrm.png` });
+      }
+      await axeBothWidths(page, "scores with charts");
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
     "an expired invite says so (run by tests/web_app.rs with a clock moved on)",
     async (browser) => {
       const link = process.env.KLUIS_EXPIRED_LINK;
