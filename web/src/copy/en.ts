@@ -103,6 +103,8 @@ export const en: Copy = {
   plan: {
     title: "The plan",
     intro: "Your plan, by part. Only people you gave access can read a part.",
+    introShared: "This household's plan. You see only the parts the household shared with you.",
+    readOnly: "You may read this, not change it.",
     loading: "The plan is being opened.",
     empty: "Nothing filled in yet.",
     open: "View",

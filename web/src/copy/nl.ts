@@ -105,6 +105,8 @@ export const nl = {
   plan: {
     title: "Het plan",
     intro: "Uw plan, per onderdeel. Alleen wie u toegang gaf, kan een onderdeel lezen.",
+    introShared: "Het plan van dit huishouden. U ziet alleen de onderdelen die het huishouden met u deelde.",
+    readOnly: "U mag dit lezen, niet veranderen.",
     loading: "Het plan wordt geopend.",
     empty: "Nog niets ingevuld.",
     open: "Bekijken",

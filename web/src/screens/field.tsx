@@ -4,6 +4,7 @@
 // lost.
 
 import { useEffect, useState } from "preact/hooks";
+import { accessTo, EVERYTHING, writesField, type Access } from "../plan/access";
 import { copy } from "../copy";
 import { when } from "../history/sentence";
 import { KeyError } from "../keys/worker_client";
@@ -37,6 +38,10 @@ export function Field(props: { household: string; path: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [access, setAccess] = useState<Access>(EVERYTHING);
+  useEffect(() => {
+    accessTo(props.household).then(setAccess, () => undefined);
+  }, [props.household]);
 
   async function load() {
     try {
@@ -116,6 +121,8 @@ export function Field(props: { household: string; path: string }) {
             <>
               <pre class="kluis-value" data-testid="value">{decode(current.value)}</pre>
               <Written v={current} />
+              {!writesField(access, props.path) && <p class="utrecht-paragraph">{copy.value.plan.readOnly}</p>}
+              {writesField(access, props.path) && (
               <div class="utrecht-button-group">
                 <Button type="button" onClick={() => setDraft(decode(current.value))}>
                   {t.edit}
@@ -124,6 +131,7 @@ export function Field(props: { household: string; path: string }) {
                   {t.clear}
                 </Button>
               </div>
+              )}
             </>
           ) : (
             <form

@@ -12,6 +12,7 @@ import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout, nav } from "../ui/layout";
 import type { FieldSummary } from "../worker/protocol";
 import { Zrm } from "./zrm";
+import { accessTo, EVERYTHING, readsSection, writesSection, type Access } from "../plan/access";
 
 export function Plan(props: { household: string }) {
   const c = copy.value;
@@ -21,9 +22,14 @@ export function Plan(props: { household: string }) {
   const [fields, setFields] = useState<FieldSummary[] | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
+  const [access, setAccess] = useState<Access>(EVERYTHING);
 
   useEffect(() => {
     let live = true;
+    accessTo(props.household).then(
+      (a) => live && setAccess(a),
+      () => undefined, // then every button shows, and the server refuses what is not allowed
+    );
     template().then(
       (t) => {
         if (!live) return;
@@ -64,12 +70,14 @@ export function Plan(props: { household: string }) {
   const base = `/huishouden/${props.household}`;
   return (
     <Layout title={t.title}>
-      <p class="utrecht-paragraph">{t.intro}</p>
+      <p class="utrecht-paragraph">{access.read === null ? t.intro : t.introShared}</p>
       {failure && <Notice kind="error">{failure}</Notice>}
       {(!secs || !fields) && !failure && <p class="utrecht-paragraph">{t.loading}</p>}
       {secs &&
         fields &&
-        secs.map((s) => {
+        secs
+          .filter((s) => readsSection(access, s.id) || fields.some((f) => f.path.split("/")[0] === s.id))
+          .map((s) => {
           const mine = fields.filter((f) => f.path.split("/")[0] === s.id);
           if (zrm && s.id === zrm.section) {
             return (
@@ -101,7 +109,7 @@ export function Plan(props: { household: string }) {
                   ))}
                 </dl>
               )}
-              {s.id !== "observaties" && <NewField household={props.household} section={s} />}
+              {s.id !== "observaties" && writesSection(access, s.id) && <NewField household={props.household} section={s} />}
             </section>
           );
         })}

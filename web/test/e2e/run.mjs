@@ -698,12 +698,33 @@ const tests = [
       await axeBothWidths(page, "caseload");
       await screenshot(page, "clienten");
 
-      // The plan shows what the grant covers, nothing else.
+      // The plan shows what the grant covers, nothing else, and read-only parts offer no change.
       await item.getByRole("link", { name: "Familie Jansen" }).click();
       await page.getByRole("link", { name: "Het plan" }).click();
       await page.getByText("Huurachterstand van twee maanden").waitFor({ timeout: 30_000 });
-      expect(!(await page.locator("body").innerText()).includes("Woont bij zijn zus"), "housing is not shared with the coach");
-      await page.goBack();
+      let body = await page.locator("body").innerText();
+      expect(!body.includes("Woont bij zijn zus") && !body.includes("Wonen"), "housing is not shared with the coach");
+      expect(body.includes("U ziet alleen de onderdelen die het huishouden met u deelde"), body);
+      expect((await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Geld en schulden" }).count()) === 0, "read only: nothing to add");
+      await page.getByRole("link", { name: "situatie" }).first().click();
+      await page.getByText("U mag dit lezen, niet veranderen.").waitFor({ timeout: 30_000 });
+      expect((await page.getByRole("button", { name: "Aanpassen" }).count()) === 0, "read only: nothing to change");
+      await axeBothWidths(page, "a field a coach may only read");
+
+      // With a grant to write housing, the coach adds a field there; the household reads it with the CLI.
+      kluis(daan.ks, ["grant", h, "--to", pietId, "--fields", "huisvesting/*", "--write", "--purpose", "wmo", "--until", until, "--expect-fingerprint", fingerprint]);
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.locator(`[data-household="${h}"]`).getByRole("link", { name: "Familie Jansen" }).click();
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Woont bij zijn zus").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Iets toevoegen aan dit onderdeel: Wonen" }).click();
+      await page.getByLabel("Naam van het veld").fill("afspraken");
+      await page.getByLabel("Tekst").fill("Gesprek met de woningcorporatie op dinsdag");
+      await page.getByRole("button", { name: "Opslaan", exact: true }).click();
+      await page.getByTestId("value").waitFor({ timeout: 30_000 });
+      expect(kluis(daan.ks, ["plan", "get", h, "huisvesting/afspraken"]) === "Gesprek met de woningcorporatie op dinsdag", "the household reads the coach's field");
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.locator(`[data-household="${h}"]`).getByRole("link", { name: "Familie Jansen" }).click();
 
       // A note: the choice of readers must be made.
       await page.getByRole("link", { name: "Notitie schrijven" }).click();
