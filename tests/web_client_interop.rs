@@ -758,6 +758,23 @@ async fn the_browser_verifies_the_log_with_the_same_verdict_as_the_cli() {
     // A browser that kept nothing sees a log consistent on its own, as the CLI does.
     ilse.device = json!({});
     ilse.ok("verifyLog", json!({})).await;
+    // A browser that pinned another log key refuses this log, as the CLI does.
+    let other = kluis_audit::LogSigner::from_private_key(
+        &kluis_audit::LogSigner::generate_private_key("kluis-log-other").unwrap(),
+    )
+    .unwrap();
+    ilse.device = json!({ "log": { "verifier_key": other.verifier_key(), "checkpoint": null } });
+    let refused = ilse.refused("verifyLog", json!({})).await;
+    assert_eq!(refused["detail"]["code"], "key-changed", "{refused}");
+    let mut state: Value = serde_json::from_slice(&std::fs::read(&kept).unwrap()).unwrap();
+    state["verifier_key"] = other.verifier_key().into();
+    std::fs::write(&kept, serde_json::to_vec(&state).unwrap()).unwrap();
+    let cli_line = cli_verify(&kept_s).failure().to_owned();
+    assert!(
+        cli_line.contains("this is not the log you checked before"),
+        "{cli_line}"
+    );
+    assert!(text(&refused["message"]).contains("this is not the log you checked before"));
     db.close().await;
 }
 
