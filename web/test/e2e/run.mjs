@@ -745,6 +745,25 @@ const tests = [
       expect(history.includes("wrote a private note") && !history.includes("gokken"), history);
       const list = kluis(daan.ks, ["plan", "list", h]);
       expect(!list.includes("observaties/"), list);
+      // In the household's own app: the history says a note exists; the plan does not show it.
+      {
+        const { page: home, context: homeContext } = await newPage(browser);
+        await home.goto(BASE + "/");
+        writeFileSync(join(WORK, "daan-copy.keystore"), readFileSync(daan.ks));
+        await home.getByLabel("Sleutelbestand", { exact: true }).setInputFiles(join(WORK, "daan-copy.keystore"));
+        await home.getByRole("button", { name: "Bestand overzetten" }).click();
+        await unlockInBrowser(home, PASSPHRASE);
+        await home.getByRole("link", { name: new RegExp(h) }).click({ timeout: 60_000 });
+        await home.getByRole("link", { name: "Wie keek in mijn plan?" }).click();
+        const seen = await home.getByTestId("history").innerText({ timeout: 30_000 });
+        expect(seen.includes("Piet Browser van Wijkteam Zuid heeft een eigen notitie geschreven") && !seen.includes("gokken"), seen);
+        await home.goBack();
+        await home.getByRole("link", { name: "Het plan" }).click();
+        await home.getByText("Huurachterstand van twee maanden").waitFor({ timeout: 30_000 });
+        expect(!(await home.locator("body").innerText()).includes("vertrouwen opbouwen"), "the household's plan does not show the private note");
+        clean(home);
+        await homeContext.close();
+      }
       // Shared into the plan: the household reads it with the CLI.
       await page.getByRole("button", { name: "Delen in het plan" }).click();
       await page.getByText("De notitie staat nu in het plan.").waitFor({ timeout: 30_000 });
