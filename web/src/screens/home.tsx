@@ -13,6 +13,7 @@ import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
 import { Caseload } from "./caseload";
 import { MyShareLink } from "./my_share_link";
+import { LinkList } from "../ui/link_list";
 
 export function Home() {
   const t = copy.value.home;
@@ -111,18 +112,12 @@ function AuditorStart() {
         {t.homeTitle}
       </h2>
       <p class="utrecht-paragraph">{t.homeIntro}</p>
-      <ul class="utrecht-unordered-list">
-        <li class="utrecht-unordered-list__item">
-          <a class="utrecht-link" href="/#/logboek" onClick={nav("/logboek")}>
-            {t.searchLink}
-          </a>
-        </li>
-        <li class="utrecht-unordered-list__item">
-          <a class="utrecht-link" href="/#/logboek/controleren" onClick={nav("/logboek/controleren")}>
-            {t.verifyLink}
-          </a>
-        </li>
-      </ul>
+      <LinkList
+        links={[
+          ["/logboek", t.searchLink],
+          ["/logboek/controleren", t.verifyLink],
+        ]}
+      />
     </section>
   );
 }
@@ -141,15 +136,7 @@ function AdminStart() {
         {t.homeTitle}
       </h2>
       <p class="utrecht-paragraph">{t.homeIntro}</p>
-      <ul class="utrecht-unordered-list">
-        {links.map(([to, label]) => (
-          <li class="utrecht-unordered-list__item" key={to}>
-            <a class="utrecht-link" href={`/#${to}`} onClick={nav(to)}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <LinkList links={links} />
     </section>
   );
 }

@@ -8,7 +8,8 @@ import { op } from "../keys/op";
 import { session } from "../session";
 import { Failure } from "../ui/failure";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
-import { Layout, nav } from "../ui/layout";
+import { Layout } from "../ui/layout";
+import { LinkList } from "../ui/link_list";
 import type { Member } from "../worker/protocol";
 
 export function Household(props: { household: string }) {
@@ -38,15 +39,7 @@ export function Household(props: { household: string }) {
         </dd>
       </dl>
       <nav aria-label={t.title}>
-        <ul class="utrecht-unordered-list">
-          {links.map(([to, label]) => (
-            <li class="utrecht-unordered-list__item" key={to}>
-              <a class="utrecht-link" href={`/#${to}`} onClick={nav(to)}>
-                {label}
-              </a>
-            </li>
-          ))}
-        </ul>
+        <LinkList links={links} />
       </nav>
       {!professional && <Members household={props.household} />}
     </Layout>

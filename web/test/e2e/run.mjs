@@ -48,6 +48,30 @@ async function unlockInBrowser(page, passphrase) {
   await page.getByRole("button", { name: "Ontgrendelen" }).click();
 }
 
+/** The invite code in an invite link (after the #). */
+const codeOf = (link) => link.split("#")[1];
+
+/**
+ * A professional enrolled in the browser (`page`), and a client made with
+ * the CLI whose household holds `fields` (path → value) and grants the
+ * professional read of `scope` for schuldhulp, `days` days, after comparing
+ * the key code the browser shows.
+ */
+async function coachWithHousehold(page, { pro, org, client, fields, scope, days }) {
+  const fingerprint = await enrolInBrowser(page, invite("professional", pro, org), pro, "Start");
+  const owner = enrolWithCli(client, codeOf(invite("client", client)));
+  const h = kluis(owner.ks, ["household", "create"]);
+  for (const [path, value] of Object.entries(fields)) kluis(owner.ks, ["plan", "set", h, path, "--value", value]);
+  const found = JSON.parse(kluis(owner.ks, ["professionals", "--search", pro, "--json"])).professionals;
+  expect(found.length === 1 && found[0].fingerprint === fingerprint, JSON.stringify(found));
+  const proId = found[0].principal_id;
+  const until = new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const grant = (fieldScope, extra = []) =>
+    kluis(owner.ks, ["grant", h, "--to", proId, "--fields", fieldScope, ...extra, "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
+  grant(scope);
+  return { owner, h, proId, fingerprint, until, grant };
+}
+
 /** Put a CLI keystore into a fresh browser and unlock it (the CLI can then act as the same person). */
 async function importCliKeystore(page, person, file) {
   await page.goto(BASE + "/");
@@ -579,11 +603,10 @@ const tests = [
       const signal = process.env.KLUIS_AUDIT_SIGNAL_DIR;
       const { page, context } = await newPage(browser);
       // Something to find: a household made and written with the CLI.
-      const code = (link) => link.split("#")[1];
-      const anna = enrolWithCli("Anna Log", code(invite("client", "Anna Log")));
+      const anna = enrolWithCli("Anna Log", codeOf(invite("client", "Anna Log")));
       const h = kluis(anna.ks, ["household", "create"]);
       kluis(anna.ks, ["plan", "set", h, "financien/situatie", "--value", "schuld"]);
-      const cliAuditor = enrolWithCli("Ilse CLI", code(invite("auditor", "Ilse CLI", "Privacyteam")));
+      const cliAuditor = enrolWithCli("Ilse CLI", codeOf(invite("auditor", "Ilse CLI", "Privacyteam")));
       const state = join(WORK, "ilse.audit-state.json");
 
       await enrolInBrowser(page, invite("auditor", "Olga", "Privacyteam"), "Olga", "Start");
@@ -669,23 +692,23 @@ const tests = [
     "a coach sees the caseload, reads only what a grant covers, and writes a private note the household cannot read until it is shared",
     async (browser) => {
       const { page, context } = await newPage(browser);
-      const code = (link) => link.split("#")[1];
-      const fingerprint = await enrolInBrowser(page, invite("professional", "Piet Browser", "Wijkteam Zuid"), "Piet Browser", "Start");
-      const daan = enrolWithCli("Daan", code(invite("client", "Daan")));
-      const h = kluis(daan.ks, ["household", "create"]);
-      kluis(daan.ks, ["plan", "set", h, "algemeen/naam", "--value", "Familie Jansen"]);
-      kluis(daan.ks, ["plan", "set", h, "financien/situatie", "--value", "Huurachterstand van twee maanden"]);
-      kluis(daan.ks, ["plan", "set", h, "huisvesting/situatie", "--value", "Woont bij zijn zus"]);
-      const found = JSON.parse(kluis(daan.ks, ["professionals", "--search", "Piet Browser", "--json"])).professionals;
-      expect(found.length === 1 && found[0].fingerprint === fingerprint, JSON.stringify(found));
-      const pietId = found[0].principal_id;
+      const { owner: daan, h, proId: pietId, fingerprint, grant } = await coachWithHousehold(page, {
+        pro: "Piet Browser",
+        org: "Wijkteam Zuid",
+        client: "Daan",
+        fields: {
+          "algemeen/naam": "Familie Jansen",
+          "financien/situatie": "Huurachterstand van twee maanden",
+          "huisvesting/situatie": "Woont bij zijn zus",
+        },
+        scope: "financien/*,algemeen/naam",
+        days: 20,
+      });
       // His share link, as text and as a QR code a phone can read: the CLI's format.
       const link = `${BASE}/#/delen-met/${pietId}/${fingerprint.replaceAll(" ", "")}`;
       expect((await page.getByTestId("share-link").inputValue()) === link, "the share link");
       const qr = await decodeQr(browser, await page.getByTestId("qr").evaluate((svg) => svg.outerHTML));
       expect(qr === link, `the QR code reads ${qr}`);
-      const until = new Date(Date.now() + 20 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-      kluis(daan.ks, ["grant", h, "--to", pietId, "--fields", "financien/*,algemeen/naam", "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
 
       // The caseload: the name the household shared, the purpose, the days left, marked as ending soon.
       await page.reload();
@@ -712,7 +735,7 @@ const tests = [
       await axeBothWidths(page, "a field a coach may only read");
 
       // With a grant to write housing, the coach adds a field there; the household reads it with the CLI.
-      kluis(daan.ks, ["grant", h, "--to", pietId, "--fields", "huisvesting/*", "--write", "--purpose", "wmo", "--until", until, "--expect-fingerprint", fingerprint]);
+      grant("huisvesting/*", ["--write"]);
       await page.getByRole("link", { name: "Start" }).first().click();
       await page.locator(`[data-household="${h}"]`).getByRole("link", { name: "Familie Jansen" }).click();
       await page.getByRole("link", { name: "Het plan" }).click();
@@ -778,7 +801,6 @@ const tests = [
     "an administrator invites with a link and a QR code, blocks and lets in a person, and approves another administrator's erasure",
     async (browser) => {
       const { page, context } = await newPage(browser);
-      const code = (link) => link.split("#")[1];
       await enrolInBrowser(page, invite("admin", "Bea Beheer"), "Bea Beheer", "Start");
       await page.getByRole("link", { name: "Iemand uitnodigen" }).click();
       await page.getByRole("heading", { name: "Iemand uitnodigen" }).waitFor();
@@ -799,7 +821,7 @@ const tests = [
       await axeBothWidths(page, "invite made");
       await screenshot(page, "uitnodigen");
       // The invitation works with the CLI (the code from the link).
-      const carlijn = enrolWithCli("Carlijn", code(link));
+      const carlijn = enrolWithCli("Carlijn", codeOf(link));
       const h = kluis(carlijn.ks, ["household", "create"]);
       kluis(carlijn.ks, ["plan", "set", h, "financien/situatie", "--value", "weg ermee"]);
 
@@ -849,15 +871,14 @@ const tests = [
     "offline, a coach reads what was opened before, marked with when it was fetched; a note needs a connection",
     async (browser) => {
       const { page, context } = await newPage(browser);
-      const code = (link) => link.split("#")[1];
-      const fingerprint = await enrolInBrowser(page, invite("professional", "Olga Offline", "Wijkteam West"), "Olga Offline", "Start");
-      const eva = enrolWithCli("Eva Offline", code(invite("client", "Eva Offline")));
-      const h = kluis(eva.ks, ["household", "create"]);
-      kluis(eva.ks, ["plan", "set", h, "algemeen/naam", "--value", "Familie Bakker"]);
-      kluis(eva.ks, ["plan", "set", h, "financien/situatie", "--value", "Energierekening betaald"]);
-      const olga = JSON.parse(kluis(eva.ks, ["professionals", "--search", "Olga Offline", "--json"])).professionals[0].principal_id;
-      const until = new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-      kluis(eva.ks, ["grant", h, "--to", olga, "--fields", "financien/*,algemeen/naam", "--purpose", "schuldhulp", "--until", until, "--expect-fingerprint", fingerprint]);
+      const { owner: eva, h } = await coachWithHousehold(page, {
+        pro: "Olga Offline",
+        org: "Wijkteam West",
+        client: "Eva Offline",
+        fields: { "algemeen/naam": "Familie Bakker", "financien/situatie": "Energierekening betaald" },
+        scope: "financien/*,algemeen/naam",
+        days: 90,
+      });
 
       // Online: the caseload and the plan, once.
       await page.reload();
