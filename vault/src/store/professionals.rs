@@ -83,21 +83,6 @@ pub async fn backfill(store: &Store) -> Result<usize, StoreError> {
     Ok(rows.len())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_are_literal_and_folded() {
-        assert_eq!(contains_pattern(""), "%%");
-        assert_eq!(contains_pattern("Ömer Çelik"), "%omer celik%");
-        assert_eq!(fold("Zoë ﬁ"), "zoe fi");
-        // A full-width percent folds to '%', which is then escaped.
-        assert_eq!(contains_pattern("\u{FF05}"), "%\\%%");
-        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
-    }
-}
-
 /// Everyone (any role, disabled too) whose name or organisation contains
 /// `query` (folded), ordered by folded name and then id, at most `limit`:
 /// the administrators' list of people (`api::people`).
@@ -119,4 +104,19 @@ pub async fn everyone(
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(principals::from_row).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_literal_and_folded() {
+        assert_eq!(contains_pattern(""), "%%");
+        assert_eq!(contains_pattern("Ömer Çelik"), "%omer celik%");
+        assert_eq!(fold("Zoë ﬁ"), "zoe fi");
+        // A full-width percent folds to '%', which is then escaped.
+        assert_eq!(contains_pattern("\u{FF05}"), "%\\%%");
+        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
 }
