@@ -1,13 +1,19 @@
 // The browser's side of `browser_dossier_open_vs_native` (`kluis bench`):
-// in a Web Worker, as the app opens a plan, open a 300-field dossier (per
-// field: unwrap its key from the age X25519 envelope to the household
+// in a Web Worker, as the key worker opens a plan, open a 300-field dossier
+// (per field: unwrap its key from the age X25519 envelope to the household
 // identity, then open the AES-256-GCM seal) as often as fits in the time
-// given, with exactly the crypto modules the app uses. The native side is
+// given. The values are opened through `fieldOpener()`, the very opener
+// the app's key worker gives its client (`worker/state.ts`): the pool of
+// opener workers (`worker/open_pool.ts`, `worker/opener.ts`), each running
+// `crypto/field_open.ts`. `client/plan.ts` (`openValue`) calls the same
+// `open` once a version's signature checked out; the fetch and that check
+// are not measured here, nor in the native figure. The native side is
 // `vault/src/bench/dossier.rs` on the same data shape (480-byte values).
 
 import { generateAgeIdentity, importAgeIdentity } from "../src/crypto/age-keys";
-import { openEnvelopeKey, sealEnvelope } from "../src/crypto/envelope";
-import { newFieldKey, openField, sealField, type Binding } from "../src/crypto/seal";
+import { sealEnvelope } from "../src/crypto/envelope";
+import { newFieldKey, sealField, type Binding } from "../src/crypto/seal";
+import { fieldOpener } from "../src/worker/open_pool";
 
 const FIELDS = 300;
 const VALUE_BYTES = 480;
@@ -32,22 +38,21 @@ async function prepare() {
   return { identity, fields };
 }
 
-async function openOne(identity: CryptoKey, f: Prepared) {
-  const key = await openEnvelopeKey(identity, f.envelope);
-  const plain = await openField(key, f.binding, f.sealed);
-  if (plain.length !== VALUE_BYTES) throw new Error("wrong content");
-}
-
-/** All fields at once, as the app opens a plan: WebCrypto's X25519 and
- *  AES-GCM run off the worker's thread, so their waits overlap. */
+/** All fields at once; each value comes back from whichever opener had it. */
 async function openDossier(identity: CryptoKey, fields: Prepared[]) {
-  await Promise.all(fields.map((f) => openOne(identity, f)));
+  const opener = fieldOpener();
+  await Promise.all(
+    fields.map(async (f) => {
+      const plain = await opener.open(identity, f.envelope, f.binding, f.sealed);
+      if (plain.length !== VALUE_BYTES) throw new Error("wrong content");
+    }),
+  );
 }
 
 self.onmessage = async (event: MessageEvent<{ side_ms: number; rounds: number }>) => {
   try {
     const { identity, fields } = await prepare();
-    await openDossier(identity.key, fields); // warm up
+    await openDossier(identity.key, fields); // warm up (starts the openers)
     let best = 0;
     for (let r = 0; r < event.data.rounds; r++) {
       const started = performance.now();
@@ -58,7 +63,7 @@ self.onmessage = async (event: MessageEvent<{ side_ms: number; rounds: number }>
       }
       best = Math.max(best, n / ((performance.now() - started) / 1000));
     }
-    postMessage({ ok: true, dossiers_per_s: best, fields: FIELDS });
+    postMessage({ ok: true, dossiers_per_s: best, fields: FIELDS, openers: navigator.hardwareConcurrency });
   } catch (e) {
     postMessage({ ok: false, error: String(e) });
   }
