@@ -14,7 +14,6 @@ const PAGES: &[&str] = &["/", "/welkom"];
 const FILES: &[(&str, &str)] = &[
     ("/app/app.js", "app.js"),
     ("/app/worker.js", "worker.js"),
-    ("/app/opener.js", "opener.js"),
     ("/app/style.css", "style.css"),
 ];
 

@@ -16,7 +16,6 @@ async function app() {
     entryPoints: {
       app: join(here, "src/main.tsx"),
       worker: join(here, "src/worker/main.ts"),
-      opener: join(here, "src/worker/opener.ts"),
       style: join(here, "src/style.css"),
     },
     outdir: out,

@@ -2,18 +2,16 @@
 // in a Web Worker, as the key worker opens a plan, open a 300-field dossier
 // (per field: unwrap its key from the age X25519 envelope to the household
 // identity, then open the AES-256-GCM seal) as often as fits in the time
-// given. The values are opened through `fieldOpener()`, the very opener
-// the app's key worker gives its client (`worker/state.ts`): the pool of
-// opener workers (`worker/open_pool.ts`, `worker/opener.ts`), each running
-// `crypto/field_open.ts`. `client/plan.ts` (`openValue`) calls the same
-// `open` once a version's signature checked out; the fetch and that check
+// given, all 300 at once. Each value is opened by `openSealedField`
+// (`crypto/field_open.ts`), the function `openValue` in `client/plan.ts`
+// calls once a version's signature checked out; the fetch and that check
 // are not measured here, nor in the native figure. The native side is
 // `vault/src/bench/dossier.rs` on the same data shape (480-byte values).
 
 import { generateAgeIdentity, importAgeIdentity } from "../src/crypto/age-keys";
 import { sealEnvelope } from "../src/crypto/envelope";
 import { newFieldKey, sealField, type Binding } from "../src/crypto/seal";
-import { fieldOpener } from "../src/worker/open_pool";
+import { openSealedField } from "../src/crypto/field_open";
 
 const FIELDS = 300;
 const VALUE_BYTES = 480;
@@ -38,12 +36,12 @@ async function prepare() {
   return { identity, fields };
 }
 
-/** All fields at once; each value comes back from whichever opener had it. */
+/** All fields at once: WebCrypto's X25519 and AES-GCM run off the
+ *  worker's thread, so their waits overlap. */
 async function openDossier(identity: CryptoKey, fields: Prepared[]) {
-  const opener = fieldOpener();
   await Promise.all(
     fields.map(async (f) => {
-      const plain = await opener.open(identity, f.envelope, f.binding, f.sealed);
+      const plain = await openSealedField(identity, f.envelope, f.binding, f.sealed);
       if (plain.length !== VALUE_BYTES) throw new Error("wrong content");
     }),
   );
@@ -52,7 +50,7 @@ async function openDossier(identity: CryptoKey, fields: Prepared[]) {
 self.onmessage = async (event: MessageEvent<{ side_ms: number; rounds: number }>) => {
   try {
     const { identity, fields } = await prepare();
-    await openDossier(identity.key, fields); // warm up (starts the openers)
+    await openDossier(identity.key, fields); // warm up
     let best = 0;
     for (let r = 0; r < event.data.rounds; r++) {
       const started = performance.now();
@@ -63,7 +61,7 @@ self.onmessage = async (event: MessageEvent<{ side_ms: number; rounds: number }>
       }
       best = Math.max(best, n / ((performance.now() - started) / 1000));
     }
-    postMessage({ ok: true, dossiers_per_s: best, fields: FIELDS, openers: navigator.hardwareConcurrency });
+    postMessage({ ok: true, dossiers_per_s: best, fields: FIELDS });
   } catch (e) {
     postMessage({ ok: false, error: String(e) });
   }

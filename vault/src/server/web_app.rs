@@ -42,11 +42,6 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../../web/dist/worker.js"),
     },
     Asset {
-        name: "opener.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../../web/dist/opener.js"),
-    },
-    Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../../../web/dist/style.css"),

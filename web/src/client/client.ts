@@ -13,7 +13,6 @@ import type { HouseholdKey } from "../crypto/age-keys";
 import type { Identity } from "../crypto/identity";
 import type { DeviceStore } from "./device_store";
 import { Api } from "./http";
-import { openHere, type FieldOpener } from "./opener";
 import { Pins } from "./pins";
 import { Seen } from "./seen";
 import type { TrustedKeys, VerifiedHousehold } from "./trust";
@@ -40,8 +39,6 @@ export class Client {
     origin: string,
     token: string,
     readonly store: DeviceStore,
-    /** Opens field values (a pool of opener workers in the browser). */
-    readonly opener: FieldOpener = openHere,
   ) {
     this.api = new Api(origin, token);
     this.pins = new Pins(store);

@@ -8,6 +8,7 @@
 import { ApiError } from "../api/http";
 import { b64, decodeB64 } from "../crypto/bytes";
 import { EnvelopeError, openEnvelopeKey, sealEnvelope } from "../crypto/envelope";
+import { openSealedField } from "../crypto/field_open";
 import { parseFieldPath, parseHouseholdId } from "../crypto/ids";
 import { newFieldKey, sealField } from "../crypto/seal";
 import { HOUSEHOLD_READER } from "../crypto/version";
@@ -159,7 +160,7 @@ export async function openValue(c: Client, h: string, v: FieldValue): Promise<Fi
   const identity = await readerIdentity(c, h, v);
   let value: Uint8Array;
   try {
-    value = await c.opener.open(identity, envelope, { household: h, path: v.path, version: v.version, keyGen: v.key_gen }, ciphertext);
+    value = await openSealedField(identity, envelope, { household: h, path: v.path, version: v.version, keyGen: v.key_gen }, ciphertext);
   } catch (e) {
     if (e instanceof EnvelopeError) throw untrusted(`cannot open the key of ${v.path}: ${e.message}`);
     throw untrusted(`${v.path} version ${v.version}: ${(e as Error).message}`);

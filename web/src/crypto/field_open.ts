@@ -2,9 +2,10 @@
  * Opening one field version, the crypto of reading a plan: unwrap the field
  * key from its envelope with an age identity (`envelope.ts`, all of the
  * CLI's checks), open the AES-256-GCM seal for where the value belongs
- * (`seal.ts`), and wipe the key. The opener workers run this
- * (`worker/opener.ts`); so does the key worker itself where there are none.
- * Errors are the `EnvelopeError` or `SealError` that says which step failed.
+ * (`seal.ts`), and wipe the key. `client/plan.ts` (`openValue`) calls it for
+ * each value once its signature checked out, and `web/bench/plan_open.ts`
+ * measures it. Errors are the `EnvelopeError` or `SealError` that says
+ * which step failed.
  */
 import { openEnvelopeKey } from "./envelope.js";
 import { openField, type Binding } from "./seal.js";

@@ -6,7 +6,6 @@ import { Client } from "../client/client";
 import type { DeviceStore } from "../client/device_store";
 import { IdbDeviceStore } from "../client/device_store_idb";
 import { Refused } from "../client/error";
-import { fieldOpener } from "./open_pool";
 import type { Identity } from "../crypto/identity";
 
 export { Refused };
@@ -55,14 +54,7 @@ export function client(): Client {
     current.me !== session.principalId ||
     current.api.origin !== session.origin
   ) {
-    current = new Client(
-      identity,
-      session.principalId,
-      session.origin,
-      session.token,
-      state.deviceStore(session.principalId),
-      fieldOpener(),
-    );
+    current = new Client(identity, session.principalId, session.origin, session.token, state.deviceStore(session.principalId));
   }
   current.api.token = session.token;
   return current;
