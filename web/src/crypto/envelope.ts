@@ -14,17 +14,17 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { Decrypter, Encrypter, type Identity as AgeIdentity } from "age-encryption";
 
 import { stanzaLines } from "./age-header.js";
-import { indexOf, utf8 } from "./bytes.js";
+import { BAD_MAC, BAD_X25519, NO_MATCH, openAgeHeader } from "./age-open.js";
+import { utf8 } from "./bytes.js";
 import { recipientBytes } from "./age-keys.js";
 
 export const MAX_ENVELOPE_BYTES = 1024;
 const MAX_SECRET_BYTES = 128;
 const MAX_STANZAS = 3;
-const MAC_LINE_START = utf8("\n---");
-const NO_MATCH = "no identity matched any of the file's recipients";
+
 /** `age-encryption`'s errors while reading the header with a key: Rust's
  * `decrypt` fails there, which the CLI reports as "not for me". */
-const HEADER_FAILURES = [NO_MATCH, "invalid header HMAC", "invalid X25519 stanza"];
+const HEADER_FAILURES = [NO_MATCH, BAD_MAC, BAD_X25519];
 
 export type EnvelopeErrorKind = "TooLarge" | "Malformed" | "NotForMe" | "BadRecipient";
 
@@ -84,24 +84,6 @@ export async function sealEnvelope(recipient: string, secret: Uint8Array): Promi
   return e.encrypt(secret);
 }
 
-/**
- * One `Decrypter` per identity: `age-encryption` works out the identity's
- * recipient (an X25519 multiplication) each time a `CryptoKey` is added, so
- * a plan of 300 fields would pay for it 300 times. A `Decrypter` keeps no
- * state between files. Dropped with the key (and with the worker).
- */
-const decrypters = new WeakMap<CryptoKey, Decrypter>();
-
-function decrypterFor(identity: CryptoKey): Decrypter {
-  let d = decrypters.get(identity);
-  if (!d) {
-    d = new Decrypter();
-    d.addIdentity(identity);
-    decrypters.set(identity, d);
-  }
-  return d;
-}
-
 /** The payload's nonce, before its one STREAM chunk. */
 const PAYLOAD_NONCE_BYTES = 16;
 const PAYLOAD_LABEL = utf8("payload");
@@ -110,42 +92,28 @@ const PAYLOAD_LABEL = utf8("payload");
 const STREAM_CHUNK = 64 * 1024;
 
 /**
- * Where the header ends: after the line that starts with `---` (the MAC
- * line). No stanza line can start so (a body line is base64), so in any
- * header `age-encryption` parses, its MAC line is the first such line and
- * its header ends where this says; `-1` when there is none or it has no
- * line end (age refuses that too).
- */
-function headerEnd(envelope: Uint8Array): number {
-  const start = indexOf(envelope, MAC_LINE_START);
-  if (start < 0) return -1;
-  const end = envelope.indexOf(0x0a, start + 1);
-  return end < 0 ? -1 : end + 1;
-}
-
-/**
  * Open an envelope with an age identity: a person's non-extractable
  * `CryptoKey` (`Identity.ageKey`) or a household's key (`HouseholdKey.key`).
  *
  * This is `age-encryption`'s `Decrypter.decrypt` taken apart, because its
  * stream machinery, not the cryptography, was most of the time to open a
- * plan: the header (parse, X25519, HMAC) goes through `decryptHeader`; the
- * payload, which in an envelope is always one last STREAM chunk, is opened
- * with the same HKDF-SHA-256 and ChaCha20-Poly1305 age uses (from the
- * `@noble` packages it is built on), as age's `decryptSTREAM` does for a
- * last chunk. The shape is checked first, as `checkEnvelope` does, except
- * that the header is parsed once, by `decryptHeader`: a header it cannot
- * parse is "Malformed" either way. `test/crypto/envelope.test.ts` compares
- * the outcome with `Decrypter.decrypt` on every one-byte change, cut and
- * addition of an envelope; `tests/web_crypto_interop.rs` opens Rust's.
+ * plan: the header (parse, X25519, MAC) is opened by `age-open.ts`, as
+ * age's `decryptHeader` opens it; the payload, which in an envelope is
+ * always one last STREAM chunk, with the same HKDF-SHA-256 and
+ * ChaCha20-Poly1305 age uses (from the `@noble` packages it is built on),
+ * as age's `decryptSTREAM` does for a last chunk. The shape is checked
+ * first, as `checkEnvelope` does, except that the header is parsed once: a
+ * header that does not parse is "Malformed" either way.
+ * `test/crypto/envelope.test.ts` compares the outcome with age's own
+ * `Decrypter.decrypt` on every one-bit change, cut and addition of
+ * envelopes; `tests/web_crypto_interop.rs` opens Rust's.
  */
 export async function openEnvelope(identity: CryptoKey, envelope: Uint8Array): Promise<Uint8Array> {
   checkStanzas(envelope);
-  const end = headerEnd(envelope);
-  if (end < 0) throw new EnvelopeError("Malformed");
   let fileKey: Uint8Array;
+  let end: number;
   try {
-    fileKey = await decrypterFor(identity).decryptHeader(envelope.subarray(0, end));
+    ({ fileKey, end } = await openAgeHeader(identity, envelope));
   } catch (e) {
     // Rust maps a failure to unwrap the header to NotForMe, of reading it to Malformed.
     const header = e instanceof Error && HEADER_FAILURES.includes(e.message);
