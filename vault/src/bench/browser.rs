@@ -1,10 +1,14 @@
 //! `browser_dossier_open_vs_native`: opening the same 300-field dossier in
-//! Chromium, in a Web Worker with the web app's own crypto modules
-//! (`web/bench/plan_open.ts`: age-encryption unwraps with WebCrypto X25519,
-//! WebCrypto AES-GCM), against the native `dossier_open_vs_unwraps` rate
-//! measured in the same run. Measured only where Debian's Chromium, Node
-//! and the web app's `node_modules` are present; otherwise `kluis bench`
-//! says it skipped it. Target: at least a third of the native rate.
+//! Chromium, in a Web Worker, with the function the web app's key worker
+//! opens each value of a plan with (`web/bench/plan_open.ts` calls
+//! `openSealedField` of `web/src/crypto/field_open.ts`, as `openValue` in
+//! `web/src/client/plan.ts` does: `age-encryption` and WebCrypto X25519 for
+//! the envelope, WebCrypto AES-GCM for the seal), against the native
+//! `dossier_open_vs_unwraps` rate measured in the same run. Both sides open
+//! on one thread (the browser's WebCrypto calls run on Chromium's own
+//! threads). Measured only where Debian's Chromium, Node and the web app's
+//! `node_modules` are present; otherwise `kluis bench` says it skipped it.
+//! Target: at least a third of the native rate.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -68,7 +72,7 @@ pub fn run(budget: &Budget) -> anyhow::Result<Figure> {
         "dossiers/s",
         browser,
         native,
-        "open a 300-field dossier in Chromium (Web Worker, age-encryption + WebCrypto)",
+        "open a 300-field dossier in Chromium (Web Worker, the app's openSealedField)",
         "the same dossier opened natively (dossier_open_vs_unwraps)",
     ))
 }

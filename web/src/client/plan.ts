@@ -7,9 +7,10 @@
  */
 import { ApiError } from "../api/http";
 import { b64, decodeB64 } from "../crypto/bytes";
-import { openEnvelopeKey, sealEnvelope } from "../crypto/envelope";
+import { EnvelopeError, openEnvelopeKey, sealEnvelope } from "../crypto/envelope";
+import { openSealedField } from "../crypto/field_open";
 import { parseFieldPath, parseHouseholdId } from "../crypto/ids";
-import { newFieldKey, openField, sealField } from "../crypto/seal";
+import { newFieldKey, sealField } from "../crypto/seal";
 import { HOUSEHOLD_READER } from "../crypto/version";
 import { MAX_FIELD_BYTES, type Client } from "./client";
 import { Refused, untrusted } from "./error";
@@ -154,14 +155,15 @@ export async function openValue(c: Client, h: string, v: FieldValue): Promise<Fi
     ciphertext,
   };
   const authorship = await checkVersionIn(c, h, shown);
-  const key = await unwrapKey(c, h, v);
+  const envelope = decodeB64(v.envelope);
+  if (envelope === null) throw untrusted("the envelope is not base64");
+  const identity = await readerIdentity(c, h, v);
   let value: Uint8Array;
   try {
-    value = await openField(key, { household: h, path: v.path, version: v.version, keyGen: v.key_gen }, ciphertext);
+    value = await openSealedField(identity, envelope, { household: h, path: v.path, version: v.version, keyGen: v.key_gen }, ciphertext);
   } catch (e) {
+    if (e instanceof EnvelopeError) throw untrusted(`cannot open the key of ${v.path}: ${e.message}`);
     throw untrusted(`${v.path} version ${v.version}: ${(e as Error).message}`);
-  } finally {
-    key.fill(0);
   }
   return { path: v.path, version: v.version, keyGen: v.key_gen, value, createdAt: v.created_at, private: v.private, authorship };
 }
@@ -170,12 +172,17 @@ export async function openValue(c: Client, h: string, v: FieldValue): Promise<Fi
 export async function unwrapKey(c: Client, h: string, v: FieldValue): Promise<Uint8Array> {
   const envelope = decodeB64(v.envelope);
   if (envelope === null) throw untrusted("the envelope is not base64");
-  const identity = v.reader === HOUSEHOLD_READER ? (await householdIdentity(c, h)).key : c.identity.ageKey;
+  const identity = await readerIdentity(c, h, v);
   try {
     return await openEnvelopeKey(identity, envelope);
   } catch (e) {
     throw untrusted(`cannot open the key of ${v.path}: ${(e as Error).message}`);
   }
+}
+
+/** The identity my envelope of `v` is to: the household's, or my own. */
+async function readerIdentity(c: Client, h: string, v: FieldValue): Promise<CryptoKey> {
+  return v.reader === HOUSEHOLD_READER ? (await householdIdentity(c, h)).key : c.identity.ageKey;
 }
 
 /** The fields this person may see (no content), as the server lists them. */
