@@ -38,9 +38,10 @@ export function Field(props: { household: string; path: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [access, setAccess] = useState<Access>(EVERYTHING);
+  // null until known: no change is offered before it is known to be allowed.
+  const [access, setAccess] = useState<Access | null>(null);
   useEffect(() => {
-    accessTo(props.household).then(setAccess, () => undefined);
+    accessTo(props.household).then(setAccess, () => setAccess(EVERYTHING));
   }, [props.household]);
 
   async function load() {
@@ -121,8 +122,8 @@ export function Field(props: { household: string; path: string }) {
             <>
               <pre class="kluis-value" data-testid="value">{decode(current.value)}</pre>
               <Written v={current} />
-              {!writesField(access, props.path) && <p class="utrecht-paragraph">{copy.value.plan.readOnly}</p>}
-              {writesField(access, props.path) && (
+              {access && !writesField(access, props.path) && <p class="utrecht-paragraph">{copy.value.plan.readOnly}</p>}
+              {access && writesField(access, props.path) && (
               <div class="utrecht-button-group">
                 <Button type="button" onClick={() => setDraft(decode(current.value))}>
                   {t.edit}

@@ -22,13 +22,14 @@ export function Plan(props: { household: string }) {
   const [fields, setFields] = useState<FieldSummary[] | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
-  const [access, setAccess] = useState<Access>(EVERYTHING);
+  // null until known: no section is shown before it is known whether it applies.
+  const [access, setAccess] = useState<Access | null>(null);
 
   useEffect(() => {
     let live = true;
     accessTo(props.household).then(
       (a) => live && setAccess(a),
-      () => undefined, // then every button shows, and the server refuses what is not allowed
+      () => live && setAccess(EVERYTHING), // then every button shows, and the server refuses what is not allowed
     );
     template().then(
       (t) => {
@@ -70,11 +71,12 @@ export function Plan(props: { household: string }) {
   const base = `/huishouden/${props.household}`;
   return (
     <Layout title={t.title}>
-      <p class="utrecht-paragraph">{access.read === null ? t.intro : t.introShared}</p>
+      <p class="utrecht-paragraph">{access && access.read !== null ? t.introShared : t.intro}</p>
       {failure && <Notice kind="error">{failure}</Notice>}
-      {(!secs || !fields) && !failure && <p class="utrecht-paragraph">{t.loading}</p>}
+      {(!secs || !fields || !access) && !failure && <p class="utrecht-paragraph">{t.loading}</p>}
       {secs &&
         fields &&
+        access &&
         secs
           .filter((s) => readsSection(access, s.id) || fields.some((f) => f.path.split("/")[0] === s.id))
           .map((s) => {
