@@ -154,7 +154,7 @@ mod tests {
         let long = format!("{}Firefox/1", "x".repeat(10_000));
         assert_eq!(from_user_agent(&long), None);
         let sent = clean("  Mijn\u{202E}  telefoon\n\t\u{0007}<b>  ");
-        assert_eq!(sent, "Mijn telefoon<b>");
+        assert_eq!(sent, "Mijn telefoon <b>");
         assert_eq!(clean(&"é".repeat(500)).chars().count(), MAX_CHARS);
         assert_eq!(
             label(Some(" \u{200B}\n "), Some("kluis-cli/0.1.0")),
