@@ -375,6 +375,12 @@ export const nl = {
       erasure: () => ["heeft het plan gewist op verzoek", "wilde het plan wissen"],
       destruction: () => ["heeft het plan verwijderd na de bewaartermijn", "wilde het plan verwijderen"],
       other: (code: string) => [`deed '${code}'`, `wilde '${code}' doen`],
+      // Account events: `who` is the person it was about ("zichzelf" when they did it).
+      disable: (who: string) => [`heeft het account van ${who} geblokkeerd`, `wilde het account van ${who} blokkeren`],
+      enable: (who: string) => [`heeft ${who} weer toegelaten`, `wilde ${who} weer toelaten`],
+      signOutAll: (who: string) => [`heeft ${who} uitgelogd op alle apparaten`, `wilde ${who} uitloggen op alle apparaten`],
+      signOutOne: (who: string) => [`heeft ${who} uitgelogd op één apparaat`, `wilde ${who} uitloggen op één apparaat`],
+      self: "zichzelf",
     },
     basis: {
       member: "als lid van uw huishouden",
@@ -393,6 +399,8 @@ export const nl = {
       action_not_granted: "De toestemming geeft alleen leesrecht.",
       members_only: "Alleen leden van het huishouden mogen dat.",
       private_observation: "Dit is een eigen notitie van iemand anders.",
+      role: "Alleen beheerders mogen dat.",
+      unknown_session: "Die sessie bestond niet of was al afgelopen.",
     } as Record<string, string>,
     failed: "Dat lukte niet.",
   },
