@@ -153,27 +153,6 @@ pub async fn end_one(
     }
 }
 
-/// The device label of one live session of `principal`, if there is one.
-pub async fn device_of(
-    tx: &mut Tx,
-    principal: PrincipalId,
-    session_id: &str,
-    now_ms: i64,
-) -> Result<Option<Option<String>>, StoreError> {
-    let row = sqlx::query(
-        "SELECT device FROM tokens WHERE principal_id = $1 AND session_id = $2 \
-         AND expires_ms > $3",
-    )
-    .bind(principal.to_string())
-    .bind(session_id)
-    .bind(now_ms)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|r| r.try_get::<Option<String>, _>("device"))
-        .transpose()
-        .map_err(Into::into)
-}
-
 pub enum TokenLookup {
     Valid(Principal),
     Expired,
