@@ -18,6 +18,7 @@ import { Household } from "./screens/household";
 import { Observations } from "./screens/observations";
 import { NewKeys } from "./screens/new_keys";
 import { Plan } from "./screens/plan";
+import { Sessions } from "./screens/sessions";
 import { Share } from "./screens/share";
 import { ShareLink } from "./screens/share_link";
 import { Unlock } from "./screens/unlock";
@@ -33,6 +34,7 @@ export function App() {
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
   if (!session.value) return <Unlock />;
+  if (r === "/apparaten") return <Sessions />;
   if (r === "/beheer/uitnodigen") return <AdminInvite />;
   if (r === "/beheer/mensen") return <AdminPeople />;
   if (r === "/beheer/bewaren") return <AdminRetention />;

@@ -13,7 +13,7 @@ export interface Session {
 
 export const session = signal<Session | null>(null);
 /** Why the app was locked, to say so on the unlock screen. */
-export const lockReason = signal<"idle" | null>(null);
+export const lockReason = signal<"idle" | "ended" | null>(null);
 
 export const IDLE_LIMIT_MS = 15 * 60 * 1000;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -29,7 +29,7 @@ export function begin(s: Session) {
   arm();
 }
 
-export function lock(reason: "idle" | null = null) {
+export function lock(reason: "idle" | "ended" | null = null) {
   clearTimeout(timer);
   lockKeys();
   session.value = null;

@@ -50,7 +50,7 @@ fn clean_reason(text: &str) -> ApiResult<String> {
 
 /// The account event's record, and the person it is about if they exist
 /// (looked up in the request's transaction).
-async fn start(
+pub(super) async fn start(
     state: &AppState,
     event: EventType,
     action: LogAction,
@@ -68,7 +68,7 @@ async fn start(
 
 /// Refuse anyone but an administrator (logged), then a person who does not
 /// exist (404).
-async fn admin_on(
+pub(super) async fn admin_on(
     state: &AppState,
     meta: &RequestMeta,
     caller: &Principal,
@@ -107,7 +107,7 @@ fn status(
     }
 }
 
-fn as_admin(mut record: Record) -> Record {
+pub(super) fn as_admin(mut record: Record) -> Record {
     record.basis = Some(ADMIN_BASIS.to_owned());
     record.flags.authorised = true;
     record

@@ -17,6 +17,7 @@ use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 
+use super::device_label;
 use super::json::ApiJson;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{refuse_now, refuse_unknown_now, LoggedTx, Record, RequestMeta};
@@ -201,7 +202,20 @@ pub async fn token(
             )
             .await);
     }
-    sessions::insert_token(ltx.tx().await?, &token, principal.id, expires).await?;
+    let session_id = hex::encode(rand::random::<[u8; 12]>());
+    let device = device_label::label(req.device.as_deref(), meta.user_agent.as_deref());
+    sessions::insert_token(
+        ltx.tx().await?,
+        sessions::NewSession {
+            token: &token,
+            session_id: &session_id,
+            principal: principal.id,
+            device: &device,
+            now_ms: now,
+            expires_ms: expires,
+        },
+    )
+    .await?;
     let mut allowed = record;
     allowed.flags.authorised = true;
     ltx.record(&state, &meta, Some(&principal), allowed).await?;

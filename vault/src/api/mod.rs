@@ -7,6 +7,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod auth;
 pub mod catalogue;
+pub mod device_label;
 pub mod directory;
 pub mod enrol;
 pub mod export;
@@ -30,6 +31,7 @@ pub mod record;
 pub mod refusals;
 pub mod rekey;
 pub mod retention;
+pub mod sessions;
 pub mod upload;
 pub mod whoami;
 
@@ -56,7 +58,16 @@ pub fn router(state: AppState) -> Router {
         .route("/principals/{id}/enable", post(accounts::enable))
         .route(
             "/principals/{id}/sessions",
-            axum::routing::delete(accounts::sign_out),
+            axum::routing::delete(accounts::sign_out).get(sessions::list_someones),
+        )
+        .route(
+            "/principals/{id}/sessions/{session}",
+            axum::routing::delete(sessions::end_someones),
+        )
+        .route("/sessions", get(sessions::list_mine))
+        .route(
+            "/sessions/{session}",
+            axum::routing::delete(sessions::end_mine),
         )
         .route("/directory/{principal}", get(directory::lookup))
         .route("/professionals", get(professionals::search))

@@ -84,8 +84,7 @@ pub fn sentence(i: &AccessItem) -> String {
         .unwrap_or_else(|| "someone".to_owned());
     let own = i.actor.is_some() && i.actor.as_ref() == i.fields.first();
     let allowed = i.outcome == "allowed";
-    let reason = allowed.then_some(i.reason.as_deref()).flatten();
-    let account = account_doing(&i.event, &subject, own, reason, allowed);
+    let account = account_doing(&i.event, &subject, own, i.reason.as_deref(), allowed);
     let doing = match (i.event.as_str(), i.action.as_str()) {
         ("field.read", _) => format!("read {what}"),
         ("field.write", "C") => format!("wrote {what}"),
@@ -178,8 +177,9 @@ fn infinitive(doing: &str) -> String {
 
 /// What an account event (`principal.*`) did to `subject` (`allowed`), or
 /// what someone tried to do; `None` for any other event. `own`: the person
-/// did it to themselves; `reason`: the reason an administrator gave for
-/// disabling. Shared with `kluis audit query`, so the household and the
+/// did it to themselves; `reason`: the entry's reason (for an allowed
+/// disable, the one an administrator gave; for a sign-out, whether it was
+/// one session: `one_session`, refused as `unknown_session`). Shared with `kluis audit query`, so the household and the
 /// auditor read the same sentence.
 pub fn account_doing(
     event: &str,
@@ -199,12 +199,15 @@ pub fn account_doing(
     } else {
         format!("tried to {tried}")
     };
+    let one = matches!(reason, Some("one_session" | "unknown_session"));
     Some(match event {
-        "principal.disable" => match reason {
+        "principal.disable" => match reason.filter(|_| allowed) {
             Some(r) => format!("{verb} the account of {subject} (reason: {r})"),
             None => format!("{verb} the account of {subject}"),
         },
         "principal.enable" => format!("{verb} the account of {subject} again"),
+        _ if one && own => format!("{verb} one of their own sessions (signed out on one device)"),
+        _ if one => format!("{verb} one session of {subject}"),
         _ if own => format!("{verb} all their own sessions (signed out everywhere)"),
         _ => format!("{verb} all sessions of {subject}"),
     })
@@ -273,6 +276,11 @@ mod tests {
         assert_eq!(
             sentence(&i),
             "2026-11-23 10:02  Anna (member) ended all their own sessions (signed out everywhere) — allowed"
+        );
+        i.reason = Some("one_session".into());
+        assert_eq!(
+            sentence(&i),
+            "2026-11-23 10:02  Anna (member) ended one of their own sessions (signed out on one device) — allowed"
         );
     }
 

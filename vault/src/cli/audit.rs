@@ -86,12 +86,11 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> anyhow::Result<()> {
                         .and_then(|subject| {
                             let own = x.actor.as_deref() == Some(subject);
                             let allowed = x.outcome.code() == "allowed";
-                            let reason = allowed.then_some(x.reason.as_deref()).flatten();
                             super::access_log::account_doing(
                                 x.event.code(),
                                 subject,
                                 own,
-                                reason,
+                                x.reason.as_deref(),
                                 allowed,
                             )
                         })

@@ -31,6 +31,7 @@ mod professionals;
 mod proposals;
 mod retention;
 mod serve;
+mod sessions;
 mod zrm;
 
 use std::path::PathBuf;
@@ -89,6 +90,8 @@ enum Command {
     Login,
     /// End your sessions: `--all` ends every one, on every device.
     Logout(person::LogoutArgs),
+    /// Your signed-in sessions (devices); `end ID` ends one.
+    Sessions(sessions::SessionsArgs),
     /// Administrators: disable or enable a person, or end their sessions.
     #[command(subcommand)]
     Person(person::PersonCommand),
@@ -226,6 +229,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Whoami { share_link } => enrol::whoami(&ctx, share_link).await,
         Command::Login => enrol::login(&ctx).await,
         Command::Logout(args) => person::logout(&ctx, args).await,
+        Command::Sessions(args) => sessions::run(&ctx, args).await,
         Command::Person(cmd) => person::run(&ctx, cmd).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,

@@ -1,4 +1,4 @@
-//! `kluis person disable | enable | sign-out` (administrators) and
+//! `kluis person disable | enable | sign-out | sessions` (administrators) and
 //! `kluis logout --all` (anyone, for themselves).
 //!
 //! Disabling is for someone who must no longer get in (left the
@@ -25,7 +25,15 @@ pub enum PersonCommand {
     /// Let a disabled person log in again.
     Enable { principal: PrincipalId },
     /// End all of a person's sessions (a lost phone): they log in again.
-    SignOut { principal: PrincipalId },
+    /// With `--session ID`, end only that one.
+    SignOut {
+        principal: PrincipalId,
+        /// End only this session (an id from `kluis person sessions`).
+        #[arg(long, value_parser = super::sessions::session_id)]
+        session: Option<String>,
+    },
+    /// List a person's signed-in sessions (devices).
+    Sessions { principal: PrincipalId },
 }
 
 #[derive(Args, Debug)]
@@ -64,7 +72,30 @@ pub async fn run(ctx: &Context, cmd: PersonCommand) -> anyhow::Result<()> {
             let line = format!("Enabled {} again: they can log in.", who(&s));
             (s, line)
         }
-        PersonCommand::SignOut { principal } => {
+        PersonCommand::Sessions { principal } => {
+            let list = client.sessions_of(principal).await?;
+            let whose = format!("{principal} has");
+            return ctx
+                .out
+                .report(&super::sessions::lines(&list, &whose), &list);
+        }
+        PersonCommand::SignOut {
+            principal,
+            session: Some(session),
+        } => {
+            let done = client.end_session_of(principal, &session).await?;
+            return ctx.out.report(
+                &[format!(
+                    "Ended session {} of {principal}; that device must log in again.",
+                    done.id
+                )],
+                &done,
+            );
+        }
+        PersonCommand::SignOut {
+            principal,
+            session: None,
+        } => {
             let s = client.end_sessions(principal).await?;
             let line = format!(
                 "Ended {} of {}; they can log in again with their keystore.",

@@ -97,7 +97,10 @@ impl Http {
     }
 
     fn transport(ca: Option<reqwest::Certificate>) -> Result<reqwest::Client, ClientError> {
-        let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
+        let mut builder = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            // The server shows it as the device of the session ("kluis CLI 0.1").
+            .user_agent(concat!("kluis-cli/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = ca {
             builder = builder.add_root_certificate(ca);
         }
@@ -136,6 +139,7 @@ impl Http {
                         challenge_id: challenge.challenge_id,
                         origin,
                         signature: B64.encode(signature),
+                        device: None,
                     }),
             )
             .await?;

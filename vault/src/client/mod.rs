@@ -21,6 +21,7 @@ mod plan;
 mod readers;
 mod retention;
 mod seen;
+mod sessions;
 mod trust;
 mod versions;
 mod zrm;

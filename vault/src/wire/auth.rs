@@ -47,6 +47,12 @@ pub struct TokenRequest {
     /// Ed25519 signature, base64url.
     #[schema(pattern = "^[A-Za-z0-9_-]{86}$")]
     pub signature: String,
+    /// A name for this device, shown in the person's list of sessions
+    /// (cleaned and cut to 60 characters). Without it the server reads one
+    /// from the User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -12,4 +12,5 @@ pub mod log;
 pub mod people;
 pub mod plan;
 pub mod retention;
+pub mod sessions;
 pub mod version;

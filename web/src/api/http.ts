@@ -36,8 +36,11 @@ export function call<T>(method: Method, path: string, options: { token?: string;
   return callAs<T>(method, path, { body: options.body, token: token === undefined ? undefined : () => token });
 }
 
-/** The login expired or the server forgot it: worth logging in again. */
-export const EXPIRED = ["token-expired", "unauthenticated"];
+/** The login expired: worth logging in again. A token the server does not
+ *  know ("unauthenticated") was ended on purpose (`kluis sessions end`, the
+ *  sessions screen, an administrator): logging in again behind the person's
+ *  back would undo that, so it is not retried (`keys/op.ts` locks instead). */
+export const EXPIRED = ["token-expired"];
 
 /**
  * `call` with the token read at each attempt, and `renew` (when given) run

@@ -53,6 +53,13 @@ function what(c: Copy, i: AccessItem, names: Names): string {
   return i.fields.map((f) => part(c, f, names)).join(", ");
 }
 
+/** Whom an account event was about: its one field (`Entry::subject`). */
+function subject(c: Copy, i: AccessItem, names: Names): string {
+  const id = i.fields[0] ?? "";
+  if (i.actor && i.actor === id) return c.history.events.self;
+  return i.subject_name ?? names.people.get(id) ?? id;
+}
+
 function event(c: Copy, i: AccessItem, names: Names): string[] {
   const e = c.history.events;
   const w = what(c, i, names);
@@ -101,6 +108,13 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return e.erasure();
     case "destruction":
       return e.destruction();
+    case "principal.disable":
+      return e.disable(subject(c, i, names));
+    case "principal.enable":
+      return e.enable(subject(c, i, names));
+    case "principal.sign-out":
+      // `one_session`: one device (`unknown_session` when refused as such).
+      return ["one_session", "unknown_session"].includes(i.reason ?? "") ? e.signOutOne(subject(c, i, names)) : e.signOutAll(subject(c, i, names));
     default:
       return e.other(i.event);
   }

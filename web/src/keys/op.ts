@@ -3,6 +3,9 @@
 // login has expired (tokens live 15 minutes), log in again once with the
 // keys still in the worker (one renewal shared by every call waiting for
 // it) and try again, so a person reading their plan is not thrown out.
+// A token the server no longer knows was ended on purpose (from another
+// device, or by an administrator for a lost phone): then the keys are
+// locked away at once instead, so ending a session really signs out.
 
 import { login } from "../api/auth";
 import { ApiError, callAs } from "../api/http";
@@ -10,11 +13,23 @@ import { IdbDeviceStore } from "../client/device_store_idb";
 import { notKept } from "../client/http";
 import { keep, recall } from "../offline/responses";
 import { offlineSince } from "../offline/status";
-import { session } from "../session";
+import { lock, session } from "../session";
 import type { WorkerOps } from "../worker/protocol";
 import { ask, KeyError } from "./worker_client";
 
-const EXPIRED = ["token-expired", "unauthenticated"];
+const EXPIRED = ["token-expired"];
+
+/** A session opened offline has no token yet (`signInOrOffline`): the server's
+ *  "unauthenticated" then means "log in now", not "this session was ended". */
+const openedOffline = () => session.value?.token.token === "";
+
+/** An ended session: lock this device (the keys leave the worker). */
+function endedHere(e: unknown): boolean {
+  const ended =
+    (e instanceof KeyError || e instanceof ApiError) && e.kind === "unauthenticated" && !!session.value && !openedOffline();
+  if (ended) lock("ended");
+  return ended;
+}
 
 let renewing: Promise<void> | null = null;
 
@@ -31,7 +46,8 @@ function renew(): Promise<void> {
 }
 
 function expired(e: unknown): boolean {
-  return (e instanceof KeyError || e instanceof ApiError) && EXPIRED.includes(e.kind);
+  if (!(e instanceof KeyError || e instanceof ApiError)) return false;
+  return EXPIRED.includes(e.kind) || (e.kind === "unauthenticated" && openedOffline());
 }
 
 export async function op<K extends keyof WorkerOps>(
@@ -42,6 +58,7 @@ export async function op<K extends keyof WorkerOps>(
   try {
     return await ask(name, args, onProgress);
   } catch (e) {
+    endedHere(e);
     if (!expired(e) || !session.value) throw e;
     await renew();
     return ask(name, args, onProgress);
@@ -69,13 +86,22 @@ async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, bo
   const kept = method === "GET" ? keptAnswers() : null;
   try {
     // A write keeps one idempotency key through a renewed login and retries.
-    const answer = await callAs<T>(method, path, { token, body, renew });
+    let answer: T;
+    try {
+      answer = await callAs<T>(method, path, { token, body, renew });
+    } catch (e) {
+      // Back online after opening offline: log in now, then ask again.
+      if (!(e instanceof ApiError && e.kind === "unauthenticated" && openedOffline())) throw e;
+      await renew();
+      answer = await callAs<T>(method, path, { token, body, renew });
+    }
     if (kept) {
       await keep(kept, path, answer).catch(() => undefined);
       offlineSince.value = null;
     }
     return answer;
   } catch (e) {
+    endedHere(e);
     if (kept && e instanceof ApiError && e.kind === "network") {
       const old = await recall(kept, path).catch(() => undefined);
       if (old?.body) {

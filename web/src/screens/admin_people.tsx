@@ -1,6 +1,7 @@
 // "Mensen": everyone with an account (`GET /v1/principals`, every look
 // logged), with their status; an administrator ends someone's sessions (a
-// lost phone), blocks them (with a reason, which their household can read
+// lost phone: all of them, or one from the list of their devices,
+// `SessionTable`), blocks them (with a reason, which their household can read
 // in its history) or lets them in again.
 
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -10,6 +11,7 @@ import { session } from "../session";
 import { say } from "../ui/errors";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
+import { SessionTable } from "./sessions";
 
 interface Person {
   principal_id: string;
@@ -29,6 +31,7 @@ export function AdminPeople() {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [blocking, setBlocking] = useState<Person | null>(null);
+  const [devices, setDevices] = useState<Person | null>(null);
 
   async function load(text = q) {
     try {
@@ -92,6 +95,14 @@ export function AdminPeople() {
           }}
         />
       )}
+      {devices && (
+        <section class="kluis-section" aria-labelledby="apparaten-van">
+          <h2 class="utrecht-heading-2" id="apparaten-van" tabIndex={-1}>
+            {`${c.sessions.title}: ${devices.name}`}
+          </h2>
+          <SessionTable person={{ id: devices.principal_id, name: devices.name }} onNotice={setNotice} />
+        </section>
+      )}
       {people && people.people.length === 0 && <p class="utrecht-paragraph">{t.none}</p>}
       {people && people.people.length > 0 && (
         <div class="kluis-table-scroll" tabIndex={0} role="region" aria-label={t.title}>
@@ -117,6 +128,17 @@ export function AdminPeople() {
                   <td class="utrecht-table__cell">
                     {p.principal_id !== me && (
                       <span class="kluis-actions">
+                        <button
+                          type="button"
+                          class="utrecht-button utrecht-button--secondary-action"
+                          aria-label={`${t.sessionsShort}: ${p.name}`}
+                          onClick={() => {
+                            setDevices(p);
+                            queueMicrotask(() => document.getElementById("apparaten-van")?.focus());
+                          }}
+                        >
+                          {t.sessionsShort}
+                        </button>{" "}
                         <button type="button" class="utrecht-button utrecht-button--secondary-action" aria-label={`${t.signOutShort}: ${p.name}`} onClick={() => signOut(p)}>
                           {t.signOutShort}
                         </button>{" "}

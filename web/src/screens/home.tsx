@@ -90,6 +90,15 @@ export function Home() {
         )}
       </section>
       )}
+      <section aria-labelledby="apparaten" class="kluis-section">
+        <h2 class="utrecht-heading-2" id="apparaten">
+          {copy.value.sessions.title}
+        </h2>
+        <p class="utrecht-paragraph">{copy.value.sessions.homeHint}</p>
+        <a class="utrecht-link" href="/#/apparaten" onClick={nav("/apparaten")}>
+          {copy.value.sessions.homeLink}
+        </a>
+      </section>
       <section aria-labelledby="sleutels" class="kluis-section">
         <h2 class="utrecht-heading-2" id="sleutels">
           {t.downloadKeystore}

@@ -71,6 +71,7 @@ export function Unlock() {
   return (
     <Layout title={t.title}>
       {lockReason.value === "idle" && <Notice kind="info">{t.locked}</Notice>}
+      {lockReason.value === "ended" && <Notice kind="info">{t.ended}</Notice>}
       {imported && <Notice kind="ok">{t.imported}</Notice>}
       <ErrorSummary errors={errors} />
       {failure && (

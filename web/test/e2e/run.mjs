@@ -1309,6 +1309,82 @@ const tests = [
       await context.close();
     },
   ],
+  [
+    "devices and sessions: a person ends one session or all, the CLI and the browser end each other's, an administrator ends one for a lost phone",
+    async (browser) => {
+      const sanne = enrolWithCli("Sanne", kluis(admin.ks, ["invite", "--role", "client", "--name", "Sanne"]));
+      const status = async (token) => (await fetch(`${BASE}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status;
+      const { page, context } = await newPage(browser);
+      await importCliKeystore(page, sanne, "sanne.keystore");
+      // A token for her own tools, made with the CLI.
+      const cliToken = kluis(sanne.ks, ["login"]);
+      expect((await status(cliToken)) === 200, "the CLI's token works");
+
+      // Her list: this browser marked, the CLI's session too.
+      await page.getByRole("link", { name: "Apparaten en sessies" }).click();
+      await page.getByTestId("sessions").waitFor({ timeout: 30_000 });
+      const here = page.locator('[data-current="yes"]');
+      expect((await here.count()) === 1, "one session is this device");
+      const hereText = await here.innerText();
+      expect(hereText.includes("op Linux") && hereText.includes("dit apparaat"), `this device in plain words: ${hereText}`);
+      await page.getByRole("button", { name: /^Uitloggen: kluis CLI 0\.1/ }).waitFor();
+      await axeBothWidths(page, "devices and sessions");
+
+      // Ended in the browser: the CLI's token is useless at once.
+      await page.getByRole("button", { name: /^Uitloggen: kluis CLI 0\.1/ }).click();
+      await page.getByText("kluis CLI 0.1 is uitgelogd.").waitFor({ timeout: 30_000 });
+      expect((await status(cliToken)) === 401, "the ended CLI token is refused");
+
+      // Ended with the CLI: the browser's session is refused, and the
+      // browser locks instead of quietly logging in again.
+      const listed = JSON.parse(kluis(sanne.ks, ["--json", "sessions"]));
+      const browserSession = listed.sessions.find((x) => x.device.includes(" op "));
+      expect(!!browserSession, `the CLI sees the browser: ${JSON.stringify(listed)}`);
+      kluis(sanne.ks, ["sessions", "end", browserSession.id]);
+      await page.getByRole("navigation").getByRole("link", { name: "Mijn huishouden" }).click();
+      await page.getByText("U bent op dit apparaat uitgelogd").waitFor({ timeout: 30_000 });
+      await axeBothWidths(page, "signed out on this device");
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+
+      // An administrator sees her devices and ends the browser's session.
+      const adminPage = await newPage(browser);
+      await adminPage.page.goto(BASE + "/");
+      writeFileSync(join(WORK, "beheer-sessies.keystore"), readFileSync(admin.ks));
+      await adminPage.page.getByLabel("Sleutelbestand", { exact: true }).setInputFiles(join(WORK, "beheer-sessies.keystore"));
+      await adminPage.page.getByRole("button", { name: "Bestand overzetten" }).click();
+      await adminPage.page.getByText("Het sleutelbestand staat nu op dit apparaat").waitFor();
+      await unlockInBrowser(adminPage.page, PASSPHRASE);
+      await adminPage.page.getByRole("heading", { name: "Start" }).waitFor({ timeout: 60_000 });
+      await adminPage.page.getByRole("link", { name: "Mensen" }).click();
+      await adminPage.page.getByTestId("people").waitFor({ timeout: 30_000 });
+      await adminPage.page.getByRole("button", { name: "Apparaten bekijken: Sanne" }).click();
+      const theirs = adminPage.page.getByTestId("sessions");
+      await theirs.waitFor({ timeout: 30_000 });
+      expect((await theirs.innerText()).includes("op Linux"), await theirs.innerText());
+      await axeBothWidths(adminPage.page, "someone's devices");
+      const before = await theirs.locator("tbody tr").count();
+      await theirs.getByRole("button", { name: /^Uitloggen: .* op Linux/ }).first().click();
+      await adminPage.page.getByText(/op Linux is uitgelogd\./).waitFor({ timeout: 30_000 });
+      expect((await theirs.locator("tbody tr").count()) === before - 1, "one session fewer");
+      // Her browser is signed out on its next request.
+      await page.getByRole("link", { name: "Apparaten en sessies" }).click();
+      await page.getByText("U bent op dit apparaat uitgelogd").waitFor({ timeout: 30_000 });
+
+      // Signed in again (back on the same screen), she signs out everywhere.
+      const again = kluis(sanne.ks, ["login"]);
+      await unlockInBrowser(page, PASSPHRASE);
+      await page.getByRole("heading", { name: "Apparaten en sessies" }).waitFor({ timeout: 60_000 });
+      await page.getByTestId("sessions").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Overal uitloggen" }).click();
+      await page.getByText("U bent op dit apparaat uitgelogd").waitFor({ timeout: 30_000 });
+      expect((await status(again)) === 401, "every token ended");
+      clean(page);
+      clean(adminPage.page);
+      await adminPage.context.close();
+      await context.close();
+    },
+  ],
 ];
 
 // KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
