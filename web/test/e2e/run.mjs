@@ -917,8 +917,14 @@ const tests = [
       await page.getByRole("button", { name: "Notitie opslaan" }).click();
       await page.getByText("Opslaan kan pas weer als u verbinding heeft.").first().waitFor({ timeout: 60_000 });
 
-      // Back online: nothing was written or read while offline.
+      // Back online: the app opened offline logs in by itself, and the notice goes.
       await context.setOffline(false);
+      await page.getByRole("link", { name: "Start" }).first().click();
+      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: 60_000 });
+      await page.getByRole("link", { name: "Het plan" }).click();
+      await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
+      await page.getByTestId("offline").waitFor({ state: "detached", timeout: 30_000 });
+      // Nothing was written while offline.
       const after = kluis(eva.ks, ["access-log", h]);
       expect(!after.includes("Geschreven zonder internet") && !kluis(eva.ks, ["plan", "list", h]).includes("observaties/"), "nothing was written offline");
       expect(after.split("\n").length >= entriesBefore, "the history is whole");
