@@ -27,6 +27,7 @@ pub mod plan;
 pub mod problem;
 pub mod professionals;
 pub mod record;
+pub mod recovery;
 pub mod refusals;
 pub mod rekey;
 pub mod retention;
@@ -58,6 +59,8 @@ pub fn router(state: AppState) -> Router {
             "/principals/{id}/sessions",
             axum::routing::delete(accounts::sign_out),
         )
+        .route("/recovery", axum::routing::put(recovery::store))
+        .route("/recovery/fetch", post(recovery::fetch))
         .route("/directory/{principal}", get(directory::lookup))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))

@@ -24,7 +24,8 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, people, plan, professionals, rekey, retention, whoami,
+    observation_names, observations, people, plan, professionals, recovery, rekey, retention,
+    whoami,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +36,7 @@ use super::{
         enrol::invite, enrol::register,
         whoami::whoami, whoami::principal, people::list,
         accounts::disable, accounts::enable, accounts::sign_out,
+        recovery::store, recovery::fetch,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,

@@ -11,5 +11,6 @@ pub mod household;
 pub mod log;
 pub mod people;
 pub mod plan;
+pub mod recovery;
 pub mod retention;
 pub mod version;
