@@ -347,6 +347,14 @@ export const en: Copy = {
       reject: () => ["turned down a proposal to delete the plan", "tried to turn down a proposal"],
       erasure: () => ["erased the plan on request", "tried to erase the plan"],
       destruction: () => ["deleted the plan after its retention period", "tried to delete the plan"],
+      recoverySet: () => [
+        "made a new recovery code (the old one no longer works)",
+        "tried to make a new recovery code",
+      ],
+      recoveryUse: (whose: string) => [
+        `used the recovery code of ${whose} to get the keys back`,
+        "tried a recovery code that does not exist",
+      ],
       other: (code: string) => [`did '${code}'`, `tried to do '${code}'`],
     },
     basis: {

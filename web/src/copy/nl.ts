@@ -355,6 +355,14 @@ export const nl = {
       reject: () => ["heeft een voorstel om het plan te verwijderen afgewezen", "wilde een voorstel afwijzen"],
       erasure: () => ["heeft het plan gewist op verzoek", "wilde het plan wissen"],
       destruction: () => ["heeft het plan verwijderd na de bewaartermijn", "wilde het plan verwijderen"],
+      recoverySet: () => [
+        "heeft een nieuwe herstelcode gemaakt (de oude werkt niet meer)",
+        "wilde een nieuwe herstelcode maken",
+      ],
+      recoveryUse: (whose: string) => [
+        `heeft de herstelcode van ${whose} gebruikt om de sleutels terug te krijgen`,
+        "probeerde een herstelcode die niet bestaat",
+      ],
       other: (code: string) => [`deed '${code}'`, `wilde '${code}' doen`],
     },
     basis: {

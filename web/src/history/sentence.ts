@@ -101,6 +101,10 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return e.erasure();
     case "destruction":
       return e.destruction();
+    case "principal.recovery-set":
+      return e.recoverySet();
+    case "principal.recovery-use":
+      return e.recoveryUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
     default:
       return e.other(i.event);
   }
