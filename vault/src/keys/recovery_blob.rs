@@ -115,6 +115,48 @@ pub fn lookup_id_well_formed(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A code, what it derives and a blob made with it, shared with the web
+    /// app's test (web/test/crypto/recovery.test.ts): both sides derive
+    /// the same values and open the same blob.
+    const SHARED: &str = include_str!("recovery_cases.json");
+
+    #[test]
+    fn the_shared_case_opens_here() {
+        let case: serde_json::Value = serde_json::from_str(SHARED).unwrap();
+        let code = RecoveryCode::parse(case["code"].as_str().unwrap()).unwrap();
+        let derived = code.derive();
+        assert_eq!(derived.lookup_id, case["lookup_id"].as_str().unwrap());
+        assert_eq!(
+            hex::encode(*derived.wrapping_key),
+            case["wrapping_key"].as_str().unwrap()
+        );
+        let id = open(&code, case["blob"].as_str().unwrap()).unwrap();
+        assert_eq!(id.name(), case["name"].as_str().unwrap());
+        assert_eq!(
+            serde_json::to_value(id.public()).unwrap(),
+            case["keys"]
+        );
+    }
+
+    /// Writes `recovery_cases.json` afresh (run by hand, with --ignored).
+    #[test]
+    #[ignore]
+    fn write_the_shared_case() {
+        let id = Identity::generate("Anna de Vries");
+        let code = RecoveryCode::generate();
+        let sealed = seal(&id, &code);
+        let case = serde_json::json!({
+            "code": code.to_string(),
+            "lookup_id": sealed.lookup_id,
+            "wrapping_key": hex::encode(*code.derive().wrapping_key),
+            "blob": sealed.blob,
+            "name": id.name(),
+            "keys": id.public(),
+        });
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/keys/recovery_cases.json");
+        std::fs::write(path, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
+    }
+
     #[test]
     fn the_code_opens_its_blob_and_nothing_else_does() {
         let id = Identity::generate("Anna");
