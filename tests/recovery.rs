@@ -386,3 +386,96 @@ async fn a_new_code_replaces_the_old_and_scripts_without_a_terminal_are_warned()
     db.close().await;
     server.stop().await;
 }
+
+/// `kluis keys new` on a terminal (a pseudo-terminal made by util-linux
+/// `script`): the code is shown, a wrong part typed back is refused, the
+/// right part accepted, and the code shown is the one that works.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_the_code_is_shown_and_typed_back() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
+        return;
+    }
+    let server = TestServer::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kluis::new(&server.url);
+    let e = enrol_three(&k, &server, &dir);
+    let invite = k.invite(&e.pro.0, "client", "Dewi", None);
+    let ks = keystore_in(&dir, "Dewi");
+
+    // Runs `kluis keys new` on a terminal, typing `answers` one by one,
+    // each after the prompt for it appears; all the terminal showed.
+    let on_terminal = |ks: &Path, answers: &[&str]| -> (bool, String) {
+        let line = format!(
+            "{} --keystore {} keys new --name Dewi --work-factor 10",
+            env!("CARGO_BIN_EXE_kluis"),
+            ks.display()
+        );
+        let mut child = Command::new("/usr/bin/script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .env("KLUIS_PASSPHRASE", common::cli::PASSPHRASE)
+            .env("KLUIS_SERVER", &server.url)
+            .env_remove("KLUIS_KEYSTORE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("script runs");
+        let mut out = child.stdout.take().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        let mut seen = String::new();
+        let mut buf = [0u8; 4096];
+        for answer in answers {
+            let prompts = seen.matches("Type the last two groups").count();
+            while seen.matches("Type the last two groups").count() == prompts {
+                let n = out.read(&mut buf).unwrap();
+                assert!(n > 0, "the terminal closed before the prompt: {seen}");
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+            let code = code_in(&seen);
+            let last = code[code.len() - 9..].to_lowercase().replace('-', "");
+            let answer = answer.replace("LAST", &last);
+            input.write_all(format!("{answer}\n").as_bytes()).unwrap();
+            input.flush().unwrap();
+        }
+        let mut rest = Vec::new();
+        out.read_to_end(&mut rest).unwrap();
+        seen.push_str(&String::from_utf8_lossy(&rest));
+        (child.wait().unwrap().success(), seen)
+    };
+
+    // Three wrong answers: nothing is made.
+    let (ok, seen) = on_terminal(&ks, &["AAAA-AAAA", "BBBB BBBB", "nope"]);
+    assert!(!ok, "{seen}");
+    assert!(seen.contains("That is not what the code says"), "{seen}");
+    assert!(seen.contains("nothing was created"), "{seen}");
+    assert!(!ks.exists());
+
+    // A wrong answer, then the right one (small letters, no dash).
+    let (ok, seen) = on_terminal(&ks, &["AAAA-AAAA", "LAST"]);
+    assert!(ok, "{seen}");
+    assert!(seen.contains("Write it down on paper"), "{seen}");
+    assert!(!seen.contains("warning"), "{seen}");
+    let code = code_in(&seen);
+    k.register(&ks, &invite);
+    let fp = k.whoami(&ks)["fingerprint"].as_str().unwrap().to_owned();
+    let lost = dir.path().join("dewi-lost.keystore");
+    assert_eq!(
+        recover(&k, &lost, &code).value(),
+        fp,
+        "the code shown works"
+    );
+    server.stop().await;
+}
+
+/// The recovery code in what a terminal showed.
+fn code_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.len() == 34 && w.matches('-').count() == 6)
+        .unwrap_or_else(|| panic!("no recovery code in {text:?}"))
+        .to_owned()
+}
