@@ -132,10 +132,7 @@ mod tests {
         );
         let id = open(&code, case["blob"].as_str().unwrap()).unwrap();
         assert_eq!(id.name(), case["name"].as_str().unwrap());
-        assert_eq!(
-            serde_json::to_value(id.public()).unwrap(),
-            case["keys"]
-        );
+        assert_eq!(serde_json::to_value(id.public()).unwrap(), case["keys"]);
     }
 
     /// Writes `recovery_cases.json` afresh (run by hand, with --ignored).
