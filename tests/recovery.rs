@@ -326,6 +326,16 @@ async fn a_new_code_replaces_the_old_and_scripts_without_a_terminal_are_warned()
     let k = Kluis::new(&server.url);
     let e = enrol_three(&k, &server, &dir);
     let (bram, bram_id, old_code) = enrol_with_code(&k, &dir, &e.pro.0, "Bram");
+    // The old code works (once fetched, its blob was in an answer) ...
+    let before = dir.path().join("before.keystore");
+    recover(&k, &before, &old_code).value();
+    let db = server.db().await;
+    let (old_blob,): (String,) =
+        sqlx::query_as("SELECT blob FROM recovery_blobs WHERE principal_id = $1")
+            .bind(&bram_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
 
     let renewed = k.with(&bram, &["keys", "recovery-code"]);
     let new_code = renewed.value().to_owned();
@@ -339,9 +349,28 @@ async fn a_new_code_replaces_the_old_and_scripts_without_a_terminal_are_warned()
             .contains("no recovery data is stored for this recovery code"),
         "the old code no longer works: {run:?}"
     );
+    // ... and after the new one, no live row holds the old blob: not
+    // its own (replaced), nor a stored answer to the fetch (the
+    // idempotency table keeps answers for a day).
+    let bodies: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT body FROM idempotency_keys")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(!bodies.is_empty(), "the scan sees stored answers");
+    for (body,) in &bodies {
+        assert!(
+            !contains(body, old_blob.as_bytes()),
+            "a stored answer holds the old blob"
+        );
+    }
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recovery_blobs WHERE blob = $1")
+        .bind(&old_blob)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
     let fp = k.whoami(&bram)["fingerprint"].as_str().unwrap().to_owned();
     assert_eq!(recover(&k, &lost, &new_code).value(), fp);
-    let db = server.db().await;
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM recovery_blobs WHERE principal_id = $1")
             .bind(&bram_id)
