@@ -122,6 +122,13 @@ codes! {
         PrincipalEnable = "principal.enable",
         // ... or ended all their sessions (an administrator, or the person).
         PrincipalSignOut = "principal.sign-out",
+        // ... stored or replaced their recovery blob (a new recovery code;
+        // the actor is the person) ...
+        RecoverySet = "principal.recovery-set",
+        // ... or someone fetched it with a recovery code (no actor: the
+        // request is not signed in; `fields` is empty when the code
+        // matched nobody's blob).
+        RecoveryUse = "principal.recovery-use",
     }
 }
 
@@ -131,6 +138,8 @@ impl EventType {
         EventType::PrincipalDisable,
         EventType::PrincipalEnable,
         EventType::PrincipalSignOut,
+        EventType::RecoverySet,
+        EventType::RecoveryUse,
     ];
 }
 
@@ -516,7 +525,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 31);
+        assert_eq!(EventType::ALL.len(), 33);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

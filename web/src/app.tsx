@@ -21,6 +21,7 @@ import { Plan } from "./screens/plan";
 import { Sessions } from "./screens/sessions";
 import { Share } from "./screens/share";
 import { ShareLink } from "./screens/share_link";
+import { Recover } from "./screens/recover";
 import { Unlock } from "./screens/unlock";
 import { Welcome } from "./screens/welcome";
 
@@ -33,7 +34,7 @@ export function App() {
   const r = route.value;
   if (r === "/welkom" && !session.value) return <Welcome />;
   if (r === "/toegankelijkheid") return <Accessibility />;
-  if (!session.value) return <Unlock />;
+  if (!session.value) return r === "/herstellen" ? <Recover /> : <Unlock />;
   if (r === "/apparaten") return <Sessions />;
   if (r === "/beheer/uitnodigen") return <AdminInvite />;
   if (r === "/beheer/mensen") return <AdminPeople />;

@@ -28,6 +28,7 @@ pub mod plan;
 pub mod problem;
 pub mod professionals;
 pub mod record;
+pub mod recovery;
 pub mod refusals;
 pub mod rekey;
 pub mod retention;
@@ -69,6 +70,8 @@ pub fn router(state: AppState) -> Router {
             "/sessions/{session}",
             axum::routing::delete(sessions::end_mine),
         )
+        .route("/recovery", axum::routing::put(recovery::store))
+        .route("/recovery/fetch", post(recovery::fetch))
         .route("/directory/{principal}", get(directory::lookup))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))

@@ -24,8 +24,8 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, people, plan, professionals, rekey, retention, sessions,
-    whoami,
+    observation_names, observations, people, plan, professionals, recovery, rekey, retention,
+    sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,7 @@ use super::{
         whoami::whoami, whoami::principal, people::list,
         accounts::disable, accounts::enable, accounts::sign_out,
         sessions::list_mine, sessions::list_someones, sessions::end_mine, sessions::end_someones,
+        recovery::store, recovery::fetch,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,

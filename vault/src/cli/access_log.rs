@@ -192,6 +192,8 @@ pub fn account_doing(
         "principal.disable" => ("disabled", "disable"),
         "principal.enable" => ("enabled", "enable"),
         "principal.sign-out" => ("ended", "end"),
+        "principal.recovery-set" => ("made", "make"),
+        "principal.recovery-use" => ("used", "use"),
         _ => return None,
     };
     let verb = if allowed {
@@ -206,6 +208,14 @@ pub fn account_doing(
             None => format!("{verb} the account of {subject}"),
         },
         "principal.enable" => format!("{verb} the account of {subject} again"),
+        "principal.recovery-set" if own => {
+            format!("{verb} a new recovery code (the old one no longer works)")
+        }
+        "principal.recovery-set" => format!("{verb} a new recovery code for {subject}"),
+        "principal.recovery-use" if allowed => {
+            format!("{verb} the recovery code of {subject} to get the keys back")
+        }
+        "principal.recovery-use" => format!("{verb} a recovery code that matches nobody's"),
         _ if one && own => format!("{verb} one of their own sessions (signed out on one device)"),
         _ if one => format!("{verb} one session of {subject}"),
         _ if own => format!("{verb} all their own sessions (signed out everywhere)"),
@@ -281,6 +291,32 @@ mod tests {
         assert_eq!(
             sentence(&i),
             "2026-11-23 10:02  Anna (member) ended one of their own sessions (signed out on one device) — allowed"
+        );
+    }
+
+    #[test]
+    fn recovery_codes_read_as_plain_sentences() {
+        let mut i = item();
+        i.event = "principal.recovery-use".into();
+        i.action = "R".into();
+        i.actor = None;
+        i.actor_role = None;
+        i.actor_org = None;
+        i.fields = vec!["p-2".into()];
+        i.subject_name = Some("Anna".into());
+        i.basis = None;
+        i.purpose = None;
+        assert_eq!(
+            sentence(&i),
+            "2026-11-23 10:02  someone unknown used the recovery code of Anna to get the keys back — allowed"
+        );
+        i.event = "principal.recovery-set".into();
+        i.action = "U".into();
+        i.actor = Some("p-2".into());
+        i.actor_name = Some("Anna".into());
+        assert_eq!(
+            sentence(&i),
+            "2026-11-23 10:02  Anna (member) made a new recovery code (the old one no longer works) — allowed"
         );
     }
 

@@ -32,6 +32,22 @@ impl Context {
             .ok_or_else(|| anyhow!("no keystore given: use --keystore PATH or set KLUIS_KEYSTORE"))
     }
 
+    /// The server's URL, for commands that work without a keystore.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// A certificate authority of the server's own (`KLUIS_CA_CERT`), if set.
+    pub fn ca_pem(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        std::env::var_os("KLUIS_CA_CERT")
+            .map(|path| {
+                std::fs::read(&path).with_context(|| {
+                    format!("cannot read KLUIS_CA_CERT {}", path.to_string_lossy())
+                })
+            })
+            .transpose()
+    }
+
     /// Open the keystore (asking for the passphrase if needed).
     pub fn identity(&self) -> anyhow::Result<Arc<Identity>> {
         let path = self.keystore_path()?;
@@ -47,9 +63,7 @@ impl Context {
             .context("cannot set up the connection")?
             .on_device(self.keystore_path()?);
         // A server whose certificate comes from a CA of its own.
-        if let Some(path) = std::env::var_os("KLUIS_CA_CERT") {
-            let pem = std::fs::read(&path)
-                .with_context(|| format!("cannot read KLUIS_CA_CERT {}", path.to_string_lossy()))?;
+        if let Some(pem) = self.ca_pem()? {
             client = client.trusting(&pem)?;
         }
         Ok(client)

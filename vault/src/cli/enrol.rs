@@ -42,6 +42,7 @@ pub async fn register(ctx: &Context, args: RegisterArgs) -> anyhow::Result<()> {
             .unwrap_or_default(),
         me.fingerprint
     ));
+    super::recovery_code::store_pending(ctx, &client).await?;
     ctx.out.value(&me.principal_id.to_string(), &me)
 }
 

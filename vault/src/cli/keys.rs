@@ -1,10 +1,12 @@
-//! `kluis keys new --name NAME`: make a keystore.
+//! `kluis keys new --name NAME`: make a keystore (and a recovery code);
+//! `kluis keys recovery-code` and `kluis keys recover`: see
+//! `cli/recovery_code.rs`.
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::{passphrase, Context};
-use crate::keys::{Identity, Keystore, WorkFactor};
+use super::{passphrase, recovery_code, Context};
+use crate::keys::{Identity, Keystore, RecoveryCode, WorkFactor};
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
@@ -17,6 +19,12 @@ pub enum KeysCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Make a new recovery code (printed as the only line on stdout) and
+    /// store it on the server; the old code stops working.
+    RecoveryCode,
+    /// Get your keys back with your recovery code, into a new keystore at
+    /// --keystore (a new passphrase from KLUIS_PASSPHRASE or the prompt).
+    Recover(recovery_code::RecoverArgs),
     /// Accept someone's new keys after they made a new keystore: only if the
     /// fingerprint they read out to you (from `kluis whoami`) matches.
     Trust {
@@ -53,13 +61,19 @@ pub struct NewArgs {
     /// How hard the passphrase is to guess by brute force (scrypt log2 N, 10 to 22).
     #[arg(long, default_value_t = WorkFactor::DEFAULT.0)]
     work_factor: u8,
+    /// Write your recovery code to this new file (mode 0600) instead of
+    /// showing it. Keep it apart from the keystore: on paper, in a safe.
+    #[arg(long, value_name = "FILE")]
+    recovery_code_out: Option<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::New(args) => new(ctx, args),
         KeysCommand::Show => show(ctx),
-        KeysCommand::Trust { .. } => unreachable!("handled by the async dispatcher"),
+        KeysCommand::Trust { .. } | KeysCommand::RecoveryCode | KeysCommand::Recover(_) => {
+            unreachable!("handled by the async dispatcher")
+        }
         KeysCommand::AgeIdentity { out } => {
             let identity = ctx.identity()?;
             let secret = identity.age_secret();
@@ -84,13 +98,26 @@ fn new(ctx: &Context, args: NewArgs) -> anyhow::Result<()> {
     }
     let pass = passphrase::new()?;
     let identity = Identity::generate(args.name.trim());
+    // The code is written down (or to its file) before the keystore
+    // exists: a keystore whose code was lost on the way is not made.
+    let code = RecoveryCode::generate();
+    let kept = recovery_code::hand_over(&code, args.recovery_code_out.as_deref())?;
     Keystore::create(path, &identity, &pass, WorkFactor(args.work_factor))?;
+    if kept {
+        let sealed = crate::keys::recovery_blob::seal(&identity, &code);
+        crate::client::recovery::save_pending(path, &sealed)?;
+    }
     let public = identity.public();
     let fp = public.fingerprint()?;
     ctx.out.say(&format!(
-        "Made a keystore for {} at {}. Keep it and its passphrase safe: without both, your access is lost.",
+        "Made a keystore for {} at {}. Keep it and its passphrase safe.{}",
         identity.name(),
-        path.display()
+        path.display(),
+        if kept {
+            " Your recovery code is stored, encrypted, on the server when you register."
+        } else {
+            ""
+        }
     ));
     ctx.out.value(
         &fp,

@@ -29,6 +29,7 @@ mod person;
 mod plan;
 mod professionals;
 mod proposals;
+mod recovery_code;
 mod retention;
 mod serve;
 mod sessions;
@@ -223,6 +224,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             principal,
             fingerprint,
         }) => keys::trust(&ctx, principal, &fingerprint).await,
+        Command::Keys(keys::KeysCommand::RecoveryCode) => recovery_code::renew(&ctx).await,
+        Command::Keys(keys::KeysCommand::Recover(args)) => recovery_code::recover(&ctx, args).await,
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,
         Command::Invite(args) => enrol::invite(&ctx, args).await,

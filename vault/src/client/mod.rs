@@ -19,6 +19,7 @@ mod observations;
 mod pins;
 mod plan;
 mod readers;
+pub mod recovery;
 mod retention;
 mod seen;
 mod sessions;

@@ -99,13 +99,7 @@ impl Keystore {
             path: path.display().to_string(),
             source,
         };
-        let contents = Contents {
-            kluis_keystore: 1,
-            name: identity.name().to_owned(),
-            signing_seed: B64.encode(&identity.seed()[..]),
-            age_identity: identity.age_secret().to_string(),
-        };
-        let json = Zeroizing::new(serde_json::to_vec(&contents).expect("plain struct"));
+        let json = secrets_json(identity);
 
         let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
         recipient.set_work_factor(work.0);
@@ -183,24 +177,41 @@ impl Keystore {
             .take(16 * 1024)
             .read_to_end(&mut json)
             .map_err(|_| KeystoreError::NotAKeystore)?;
-        let contents: Contents =
-            serde_json::from_slice(&json).map_err(|_| KeystoreError::NotAKeystore)?;
-        if contents.kluis_keystore != 1 {
-            return Err(KeystoreError::NotAKeystore);
-        }
-        let seed_bytes = Zeroizing::new(
-            B64.decode(&contents.signing_seed)
-                .map_err(|_| KeystoreError::NotAKeystore)?,
-        );
-        let mut seed = Zeroizing::new([0u8; 32]);
-        if seed_bytes.len() != 32 {
-            return Err(KeystoreError::NotAKeystore);
-        }
-        seed.copy_from_slice(&seed_bytes);
-        let age = age::x25519::Identity::from_str(&contents.age_identity)
-            .map_err(|_| KeystoreError::NotAKeystore)?;
-        Identity::from_parts(&contents.name, seed, age).map_err(|_| KeystoreError::NotAKeystore)
+        identity_from_json(&json)
     }
+}
+
+/// The keystore's inner JSON document for `identity` (secret). The recovery
+/// blob (`keys::recovery_blob`) wraps the same document.
+pub(crate) fn secrets_json(identity: &Identity) -> Zeroizing<Vec<u8>> {
+    let contents = Contents {
+        kluis_keystore: 1,
+        name: identity.name().to_owned(),
+        signing_seed: B64.encode(&identity.seed()[..]),
+        age_identity: identity.age_secret().to_string(),
+    };
+    Zeroizing::new(serde_json::to_vec(&contents).expect("plain struct"))
+}
+
+/// The identity in a document made by `secrets_json`, read strictly.
+pub(crate) fn identity_from_json(json: &[u8]) -> Result<Identity, KeystoreError> {
+    let contents: Contents =
+        serde_json::from_slice(json).map_err(|_| KeystoreError::NotAKeystore)?;
+    if contents.kluis_keystore != 1 {
+        return Err(KeystoreError::NotAKeystore);
+    }
+    let seed_bytes = Zeroizing::new(
+        B64.decode(&contents.signing_seed)
+            .map_err(|_| KeystoreError::NotAKeystore)?,
+    );
+    let mut seed = Zeroizing::new([0u8; 32]);
+    if seed_bytes.len() != 32 {
+        return Err(KeystoreError::NotAKeystore);
+    }
+    seed.copy_from_slice(&seed_bytes);
+    let age = age::x25519::Identity::from_str(&contents.age_identity)
+        .map_err(|_| KeystoreError::NotAKeystore)?;
+    Identity::from_parts(&contents.name, seed, age).map_err(|_| KeystoreError::NotAKeystore)
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@
 pub mod envelope;
 pub mod identity;
 pub mod keystore;
+pub mod recovery_blob;
+pub mod recovery_code;
 pub mod seal;
 
 pub use identity::{Identity, PublicKeys};
 pub use keystore::{Keystore, KeystoreError, WorkFactor};
+pub use recovery_code::{RecoveryCode, RecoveryCodeError};

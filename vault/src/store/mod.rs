@@ -20,6 +20,7 @@ pub mod principals;
 pub mod professionals;
 pub mod proposals;
 pub mod readiness;
+pub mod recovery;
 pub mod rekey_marks;
 pub mod retention;
 pub mod sessions;

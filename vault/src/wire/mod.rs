@@ -11,6 +11,7 @@ pub mod household;
 pub mod log;
 pub mod people;
 pub mod plan;
+pub mod recovery;
 pub mod retention;
 pub mod sessions;
 pub mod version;

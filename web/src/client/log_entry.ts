@@ -46,10 +46,18 @@ export const EVENTS = [
   "principal.disable",
   "principal.enable",
   "principal.sign-out",
+  "principal.recovery-set",
+  "principal.recovery-use",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */
-const ACCOUNT_EVENTS = ["principal.disable", "principal.enable", "principal.sign-out"];
+const ACCOUNT_EVENTS = [
+  "principal.disable",
+  "principal.enable",
+  "principal.sign-out",
+  "principal.recovery-set",
+  "principal.recovery-use",
+];
 
 /** One decoded entry (`Entry`). */
 export interface Entry {

@@ -57,6 +57,33 @@ export const nl = {
     inviteExpired: "Deze uitnodiging is verlopen. Vraag uw contactpersoon om een nieuwe.",
     inviteInvalid: "Deze uitnodiging klopt niet. Controleer de link of vraag een nieuwe.",
     done: "Uw account is klaar.",
+    codeTitle: "Uw herstelcode",
+    codeIntro:
+      "Bent u uw wachtzin kwijt? Dan krijgt u met deze code uw sleutels terug. U ziet de code maar één keer.",
+    codeWrite: "Schrijf de code op papier. Bewaar het papier op een veilige plek, niet bij dit apparaat.",
+    codeWarn: "Iemand met deze code kan ook bij uw plan. Geef de code aan niemand.",
+    codeTypeBack: "Typ de laatste twee groepen van de code over",
+    codeTypeBackHint: "Zo weten we dat u de code heeft opgeschreven. Bijvoorbeeld: AB12-CD34.",
+    codeEmpty: "Typ de laatste twee groepen van de code over.",
+    codeWrong: "Dit is niet hetzelfde als de code. Kijk nog eens goed.",
+    codeSubmit: "Ik heb de code opgeschreven",
+    codeSaving: "Uw herstelcode wordt bewaard.",
+  },
+  recover: {
+    title: "Wachtzin kwijt",
+    intro:
+      "Met uw herstelcode krijgt u uw sleutels terug. Daarna kiest u een nieuwe wachtzin.",
+    code: "Uw herstelcode",
+    codeHint: "28 tekens, in groepen van 4. Hoofdletters of kleine letters maakt niet uit.",
+    needCode: "Vul uw herstelcode in.",
+    badCode: "Deze code klopt niet. Kijk of u elk teken goed heeft overgenomen.",
+    unknownCode: "Bij deze code hoort niets. Heeft u later een nieuwe code gemaakt? Gebruik dan die.",
+    tooMany: "U heeft het te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.",
+    passphrase: "Kies een nieuwe wachtzin",
+    passphraseAgain: "Typ de nieuwe wachtzin nog een keer",
+    submit: "Sleutels terughalen",
+    working: "Uw sleutels worden teruggehaald. Dit duurt een paar seconden.",
+    back: "Terug naar ontgrendelen",
   },
   unlock: {
     title: "Ontgrendel uw kluis",
@@ -76,6 +103,7 @@ export const nl = {
     importBad: "Dit is geen sleutelbestand van kluis.",
     imported: "Het sleutelbestand staat nu op dit apparaat. Vul uw wachtzin in.",
     locked: "Uw kluis is vergrendeld omdat u 15 minuten niets deed.",
+    lost: "Ik ben mijn wachtzin kwijt",
     ended: "U bent op dit apparaat uitgelogd. Dat is gedaan vanaf een ander apparaat of door een beheerder. Vul uw wachtzin in om weer in te loggen.",
   },
   sessions: {
@@ -374,6 +402,14 @@ export const nl = {
       reject: () => ["heeft een voorstel om het plan te verwijderen afgewezen", "wilde een voorstel afwijzen"],
       erasure: () => ["heeft het plan gewist op verzoek", "wilde het plan wissen"],
       destruction: () => ["heeft het plan verwijderd na de bewaartermijn", "wilde het plan verwijderen"],
+      recoverySet: () => [
+        "heeft een nieuwe herstelcode gemaakt (de oude werkt niet meer)",
+        "wilde een nieuwe herstelcode maken",
+      ],
+      recoveryUse: (whose: string) => [
+        `heeft de herstelcode van ${whose} gebruikt om de sleutels terug te krijgen`,
+        "probeerde een herstelcode die niet bestaat",
+      ],
       other: (code: string) => [`deed '${code}'`, `wilde '${code}' doen`],
       // Account events: `who` is the person it was about ("zichzelf" when they did it).
       disable: (who: string) => [`heeft het account van ${who} geblokkeerd`, `wilde het account van ${who} blokkeren`],

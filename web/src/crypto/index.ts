@@ -15,6 +15,7 @@ export * from "./ids.js";
 export * from "./jws.js";
 export * from "./keystore.js";
 export * from "./login.js";
+export * from "./recovery.js";
 export * from "./scope.js";
 export * from "./seal.js";
 export * from "./version.js";

@@ -74,22 +74,31 @@ export async function writeKeystore(
   if (secrets.signingSeed.length !== 32 || !isWellFormed(secrets.name) || !isWellFormed(passphrase)) {
     throw new Error("these keys cannot be written to a keystore");
   }
-  // Field order and spelling are serde's for the Rust `Contents` struct.
-  const json = JSON.stringify({
-    kluis_keystore: 1,
-    name: secrets.name,
-    signing_seed: b64url(secrets.signingSeed),
-    age_identity: secrets.ageIdentity,
-  });
   const e = new Encrypter();
   e.setScryptWorkFactor(workFactor);
   e.setPassphrase(passphrase);
-  const plain = utf8(json);
+  const plain = secretsJson(secrets);
   try {
     return armor.encode(await e.encrypt(plain));
   } finally {
     plain.fill(0);
   }
+}
+
+/**
+ * The keystore's inner JSON document (secret: zero it after use). The
+ * recovery blob (`recovery.ts`) wraps the same document. Field order and
+ * spelling are serde's for the Rust `Contents` struct.
+ */
+export function secretsJson(secrets: IdentitySecrets): Uint8Array {
+  return utf8(
+    JSON.stringify({
+      kluis_keystore: 1,
+      name: secrets.name,
+      signing_seed: b64url(secrets.signingSeed),
+      age_identity: secrets.ageIdentity,
+    }),
+  );
 }
 
 /** The scrypt work factor a keystore file names (for messages), or `null`. */
@@ -146,7 +155,7 @@ export async function openKeystore(file: string | Uint8Array, passphrase: string
 }
 
 /** Read the decrypted JSON, refusing anything the CLI's `Contents` refuses. */
-function contents(plain: Uint8Array): IdentitySecrets {
+export function contents(plain: Uint8Array): IdentitySecrets {
   if (plain.length > MAX_CONTENTS_BYTES) throw notAKeystore();
   const text = fromUtf8(plain);
   if (text === null) throw notAKeystore();

@@ -115,6 +115,10 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
     case "principal.sign-out":
       // `one_session`: one device (`unknown_session` when refused as such).
       return ["one_session", "unknown_session"].includes(i.reason ?? "") ? e.signOutOne(subject(c, i, names)) : e.signOutAll(subject(c, i, names));
+    case "principal.recovery-set":
+      return e.recoverySet();
+    case "principal.recovery-use":
+      return e.recoveryUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
     default:
       return e.other(i.event);
   }

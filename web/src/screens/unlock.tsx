@@ -9,7 +9,7 @@ import { loadKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_
 import { ask, KeyError } from "../keys/worker_client";
 import { begin, lockReason } from "../session";
 import { say } from "../ui/errors";
-import { Layout } from "../ui/layout";
+import { Layout, nav } from "../ui/layout";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 
 export function Unlock() {
@@ -96,6 +96,11 @@ export function Unlock() {
           <Button busy={busy}>{t.submit}</Button>
         </form>
       )}
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/#/herstellen" onClick={nav("/herstellen")}>
+          {t.lost}
+        </a>
+      </p>
       <section aria-labelledby="overzetten" class="kluis-section">
         <h2 class="utrecht-heading-2" id="overzetten">
           {t.importTitle}

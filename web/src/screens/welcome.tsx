@@ -1,10 +1,14 @@
 // Enrolment by link: `/welkom#CODE`. The person chooses a name and a
-// passphrase; the key worker makes the keys and the keystore (the CLI's
-// format); the keystore is kept in this browser; the keys are registered
-// with the invite code, and the person is signed in.
+// passphrase; the key worker makes the keys, the keystore (the CLI's
+// format) and a recovery code; the keystore is kept in this browser; the
+// keys are registered with the invite code. Then the recovery code is shown
+// once and the person types its last two groups back; only then is its
+// blob stored on the server and the session begun, so nobody reaches the
+// start screen (or makes a household) without having written the code down.
 
 import { useState } from "preact/hooks";
 import { register, signIn } from "../api/auth";
+import { storeRecovery, typedBack } from "../api/recovery";
 import { ApiError } from "../api/http";
 import { copy } from "../copy";
 import { saveKeystore } from "../keys/keystore_db";
@@ -26,6 +30,11 @@ export function Welcome() {
   const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<{
+    recovery: { code: string; last_groups: string; lookup_id: string; blob: string };
+    signed: Awaited<ReturnType<typeof signIn>>;
+  } | null>(null);
+  const [typed, setTyped] = useState("");
 
   if (!code) {
     return (
@@ -52,12 +61,40 @@ export function Welcome() {
       const made = await ask("create", { name: name.trim(), passphrase: pass });
       await register(code, made.keys);
       await saveKeystore(made.keystore);
-      // The worker holds the new keys already: sign in with them.
-      begin(await signIn(made.keys, made.fingerprint));
+      // The worker holds the new keys already: sign in with them, but show
+      // the recovery code before the session begins.
+      setPending({ recovery: made.recovery, signed: await signIn(made.keys, made.fingerprint) });
+      setPass("");
+      setAgain("");
+    } catch (e) {
+      setFailure(message(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirm(event: Event) {
+    event.preventDefault();
+    if (busy || !pending) return;
+    setFailure(null);
+    if (!typed.trim()) {
+      setErrors([{ field: "herstelcode-controle", text: t.codeEmpty }]);
+      return;
+    }
+    if (typedBack(typed) !== pending.recovery.last_groups) {
+      setErrors([{ field: "herstelcode-controle", text: t.codeWrong }]);
+      return;
+    }
+    setErrors([]);
+    setBusy(true);
+    try {
+      const { lookup_id, blob } = pending.recovery;
+      await storeRecovery(pending.signed.token.token, lookup_id, blob);
+      begin(pending.signed);
       history.replaceState(null, "", "/");
       go("/");
     } catch (e) {
-      setFailure(message(e));
+      setFailure(say(e));
     } finally {
       setBusy(false);
     }
@@ -70,6 +107,38 @@ export function Welcome() {
       if (e.kind === "invite-invalid") return t.inviteInvalid;
     }
     return say(e);
+  }
+
+  if (pending) {
+    return (
+      <Layout title={t.codeTitle}>
+        <p class="utrecht-paragraph">{t.codeIntro}</p>
+        <p class="kluis-recovery-code" data-testid="herstelcode">
+          <code>{pending.recovery.code}</code>
+        </p>
+        <p class="utrecht-paragraph">{t.codeWrite}</p>
+        <Notice kind="info">{t.codeWarn}</Notice>
+        <ErrorSummary errors={errors} />
+        {failure && (
+          <Notice kind="error" focus>
+            {failure}
+          </Notice>
+        )}
+        <form onSubmit={confirm} noValidate>
+          <TextField
+            id="herstelcode-controle"
+            label={t.codeTypeBack}
+            hint={t.codeTypeBackHint}
+            value={typed}
+            onInput={setTyped}
+            error={errorOf("herstelcode-controle")}
+            autocomplete="off"
+          />
+          {busy && <Notice kind="info">{t.codeSaving}</Notice>}
+          <Button busy={busy}>{t.codeSubmit}</Button>
+        </form>
+      </Layout>
+    );
   }
 
   return (

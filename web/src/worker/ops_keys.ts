@@ -3,17 +3,55 @@
 
 import { fingerprintOf, forgetSecrets, generateSecrets, sign, unlock } from "../crypto/identity";
 import { KeystoreError, openKeystore, writeKeystore } from "../crypto/keystore";
+import { openRecovery, RecoveryCode, RecoveryCodeError, sealRecovery } from "../crypto/recovery";
 import type { Handlers } from "./handlers";
 import { Refused, state, unlocked } from "./state";
 
-export const keyOps: Handlers<"create" | "unlock" | "sign" | "setSession"> = {
+function parseCode(text: string): RecoveryCode {
+  try {
+    return RecoveryCode.parse(text);
+  } catch (e) {
+    if (e instanceof RecoveryCodeError) throw new Refused("recovery-code", e.message);
+    throw e;
+  }
+}
+
+export const keyOps: Handlers<"create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover"> = {
   async create({ name, passphrase }) {
     const secrets = await generateSecrets(name.trim());
     try {
       const keystore = await writeKeystore(secrets, passphrase);
+      // The recovery code is made with the keys, so nobody has keys without one.
+      const code = RecoveryCode.generate();
+      const sealed = await sealRecovery(secrets, code);
       state.identity = await unlock(secrets);
       const keys = state.identity.publicKeys;
-      return { keystore, keys, fingerprint: await fingerprintOf(keys) };
+      return {
+        keystore,
+        keys,
+        fingerprint: await fingerprintOf(keys),
+        recovery: { code: code.toString(), last_groups: code.lastGroups(), ...sealed },
+      };
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async recoveryLookup({ code }) {
+    return { lookup_id: (await parseCode(code).derive()).lookupId };
+  },
+  async recover({ code, blob, passphrase }) {
+    let secrets;
+    try {
+      secrets = await openRecovery(parseCode(code), blob);
+    } catch (e) {
+      if (e instanceof Refused) throw e;
+      throw new Refused("recovery-blob", "the recovery data does not open with this code");
+    }
+    try {
+      const keystore = await writeKeystore(secrets, passphrase);
+      state.identity = await unlock(secrets);
+      const keys = state.identity.publicKeys;
+      return { keystore, name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
     } finally {
       forgetSecrets(secrets);
     }

@@ -79,7 +79,24 @@ export interface GrantSummary {
 export interface WorkerOps {
   // --- keys (worker/main.ts) ---
   /** Make a new identity and its keystore (the CLI's format). */
-  create: { args: { name: string; passphrase: string }; result: { keystore: string; keys: PublicKeys; fingerprint: string } };
+  create: {
+    args: { name: string; passphrase: string };
+    result: {
+      keystore: string;
+      keys: PublicKeys;
+      fingerprint: string;
+      /** The new recovery code (shown to the person once) and the blob it opens, for the server. */
+      recovery: { code: string; last_groups: string; lookup_id: string; blob: string };
+    };
+  };
+  /** The lookup id of a recovery code as typed; refused ("recovery-code") when it has a typo. */
+  recoveryLookup: { args: { code: string }; result: { lookup_id: string } };
+  /** Open the server's recovery blob with the code and make a keystore with a new passphrase;
+   *  keeps the keys in the worker. Refused ("recovery-blob") if the blob does not open. */
+  recover: {
+    args: { code: string; blob: string; passphrase: string };
+    result: { keystore: string; name: string; keys: PublicKeys; fingerprint: string };
+  };
   /** Open a keystore; keeps the keys in the worker. */
   unlock: { args: { keystore: string; passphrase: string }; result: { name: string; keys: PublicKeys; fingerprint: string } };
   /** Sign bytes with the unlocked signing key (Ed25519). */

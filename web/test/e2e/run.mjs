@@ -39,8 +39,20 @@ async function enrolInBrowser(page, link, name, heading = "Mijn huishouden") {
   await page.getByLabel("Kies een wachtzin").fill(PASSPHRASE);
   await page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
   await page.getByRole("button", { name: "Account maken" }).click();
+  await confirmRecoveryCode(page);
   await page.getByRole("heading", { name: heading }).waitFor({ timeout: 60_000 });
   return (await page.getByTestId("fingerprint").innerText()).trim();
+}
+
+/** The enrolment's recovery code step: read the code, type its last two groups back. */
+async function confirmRecoveryCode(page, check = null) {
+  await page.getByRole("heading", { name: "Uw herstelcode" }).waitFor({ timeout: 60_000 });
+  const code = (await page.getByTestId("herstelcode").innerText()).trim();
+  expect(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/.test(code), `a recovery code in 7 groups: ${code}`);
+  if (check) await check(code);
+  await page.getByLabel("Typ de laatste twee groepen van de code over").fill(code.split("-").slice(-2).join("-").toLowerCase());
+  await page.getByRole("button", { name: "Ik heb de code opgeschreven" }).click();
+  return code;
 }
 
 async function unlockInBrowser(page, passphrase) {
@@ -244,6 +256,59 @@ const tests = [
       const me = JSON.parse(kluis(file, ["whoami", "--json"]));
       expect(me.fingerprint === fingerprint, `the CLI computes ${me.fingerprint}, the browser showed ${fingerprint}`);
       expect(me.name === "Anna", `registered under the invite's name: ${me.name}`);
+      clean(page);
+      await context.close();
+    },
+  ],
+  [
+    "enrolment shows the recovery code once and asks for part of it back; a lost passphrase is recovered with it",
+    async (browser) => {
+      const link = invite("client", "Carla");
+      const { page, context } = await newPage(browser);
+      await page.goto(link);
+      await page.getByLabel("Uw naam").fill("Carla");
+      await page.getByLabel("Kies een wachtzin").fill(PASSPHRASE);
+      await page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
+      await page.getByRole("button", { name: "Account maken" }).click();
+      const code = await confirmRecoveryCode(page, async (shown) => {
+        await axeBothWidths(page, "the recovery code");
+        // A wrong part is refused by the field; there is no way past it.
+        await page.getByLabel("Typ de laatste twee groepen van de code over").fill("AAAA-AAAA");
+        await page.getByRole("button", { name: "Ik heb de code opgeschreven" }).click();
+        await page.getByText("Dit is niet hetzelfde als de code").first().waitFor();
+        await axeBothWidths(page, "the recovery code typed back wrong");
+        expect((await page.getByRole("heading", { name: "Mijn huishouden" }).count()) === 0, "no start screen yet");
+        expect(shown.length === 34, "the code as written");
+      });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      const fingerprint = (await page.getByTestId("fingerprint").innerText()).trim();
+      // The passphrase is forgotten: "Ik ben mijn wachtzin kwijt".
+      await page.getByRole("button", { name: "Vergrendelen" }).click();
+      await page.getByRole("heading", { name: "Ontgrendel uw kluis" }).waitFor();
+      await page.getByRole("link", { name: "Ik ben mijn wachtzin kwijt" }).click();
+      await page.getByRole("heading", { name: "Wachtzin kwijt" }).waitFor();
+      await axeBothWidths(page, "lost passphrase");
+      const fresh = "een heel nieuwe wachtzin";
+      await page.getByLabel("Uw herstelcode").fill(code.slice(0, -1) + (code.endsWith("A") ? "B" : "A"));
+      await page.getByLabel("Kies een nieuwe wachtzin").fill(fresh);
+      await page.getByLabel("Typ de nieuwe wachtzin nog een keer").fill(fresh);
+      await page.getByRole("button", { name: "Sleutels terughalen" }).click();
+      await page.getByText("Deze code klopt niet").first().waitFor({ timeout: 60_000 });
+      await axeBothWidths(page, "lost passphrase with a typo");
+      // Typed loosely (small letters, spaces): the code works.
+      await page.getByLabel("Uw herstelcode").fill(code.toLowerCase().replace(/-/g, " "));
+      await page.getByRole("button", { name: "Sleutels terughalen" }).click();
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      const back = (await page.getByTestId("fingerprint").innerText()).trim();
+      expect(back === fingerprint, `the same keys: ${back} vs ${fingerprint}`);
+      // The new passphrase opens the keystore kept in this browser.
+      await page.getByRole("button", { name: "Vergrendelen" }).click();
+      await unlockInBrowser(page, fresh);
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      // The CLI recovers with the browser's code too: the same keys.
+      const ks = join(WORK, "carla-recovered.keystore");
+      const cliFp = kluis(ks, ["keys", "recover", "--code", code, "--work-factor", "10"]);
+      expect(cliFp === fingerprint, `the CLI recovers the same keys: ${cliFp}`);
       clean(page);
       await context.close();
     },
