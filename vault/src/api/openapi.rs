@@ -139,6 +139,7 @@ fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
         "id" | "principal" => Some(("^p-[0-9a-f]{32}$", 34)),
         "proposal" => Some(("^r-[0-9a-f]{32}$", 34)),
         "hold" => Some(("^[0-9a-f]{16}$", 16)),
+        "session" => Some(("^[0-9a-f]{24}$", 24)),
         "path" => Some((
             "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
             kluis_policy::path::MAX_PATH_BYTES,
