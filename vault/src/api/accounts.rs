@@ -91,6 +91,25 @@ pub(super) async fn admin_on(
     }
 }
 
+/// Ending sessions of person `id`: anyone for themselves, administrators
+/// for others (refused and logged otherwise, by `admin_on`).
+pub(super) async fn sign_out_of(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Principal,
+    id: &str,
+) -> ApiResult<(LoggedTx, Record, Principal)> {
+    let started = start(state, EventType::PrincipalSignOut, LogAction::Delete, id).await?;
+    if started.2 == caller.id {
+        let (ltx, mut record, _, person) = started;
+        record.flags.authorised = true;
+        return Ok((ltx, record, person.unwrap_or_else(|| caller.clone())));
+    }
+    let (ltx, record, person) =
+        admin_on(state, meta, caller, started, "end other people's sessions").await?;
+    Ok((ltx, as_admin(record), person))
+}
+
 fn status(
     p: &Principal,
     disabled_ms: Option<i64>,
@@ -193,23 +212,7 @@ pub async fn sign_out(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> ApiResult<Answer> {
-    let started = start(&state, EventType::PrincipalSignOut, LogAction::Delete, &id).await?;
-    let (mut ltx, record, person) = if started.2 == caller.id {
-        let (ltx, record, _, person) = started;
-        let mut record = record;
-        record.flags.authorised = true;
-        (ltx, record, person.unwrap_or_else(|| caller.clone()))
-    } else {
-        let (ltx, record, person) = admin_on(
-            &state,
-            &meta,
-            &caller,
-            started,
-            "end other people's sessions",
-        )
-        .await?;
-        (ltx, as_admin(record), person)
-    };
+    let (mut ltx, record, person) = sign_out_of(&state, &meta, &caller, &id).await?;
     let now = state.clock.now_ms();
     let ended = sessions::end_all(ltx.tx().await?, person.id, now).await?;
     ltx.record(&state, &meta, Some(&caller), record).await?;

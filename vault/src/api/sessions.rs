@@ -21,7 +21,7 @@ use axum::Json;
 use kluis_audit::{Action as LogAction, EventType};
 use kluis_policy::PrincipalId;
 
-use super::accounts::{admin_on, as_admin, start};
+use super::accounts::sign_out_of;
 use super::auth::{bearer_token, Caller};
 use super::idempotency::{Answer, Idem};
 use super::problem::{ApiResult, Problem, ProblemBody};
@@ -185,22 +185,7 @@ pub async fn end_someones(
     Path((id, session)): Path<(String, String)>,
 ) -> ApiResult<Answer> {
     check_session_id(&session)?;
-    let started = start(&state, EventType::PrincipalSignOut, LogAction::Delete, &id).await?;
-    let allowed = if started.2 == caller.id {
-        let (ltx, mut record, _, person) = started;
-        record.flags.authorised = true;
-        (ltx, record, person.unwrap_or_else(|| caller.clone()))
-    } else {
-        let (ltx, record, person) = admin_on(
-            &state,
-            &meta,
-            &caller,
-            started,
-            "end other people's sessions",
-        )
-        .await?;
-        (ltx, as_admin(record), person)
-    };
+    let allowed = sign_out_of(&state, &meta, &caller, &id).await?;
     end(&state, &idem, &meta, &caller, allowed, &session).await
 }
 
