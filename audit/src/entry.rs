@@ -129,6 +129,14 @@ codes! {
         // request is not signed in; `fields` is empty when the code
         // matched nobody's blob).
         RecoveryUse = "principal.recovery-use",
+        // ... added a passkey that unlocks their keys (the actor is the
+        // person) ...
+        PasskeyAdd = "principal.passkey-add",
+        // ... removed one (refused as `unknown_passkey`) ...
+        PasskeyRemove = "principal.passkey-remove",
+        // ... or a device fetched the keys a passkey unlocks (no actor, as
+        // for a recovery code; `fields` is empty when nobody's matched).
+        PasskeyUse = "principal.passkey-use",
     }
 }
 
@@ -140,6 +148,9 @@ impl EventType {
         EventType::PrincipalSignOut,
         EventType::RecoverySet,
         EventType::RecoveryUse,
+        EventType::PasskeyAdd,
+        EventType::PasskeyRemove,
+        EventType::PasskeyUse,
     ];
 }
 

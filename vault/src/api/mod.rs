@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod observation_names;
 pub mod observations;
 pub mod openapi;
+pub mod passkeys;
 pub mod people;
 pub mod plan;
 pub mod problem;
@@ -72,6 +73,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/recovery", axum::routing::put(recovery::store))
         .route("/recovery/fetch", post(recovery::fetch))
+        .route(
+            "/passkeys",
+            axum::routing::put(passkeys::add).get(passkeys::list),
+        )
+        .route("/passkeys/fetch", post(passkeys::fetch))
+        .route(
+            "/passkeys/{passkey}",
+            axum::routing::delete(passkeys::remove),
+        )
         .route("/directory/{principal}", get(directory::lookup))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))

@@ -24,8 +24,8 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, people, plan, professionals, recovery, rekey, retention,
-    sessions, whoami,
+    observation_names, observations, passkeys, people, plan, professionals, recovery, rekey,
+    retention, sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -38,6 +38,7 @@ use super::{
         accounts::disable, accounts::enable, accounts::sign_out,
         sessions::list_mine, sessions::list_someones, sessions::end_mine, sessions::end_someones,
         recovery::store, recovery::fetch,
+        passkeys::add, passkeys::list, passkeys::remove, passkeys::fetch,
         households::create, households::list, households::show, households::add_member,
         plan::write_plan, plan::write, plan::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
@@ -139,7 +140,7 @@ fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
         "id" | "principal" => Some(("^p-[0-9a-f]{32}$", 34)),
         "proposal" => Some(("^r-[0-9a-f]{32}$", 34)),
         "hold" => Some(("^[0-9a-f]{16}$", 16)),
-        "session" => Some(("^[0-9a-f]{24}$", 24)),
+        "session" | "passkey" => Some(("^[0-9a-f]{24}$", 24)),
         "path" => Some((
             "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
             kluis_policy::path::MAX_PATH_BYTES,

@@ -194,6 +194,9 @@ pub fn account_doing(
         "principal.sign-out" => ("ended", "end"),
         "principal.recovery-set" => ("made", "make"),
         "principal.recovery-use" => ("used", "use"),
+        "principal.passkey-add" => ("added", "add"),
+        "principal.passkey-remove" => ("removed", "remove"),
+        "principal.passkey-use" => ("used", "use"),
         _ => return None,
     };
     let verb = if allowed {
@@ -216,6 +219,14 @@ pub fn account_doing(
             format!("{verb} the recovery code of {subject} to get the keys back")
         }
         "principal.recovery-use" => format!("{verb} a recovery code that matches nobody's"),
+        "principal.passkey-add" if own => format!("{verb} a passkey that unlocks their keys"),
+        "principal.passkey-add" => format!("{verb} a passkey for {subject}"),
+        "principal.passkey-remove" if own => format!("{verb} one of their passkeys"),
+        "principal.passkey-remove" => format!("{verb} a passkey of {subject}"),
+        "principal.passkey-use" if allowed => {
+            format!("{verb} a passkey of {subject} to unlock the keys on a device")
+        }
+        "principal.passkey-use" => format!("{verb} a passkey that matches nobody's"),
         _ if one && own => format!("{verb} one of their own sessions (signed out on one device)"),
         _ if one => format!("{verb} one session of {subject}"),
         _ if own => format!("{verb} all their own sessions (signed out everywhere)"),

@@ -16,6 +16,7 @@ pub mod log;
 pub mod log_nodes;
 pub mod log_read;
 pub mod observation_names;
+pub mod passkeys;
 pub mod principals;
 pub mod professionals;
 pub mod proposals;

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod enrol;
 pub mod household;
 pub mod log;
+pub mod passkeys;
 pub mod people;
 pub mod plan;
 pub mod recovery;

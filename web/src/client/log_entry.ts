@@ -48,6 +48,9 @@ export const EVENTS = [
   "principal.sign-out",
   "principal.recovery-set",
   "principal.recovery-use",
+  "principal.passkey-add",
+  "principal.passkey-remove",
+  "principal.passkey-use",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */
@@ -57,6 +60,9 @@ const ACCOUNT_EVENTS = [
   "principal.sign-out",
   "principal.recovery-set",
   "principal.recovery-use",
+  "principal.passkey-add",
+  "principal.passkey-remove",
+  "principal.passkey-use",
 ];
 
 /** One decoded entry (`Entry`). */
