@@ -103,6 +103,42 @@ export const en: Copy = {
     locked: "Your kluis was locked because you did nothing for 15 minutes.",
     lost: "I lost my passphrase",
     ended: "You were signed out on this device, from another device or by an administrator. Fill in your passphrase to sign in again.",
+    passkeyTitle: "With a passkey",
+    passkeyIntro: "Did you make a passkey for kluis? Then you can unlock with it instead of your passphrase.",
+    passkeyNewDevice:
+      "Did you make a passkey for kluis, for example on your phone? Then you can sign in with it on this device. Your keys are not kept on this device then. You use the passkey every time.",
+    passkeyUnlock: "Unlock with a passkey",
+    passkeySignIn: "Sign in with a passkey",
+  },
+  passkeys: {
+    title: "Passkeys",
+    intro: "With a passkey you open kluis without your passphrase, for example with your fingerprint or face. Your passphrase keeps working.",
+    none: "You have no passkeys yet.",
+    item: (label: string, since: string, used: string | null) =>
+      `${label}: made ${since}` + (used ? `, last used ${used}.` : ", not used yet."),
+    remove: "Remove",
+    removeLabel: (label: string) => `Remove passkey: ${label}`,
+    removed: (label: string) => `Passkey ${label} was removed. It can no longer open kluis.`,
+    addTitle: "Add a passkey",
+    addIntro:
+      "Give the passkey a name. Fill in your passphrase too: with it this device makes a copy of your keys that only the passkey can open.",
+    noKeystore: "There is no keystore on this device. Add a passkey on a device where you sign in with your passphrase.",
+    label: "Name of the passkey",
+    labelHint: "For example: Phone. So you recognise it later.",
+    needLabel: "Give the passkey a name.",
+    passphrase: "Your passphrase",
+    add: "Add passkey",
+    working: "Your passkey is being made. Follow your device's steps.",
+    added: (label: string) => `Passkey ${label} was added. You can unlock with it now.`,
+    unknown: "No keys are kept for this passkey. Perhaps it was removed. Use your passphrase or your recovery code.",
+    blobBad:
+      "The keys for this passkey do not open. They are damaged or do not belong to this passkey, so your device does not trust them. Use your passphrase or your recovery code.",
+    problem: {
+      unsupported: "This browser cannot use passkeys. Use your passphrase.",
+      "no-prf":
+        "This passkey or browser cannot unlock kluis. It does not hand over a secret key (the PRF feature is missing). Use your passphrase.",
+      cancelled: "The passkey was not used. You stopped, or it took too long. Try again.",
+    },
   },
   sessions: {
     title: "Devices and sessions",
@@ -400,6 +436,12 @@ export const en: Copy = {
       recoveryUse: (whose: string) => [
         `used the recovery code of ${whose} to get the keys back`,
         "tried a recovery code that does not exist",
+      ],
+      passkeyAdd: () => ["added a passkey to open the keys with", "tried to add a passkey"],
+      passkeyRemove: () => ["removed a passkey", "tried to remove a passkey that does not exist"],
+      passkeyUse: (whose: string) => [
+        `used a passkey of ${whose} to open the keys on a device`,
+        "tried a passkey kluis does not know",
       ],
       other: (code: string) => [`did '${code}'`, `tried to do '${code}'`],
       disable: (who: string) => [`blocked the account of ${who}`, `tried to block the account of ${who}`],

@@ -105,6 +105,45 @@ export const nl = {
     locked: "Uw kluis is vergrendeld omdat u 15 minuten niets deed.",
     lost: "Ik ben mijn wachtzin kwijt",
     ended: "U bent op dit apparaat uitgelogd. Dat is gedaan vanaf een ander apparaat of door een beheerder. Vul uw wachtzin in om weer in te loggen.",
+    passkeyTitle: "Met een passkey",
+    passkeyIntro: "Heeft u een passkey voor kluis gemaakt? Dan kunt u daarmee ontgrendelen in plaats van met uw wachtzin.",
+    passkeyNewDevice:
+      "Heeft u een passkey voor kluis gemaakt, bijvoorbeeld op uw telefoon? Dan kunt u daarmee inloggen op dit apparaat. Uw sleutels worden dan niet op dit apparaat bewaard. U gebruikt de passkey elke keer opnieuw.",
+    passkeyUnlock: "Ontgrendelen met een passkey",
+    passkeySignIn: "Inloggen met een passkey",
+  },
+  passkeys: {
+    title: "Passkeys",
+    intro:
+      "Met een passkey opent u kluis zonder wachtzin, bijvoorbeeld met uw vingerafdruk of gezicht. Uw wachtzin blijft ook werken.",
+    none: "U heeft nog geen passkeys.",
+    item: (label: string, since: string, used: string | null) =>
+      `${label}: gemaakt ${since}` + (used ? `, laatst gebruikt ${used}.` : ", nog niet gebruikt."),
+    remove: "Verwijderen",
+    removeLabel: (label: string) => `Passkey verwijderen: ${label}`,
+    removed: (label: string) => `Passkey ${label} is verwijderd. Hiermee kunt u kluis niet meer openen.`,
+    addTitle: "Passkey toevoegen",
+    addIntro:
+      "Geef de passkey een naam. Vul ook uw wachtzin in: daarmee maakt dit apparaat een kopie van uw sleutels die alleen de passkey kan openen.",
+    noKeystore:
+      "Op dit apparaat staat geen sleutelbestand. Voeg een passkey toe op een apparaat waar u met uw wachtzin inlogt.",
+    label: "Naam van de passkey",
+    labelHint: "Bijvoorbeeld: Telefoon. Zo herkent u hem later.",
+    needLabel: "Geef de passkey een naam.",
+    passphrase: "Uw wachtzin",
+    add: "Passkey toevoegen",
+    working: "Uw passkey wordt gemaakt. Volg de stappen van uw apparaat.",
+    added: (label: string) => `Passkey ${label} is toegevoegd. U kunt er nu mee ontgrendelen.`,
+    unknown:
+      "Voor deze passkey zijn geen sleutels bewaard. Misschien is hij verwijderd. Gebruik uw wachtzin of uw herstelcode.",
+    blobBad:
+      "De sleutels bij deze passkey gaan niet open. Ze zijn beschadigd of horen niet bij deze passkey. Uw apparaat vertrouwt ze daarom niet. Gebruik uw wachtzin of uw herstelcode.",
+    problem: {
+      unsupported: "Deze browser kan geen passkeys gebruiken. Gebruik uw wachtzin.",
+      "no-prf":
+        "Deze passkey of browser kan kluis niet ontgrendelen. Hij geeft geen geheime sleutel door (de PRF-functie ontbreekt). Gebruik uw wachtzin.",
+      cancelled: "De passkey is niet gebruikt. U heeft gestopt, of het duurde te lang. Probeer het opnieuw.",
+    },
   },
   sessions: {
     title: "Apparaten en sessies",
@@ -409,6 +448,12 @@ export const nl = {
       recoveryUse: (whose: string) => [
         `heeft de herstelcode van ${whose} gebruikt om de sleutels terug te krijgen`,
         "probeerde een herstelcode die niet bestaat",
+      ],
+      passkeyAdd: () => ["heeft een passkey toegevoegd om de sleutels mee te openen", "wilde een passkey toevoegen"],
+      passkeyRemove: () => ["heeft een passkey verwijderd", "wilde een passkey verwijderen die niet bestaat"],
+      passkeyUse: (whose: string) => [
+        `heeft een passkey van ${whose} gebruikt om de sleutels te openen op een apparaat`,
+        "probeerde een passkey die niet bij kluis bekend is",
       ],
       other: (code: string) => [`deed '${code}'`, `wilde '${code}' doen`],
       // Account events: `who` is the person it was about ("zichzelf" when they did it).

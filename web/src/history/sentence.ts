@@ -119,6 +119,12 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return e.recoverySet();
     case "principal.recovery-use":
       return e.recoveryUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
+    case "principal.passkey-add":
+      return e.passkeyAdd();
+    case "principal.passkey-remove":
+      return e.passkeyRemove();
+    case "principal.passkey-use":
+      return e.passkeyUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
     default:
       return e.other(i.event);
   }

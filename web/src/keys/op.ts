@@ -77,7 +77,7 @@ function keptAnswers(): IdbDeviceStore | null {
 
 /** Call the API with the session's token; an expired login is renewed once.
  *  GETs are kept on the device and, when the server is out of reach, served from there. */
-async function authorised<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+async function authorised<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
   const token = () => {
     const s = session.value;
     if (!s) throw new ApiError("unauthenticated", 401, "locked");
@@ -122,3 +122,6 @@ export const post = <T>(path: string, body: unknown): Promise<T> => authorised<T
 
 /** DELETE an API path (ending someone's sessions). */
 export const del = <T>(path: string): Promise<T> => authorised<T>("DELETE", path);
+
+/** PUT to an API path (adding a passkey's keystore copy). */
+export const put = <T>(path: string, body: unknown): Promise<T> => authorised<T>("PUT", path, body);

@@ -15,6 +15,7 @@ import { lock, session } from "../session";
 import { say } from "../ui/errors";
 import { Notice } from "../ui/form";
 import { Layout } from "../ui/layout";
+import { PasskeySection } from "./passkeys";
 
 export interface SessionInfo {
   id: string;
@@ -48,6 +49,7 @@ export function Sessions() {
       {notice && <Notice kind="ok">{notice}</Notice>}
       {failure && <Notice kind="error">{failure}</Notice>}
       <SessionTable onNotice={setNotice} />
+      <PasskeySection />
       <section class="kluis-section" aria-labelledby="overal-uitloggen">
         <h2 class="utrecht-heading-2" id="overal-uitloggen">
           {t.endAll}

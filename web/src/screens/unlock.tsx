@@ -11,6 +11,11 @@ import { begin, lockReason } from "../session";
 import { say } from "../ui/errors";
 import { Layout, nav } from "../ui/layout";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
+import { ApiError } from "../api/http";
+import { fetchPasskey } from "../api/passkeys";
+import { signIn } from "../api/auth";
+import { usePasskey } from "../keys/passkey";
+import { passkeyTrouble } from "./passkeys";
 
 export function Unlock() {
   const t = copy.value.unlock;
@@ -47,6 +52,33 @@ export function Unlock() {
     } finally {
       setBusy(false);
       setPass("");
+    }
+  }
+
+  // A passkey instead of the passphrase: its PRF output derives the lookup
+  // id and the key of the copy the server keeps. On a device without a
+  // keystore this signs in too; nothing is written here (README "Passkeys").
+  async function withPasskey() {
+    if (busy) return;
+    setFailure(null);
+    setErrors([]);
+    setBusy(true);
+    try {
+      const { prf } = await usePasskey();
+      try {
+        const { lookup_id } = await ask("passkeyLookup", { prf });
+        const { blob } = await fetchPasskey(lookup_id);
+        const opened = await ask("passkeyUnlock", { prf, blob });
+        begin(await signIn(opened.keys, opened.fingerprint));
+      } finally {
+        prf.fill(0);
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === "not-found") setFailure(copy.value.passkeys.unknown);
+      else if (e instanceof ApiError && e.kind === "too-many-refusals") setFailure(copy.value.recover.tooMany);
+      else setFailure(passkeyTrouble(e) ?? say(e));
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -95,6 +127,17 @@ export function Unlock() {
           {busy && <Notice kind="info">{t.working}</Notice>}
           <Button busy={busy}>{t.submit}</Button>
         </form>
+      )}
+      {stored !== null && (
+        <section aria-labelledby="met-passkey" class="kluis-section">
+          <h2 class="utrecht-heading-2" id="met-passkey">
+            {t.passkeyTitle}
+          </h2>
+          <p class="utrecht-paragraph">{stored ? t.passkeyIntro : t.passkeyNewDevice}</p>
+          <Button type="button" kind="secondary" busy={busy} onClick={withPasskey}>
+            {stored ? t.passkeyUnlock : t.passkeySignIn}
+          </Button>
+        </section>
       )}
       <p class="utrecht-paragraph">
         <a class="utrecht-link" href="/#/herstellen" onClick={nav("/herstellen")}>

@@ -3,6 +3,7 @@
 
 import { fingerprintOf, forgetSecrets, generateSecrets, sign, unlock } from "../crypto/identity";
 import { KeystoreError, openKeystore, writeKeystore } from "../crypto/keystore";
+import { openPasskey, PasskeyBlobError, sealPasskey, derivePasskey } from "../crypto/passkey";
 import { openRecovery, RecoveryCode, RecoveryCodeError, sealRecovery } from "../crypto/recovery";
 import type { Handlers } from "./handlers";
 import { Refused, state, unlocked } from "./state";
@@ -16,7 +17,9 @@ function parseCode(text: string): RecoveryCode {
   }
 }
 
-export const keyOps: Handlers<"create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover"> = {
+export const keyOps: Handlers<
+  "create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover" | "passkeySeal" | "passkeyLookup" | "passkeyUnlock"
+> = {
   async create({ name, passphrase }) {
     const secrets = await generateSecrets(name.trim());
     try {
@@ -65,6 +68,49 @@ export const keyOps: Handlers<"create" | "unlock" | "sign" | "setSession" | "rec
         throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
       }
       if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
+      throw e;
+    }
+    try {
+      state.identity = await unlock(secrets);
+      const keys = state.identity.publicKeys;
+      return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async passkeySeal({ keystore, passphrase, prf }) {
+    const me = unlocked();
+    let secrets;
+    try {
+      secrets = await openKeystore(keystore, passphrase);
+    } catch (e) {
+      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
+        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
+      }
+      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
+      throw e;
+    }
+    try {
+      // Only the keys that are signed in now: not another keystore's.
+      const opened = await unlock(secrets);
+      const [a, b] = [opened.publicKeys, me.publicKeys];
+      if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
+        throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
+      }
+      return await sealPasskey(secrets, prf);
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async passkeyLookup({ prf }) {
+    return { lookup_id: (await derivePasskey(prf)).lookupId };
+  },
+  async passkeyUnlock({ prf, blob }) {
+    let secrets;
+    try {
+      secrets = await openPasskey(prf, blob);
+    } catch (e) {
+      if (e instanceof PasskeyBlobError) throw new Refused("passkey-blob", e.message);
       throw e;
     }
     try {

@@ -97,6 +97,20 @@ export interface WorkerOps {
     args: { code: string; blob: string; passphrase: string };
     result: { keystore: string; name: string; keys: PublicKeys; fingerprint: string };
   };
+  /** Wrap the signed-in keys for a new passkey: the keystore is opened with the passphrase (it must
+   *  hold the keys signed in), its secrets sealed with the key the PRF output derives. */
+  passkeySeal: {
+    args: { keystore: string; passphrase: string; prf: Uint8Array };
+    result: { lookup_id: string; blob: string };
+  };
+  /** The lookup id a passkey's PRF output derives (what the server files its blob under). */
+  passkeyLookup: { args: { prf: Uint8Array }; result: { lookup_id: string } };
+  /** Open the server's blob with the PRF output; keeps the keys in the worker (no keystore is
+   *  written). Refused ("passkey-blob") if it does not open: damaged, or not this passkey's. */
+  passkeyUnlock: {
+    args: { prf: Uint8Array; blob: string };
+    result: { name: string; keys: PublicKeys; fingerprint: string };
+  };
   /** Open a keystore; keeps the keys in the worker. */
   unlock: { args: { keystore: string; passphrase: string }; result: { name: string; keys: PublicKeys; fingerprint: string } };
   /** Sign bytes with the unlocked signing key (Ed25519). */
