@@ -419,3 +419,62 @@ async fn browser_new_keys_are_compared_and_accepted() {
     assert_eq!(steps, 2, "the browser asked for both steps");
     server.stop().await;
 }
+
+/// Passkeys (web/test/e2e/passkeys.mjs): added, unlocking, signing in a
+/// device without a keystore, in the history; then, when the browser asks,
+/// the stored blob is changed in the database (one bit of its ciphertext,
+/// as an attacker with the database could) and the device must refuse it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_passkeys() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let signal = tempfile::tempdir().unwrap();
+    let dir = signal.path().to_owned();
+    let db = server.db().await;
+    let attacker = tokio::spawn(async move {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        for _ in 0..3000 {
+            if dir.join("ready").exists() {
+                let (id, blob): (String, String) =
+                    sqlx::query_as("SELECT id, blob FROM passkey_keystores")
+                        .fetch_one(&db)
+                        .await
+                        .unwrap();
+                let mut raw = b64.decode(&blob).unwrap();
+                let last = raw.len() - 1;
+                raw[last] ^= 1;
+                sqlx::query("UPDATE passkey_keystores SET blob = $1 WHERE id = $2")
+                    .bind(b64.encode(&raw))
+                    .bind(id)
+                    .execute(&db)
+                    .await
+                    .unwrap();
+                std::fs::write(dir.join("tampered"), b"").unwrap();
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    run_browser(
+        &server,
+        chromium,
+        Some(server.bootstrap_invite()),
+        vec![
+            ("KLUIS_ONLY", "passkeys:".into()),
+            (
+                "KLUIS_PASSKEY_SIGNAL_DIR",
+                signal.path().display().to_string(),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        attacker.await.unwrap(),
+        "the browser asked for the blob to be changed"
+    );
+    server.stop().await;
+}

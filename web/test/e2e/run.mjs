@@ -19,6 +19,7 @@ import {
   screenshot,
 } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
+import { passkeyTests } from "./passkeys.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite when a
 // test first needs one.
@@ -1456,6 +1457,7 @@ const tests = [
       await context.close();
     },
   ],
+  ...passkeyTests(admin),
 ];
 
 // KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
