@@ -169,15 +169,22 @@ async fn passkeys_are_stored_listed_fetched_with_a_log_entry_and_removed() {
     )
     .await;
     assert_eq!(status, 400);
-    // Anna removes her laptop's: gone from the list, its blob no longer served.
-    let (status, _, removed) = send(
-        reqwest::Method::DELETE,
-        &url(&format!("/{laptop}")),
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{removed}");
+    // Anna sees both with the CLI and removes her laptop's: gone from the
+    // list, its blob no longer served.
+    let listed = k.with(anna, &["passkeys"]).text().to_owned();
+    assert!(
+        listed.contains(&phone)
+            && listed.contains("Telefoon van Anna")
+            && listed.contains("Laptop"),
+        "{listed}"
+    );
+    let bad = k.with(anna, &["passkeys", "remove", "../x"]);
+    assert!(bad.failure().contains("24 lowercase hex digits"), "{bad:?}");
+    let removed = k
+        .with(anna, &["passkeys", "remove", &laptop])
+        .text()
+        .to_owned();
+    assert!(removed.contains("no longer unlocks"), "{removed}");
     let (_, _, list) = send(reqwest::Method::GET, &url(""), Some(&token), None).await;
     assert_eq!(list["passkeys"].as_array().unwrap().len(), 1);
     let (status, _, _) = send(

@@ -23,6 +23,7 @@ mod household;
 mod keys;
 mod observe;
 mod output;
+mod passkeys;
 mod passphrase;
 mod people;
 mod person;
@@ -93,6 +94,8 @@ enum Command {
     Logout(person::LogoutArgs),
     /// Your signed-in sessions (devices); `end ID` ends one.
     Sessions(sessions::SessionsArgs),
+    /// Your passkeys (added in the web app); `remove ID` removes one.
+    Passkeys(passkeys::PasskeysArgs),
     /// Administrators: disable or enable a person, or end their sessions.
     #[command(subcommand)]
     Person(person::PersonCommand),
@@ -233,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Login => enrol::login(&ctx).await,
         Command::Logout(args) => person::logout(&ctx, args).await,
         Command::Sessions(args) => sessions::run(&ctx, args).await,
+        Command::Passkeys(args) => passkeys::run(&ctx, args).await,
         Command::Person(cmd) => person::run(&ctx, cmd).await,
         Command::Household(cmd) => household::run(&ctx, cmd).await,
         Command::Plan(cmd) => plan::run(&ctx, cmd).await,

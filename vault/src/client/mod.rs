@@ -16,6 +16,7 @@ mod export;
 mod household;
 mod http;
 mod observations;
+mod passkeys;
 mod pins;
 mod plan;
 mod readers;
