@@ -421,9 +421,12 @@ async fn browser_new_keys_are_compared_and_accepted() {
 }
 
 /// Passkeys (web/test/e2e/passkeys.mjs): added, unlocking, signing in a
-/// device without a keystore, in the history; then, when the browser asks,
-/// the stored blob is changed in the database (one bit of its ciphertext,
-/// as an attacker with the database could) and the device must refuse it.
+/// device without a keystore, in the history. When the browser asks (it
+/// hands over the passkey's PRF output), the database is scanned: neither
+/// the PRF output nor the wrapping key it derives is anywhere in it, while
+/// they do open the stored blob (so the scan looked for the right bytes).
+/// Then the blob is changed in the database (one bit of its ciphertext, as
+/// an attacker with the database could) and the device must refuse it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_passkeys() {
     let Some(chromium) = browser_ready() else {
@@ -432,34 +435,17 @@ async fn browser_passkeys() {
     let server = TestServer::spawn().await;
     let signal = tempfile::tempdir().unwrap();
     let dir = signal.path().to_owned();
-    let db = server.db().await;
-    let attacker = tokio::spawn(async move {
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let attacker = async {
         for _ in 0..3000 {
             if dir.join("ready").exists() {
-                let (id, blob): (String, String) =
-                    sqlx::query_as("SELECT id, blob FROM passkey_keystores")
-                        .fetch_one(&db)
-                        .await
-                        .unwrap();
-                let mut raw = b64.decode(&blob).unwrap();
-                let last = raw.len() - 1;
-                raw[last] ^= 1;
-                sqlx::query("UPDATE passkey_keystores SET blob = $1 WHERE id = $2")
-                    .bind(b64.encode(&raw))
-                    .bind(id)
-                    .execute(&db)
-                    .await
-                    .unwrap();
-                std::fs::write(dir.join("tampered"), b"").unwrap();
+                passkey_database_step(&server, &dir).await;
                 return true;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         false
-    });
-    run_browser(
+    };
+    let browser = run_browser(
         &server,
         chromium,
         Some(server.bootstrap_invite()),
@@ -470,11 +456,87 @@ async fn browser_passkeys() {
                 signal.path().display().to_string(),
             ),
         ],
-    )
-    .await;
-    assert!(
-        attacker.await.unwrap(),
-        "the browser asked for the blob to be changed"
     );
+    let (asked, ()) = tokio::join!(attacker, browser);
+    assert!(asked, "the browser asked for the database step");
     server.stop().await;
+}
+
+/// What the operator has, checked, then changed: see `browser_passkeys`.
+async fn passkey_database_step(server: &TestServer, dir: &Path) {
+    use base64::Engine;
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+    use ring::hkdf;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let prf = hex::decode(std::fs::read_to_string(dir.join("prf")).unwrap().trim()).unwrap();
+    assert_eq!(prf.len(), 32);
+    let derive = |label: &[u8]| {
+        let mut out = [0u8; 32];
+        hkdf::Salt::new(hkdf::HKDF_SHA256, b"kluis passkey v1")
+            .extract(&prf)
+            .expand(&[label], hkdf::HKDF_SHA256)
+            .unwrap()
+            .fill(&mut out)
+            .unwrap();
+        out
+    };
+    let (lookup_id, wrapping_key) = (
+        hex::encode(derive(b"kluis passkey lookup id")),
+        derive(b"kluis passkey wrapping key"),
+    );
+    let db = server.db().await;
+    let (id, stored_lookup, blob): (String, String, String) =
+        sqlx::query_as("SELECT id, lookup_id, blob FROM passkey_keystores")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored_lookup, lookup_id,
+        "the same derivation as the browser's"
+    );
+    // The PRF output and the key open the blob ...
+    let mut raw = b64.decode(&blob).unwrap();
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &wrapping_key).unwrap());
+    let nonce = Nonce::try_assume_unique_for_key(&raw[1..13]).unwrap();
+    let mut sealed = raw[13..].to_vec();
+    let aad = format!("kluis passkey blob v1\n{lookup_id}");
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut sealed)
+        .expect("the blob opens with the passkey's key");
+    let secrets = String::from_utf8(plain.to_vec()).unwrap();
+    assert!(
+        secrets.contains("AGE-SECRET-KEY-1"),
+        "the keystore's secrets"
+    );
+    // ... and none of them, nor the secrets, is in the database.
+    let bytes = server.database_bytes().await;
+    assert!(
+        common::contains(&bytes, lookup_id.as_bytes()),
+        "the scan sees the table"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&secrets).unwrap();
+    let age_secret = doc["age_identity"].as_str().unwrap().to_owned();
+    let seed = doc["signing_seed"].as_str().unwrap().to_owned();
+    for needle in [
+        prf.clone(),
+        hex::encode(&prf).into_bytes(),
+        b64.encode(&prf).into_bytes(),
+        wrapping_key.to_vec(),
+        hex::encode(wrapping_key).into_bytes(),
+        age_secret.into_bytes(),
+        seed.into_bytes(),
+    ] {
+        assert!(!common::contains(&bytes, &needle), "found {needle:?}");
+    }
+    // Now change one bit of the ciphertext.
+    let last = raw.len() - 1;
+    raw[last] ^= 1;
+    sqlx::query("UPDATE passkey_keystores SET blob = $1 WHERE id = $2")
+        .bind(b64.encode(&raw))
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    std::fs::write(dir.join("tampered"), b"").unwrap();
 }

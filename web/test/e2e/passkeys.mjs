@@ -71,8 +71,21 @@ async function pressPasskey(page, name) {
   await page.keyboard.press("Enter");
 }
 
-/** Ask tests/web_app.rs to change the stored blob, and wait until it did. */
-async function tamperBlob(signal) {
+/** The passkey's PRF output for kluis's input, as hex (asked as the app asks it). */
+async function prfHex(page) {
+  return page.evaluate(async () => {
+    const salt = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("kluis-passkey/v1")));
+    const c = await navigator.credentials.get({
+      publicKey: { challenge: new Uint8Array(32), rpId: location.hostname, userVerification: "required", extensions: { prf: { eval: { first: salt } } } },
+    });
+    return [...new Uint8Array(c.getClientExtensionResults().prf.results.first)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  });
+}
+
+/** Ask tests/web_app.rs to scan the database for the PRF output and the key it derives
+ *  (none may be there; the blob must open with them), then to change the stored blob. */
+async function tamperBlob(signal, prf) {
+  writeFileSync(join(signal, "prf"), prf);
   writeFileSync(join(signal, "ready"), "");
   for (let i = 0; i < 600 && !existsSync(join(signal, "tampered")); i++) await new Promise((r) => setTimeout(r, 100));
   expect(existsSync(join(signal, "tampered")), "the blob was changed in the database");
@@ -194,8 +207,9 @@ export const passkeyTests = (admin) => [
       // The database changes the blob: the device, not the server, notices.
       const signal = process.env.KLUIS_PASSKEY_SIGNAL_DIR;
       if (signal) {
+        const prf = await prfHex(page);
         await page.getByRole("button", { name: "Vergrendelen" }).click();
-        await tamperBlob(signal);
+        await tamperBlob(signal, prf);
         await pressPasskey(page, "Inloggen met een passkey");
         await page.getByText("De sleutels bij deze passkey gaan niet open").waitFor({ timeout: 60_000 });
         await axe(page, "a changed passkey blob");
