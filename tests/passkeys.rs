@@ -130,6 +130,52 @@ async fn passkeys_are_stored_listed_fetched_with_a_log_entry_and_removed() {
     assert_eq!(got["blob"], blob(1).as_str());
     assert_eq!(got["principal_id"], anna_id.as_str());
     assert_eq!(got["id"], phone.as_str());
+    // Sent with an Idempotency-Key, the answer (the blob) is not kept as a
+    // stored answer, while a write's answer is (so the scan sees the table).
+    let http = reqwest::Client::new();
+    let r = http
+        .post(url("/fetch"))
+        .header("Idempotency-Key", "fetch-once-1")
+        .json(&json!({"lookup_id": lookup(1)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = http
+        .put(url(""))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "add-once-1")
+        .json(&add_body(4, "Tablet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let tablet = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = server.db().await;
+    let bodies: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT body FROM idempotency_keys")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(!bodies.is_empty(), "the scan sees stored answers");
+    for (body,) in &bodies {
+        assert!(
+            !common::contains(body, blob(1).as_bytes()),
+            "a stored answer holds the blob"
+        );
+    }
+    db.close().await;
+    let (status, _, _) = send(
+        reqwest::Method::DELETE,
+        &url(&format!("/{tablet}")),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
     // Its use shows in the list.
     let (_, _, list) = send(reqwest::Method::GET, &url(""), Some(&token), None).await;
     assert!(list["passkeys"][0]["last_used_at"].is_string(), "{list}");
@@ -207,9 +253,9 @@ async fn passkeys_are_stored_listed_fetched_with_a_log_entry_and_removed() {
     }
     // The auditor: each event with Anna as subject; the refused ones too.
     for (event, allowed, denied) in [
-        ("principal.passkey-add", 2, 0),
-        ("principal.passkey-use", 1, 2),
-        ("principal.passkey-remove", 1, 2),
+        ("principal.passkey-add", 3, 0),
+        ("principal.passkey-use", 2, 2),
+        ("principal.passkey-remove", 2, 2),
     ] {
         let log = k
             .with(
