@@ -129,6 +129,19 @@ codes! {
         // request is not signed in; `fields` is empty when the code
         // matched nobody's blob).
         RecoveryUse = "principal.recovery-use",
+        // A trusted contact (`vault::api::contacts`); `fields` holds exactly
+        // one item, the contact's id. A member named them (with the
+        // household identity enveloped to them, held back by the server) ...
+        ContactAdd = "contact.add",
+        // ... or removed them (their envelope deleted) ...
+        ContactRemove = "contact.remove",
+        // ... the contact asked for access (the waiting period starts) ...
+        ContactRequest = "contact.request",
+        // ... a member refused that request ...
+        ContactRefuse = "contact.refuse",
+        // ... or the contact fetched their envelope: refused while the wait
+        // lasts, allowed after it (the contact becomes a member).
+        ContactRelease = "contact.release",
     }
 }
 

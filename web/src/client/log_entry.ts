@@ -48,6 +48,11 @@ export const EVENTS = [
   "principal.sign-out",
   "principal.recovery-set",
   "principal.recovery-use",
+  "contact.add",
+  "contact.remove",
+  "contact.request",
+  "contact.refuse",
+  "contact.release",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */
