@@ -177,7 +177,7 @@ export function HouseholdContacts(props: { household: string }) {
         />
         <TextField
           id="vertrouwd-code"
-          label={c.members.fingerprint}
+          label={t.fingerprint}
           hint={c.members.fingerprintHint}
           value={fingerprint}
           onInput={setFingerprint}

@@ -19,6 +19,7 @@ import {
   screenshot,
 } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
+import { contactTests } from "./contact.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite when a
 // test first needs one.
@@ -1457,6 +1458,8 @@ const tests = [
     },
   ],
 ];
+
+tests.push(...contactTests({ inviteCode: (role, name) => codeOf(invite(role, name)), importCliKeystore, startHousehold, addFinanceField }));
 
 // KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
 const only = process.env.KLUIS_ONLY;
