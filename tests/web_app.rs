@@ -313,7 +313,10 @@ async fn browser_trusted_contact_waits_and_is_released() {
         Some(server.bootstrap_invite()),
         vec![
             ("KLUIS_ONLY", "trusted contact".into()),
-            ("KLUIS_CONTACT_SIGNAL_DIR", signal.path().display().to_string()),
+            (
+                "KLUIS_CONTACT_SIGNAL_DIR",
+                signal.path().display().to_string(),
+            ),
         ],
     )
     .await;

@@ -158,16 +158,17 @@ pub async fn add(
                 "already_member",
                 Problem::new(Kind::Conflict, "this person is already a member"),
             )),
-            Some(_) => match contacts::get(ltx.tx().await?, h, req.contact_id).await? {
-                Some(_) => Some((
-                    "already_contact",
-                    Problem::new(
-                        Kind::Conflict,
-                        "this person is already a trusted contact of this household: remove them first to change the waiting period",
-                    ),
-                )),
-                None => None,
-            },
+            Some(_) => contacts::get(ltx.tx().await?, h, req.contact_id)
+                .await?
+                .map(|_| {
+                    (
+                        "already_contact",
+                        Problem::new(
+                            Kind::Conflict,
+                            "this person is already a trusted contact of this household: remove them first to change the waiting period",
+                        ),
+                    )
+                }),
         }
     };
     if let Some((why, problem)) = refusal {
