@@ -29,6 +29,7 @@ fn kind(e: &ClientError) -> String {
 
 struct World {
     server: TestServer,
+    admin: User,
     piet: User,
     anna: User,
     bram: User,
@@ -50,6 +51,7 @@ async fn world() -> World {
         .unwrap();
     World {
         server,
+        admin,
         piet,
         anna,
         bram,
@@ -596,4 +598,51 @@ async fn the_cli_names_asks_refuses_and_releases() {
         "{text}"
     );
     assert!(text.contains("is now a member"), "{text}");
+}
+
+#[tokio::test]
+async fn destruction_deletes_the_contacts_envelope_and_requests() {
+    const YEAR: i64 = 366 * DAY;
+    let w = world().await;
+    let admin = &w.admin;
+    let second = w.server.enrol(admin, Role::Admin, "Beheer 2", None).await;
+    w.anna
+        .client
+        .name_contact(w.h, w.bram.id, None, DAY)
+        .await
+        .unwrap();
+    let r = w.bram.client.request_contact_access(w.h).await.unwrap();
+    admin
+        .client
+        .close_household(w.h, "niet-vastgesteld")
+        .await
+        .unwrap();
+    w.server.clock.advance_ms(6 * YEAR);
+    let proposal = admin
+        .client
+        .propose_destruction("archivaris")
+        .await
+        .unwrap();
+    let done = second.client.approve(proposal.id).await.unwrap();
+    assert_eq!(done.destroyed, vec![w.h]);
+    // The envelope the member made for the contact is the household key:
+    // it goes with the rest.
+    let db = w.server.db().await;
+    for table in ["trusted_contacts", "contact_requests"] {
+        let (n,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE household_id = $1"
+        ))
+        .bind(w.h.to_string())
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    let e = w
+        .bram
+        .client
+        .release_contact(w.h, r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&e), "household-destroyed");
 }

@@ -569,6 +569,22 @@ pub async fn release(
             .refuse(&state, &meta, &caller, record.denied("waiting"), problem)
             .await);
     }
+    if households::member_ids(ltx.tx().await?, h)
+        .await?
+        .contains(&caller.id)
+    {
+        // A member added them meanwhile: the held envelope is not needed.
+        let problem = Problem::new(Kind::Conflict, "you are a member of this household already");
+        return Err(ltx
+            .refuse(
+                &state,
+                &meta,
+                &caller,
+                record.failed("already_member"),
+                problem,
+            )
+            .await);
+    }
     households::add_member(
         ltx.tx().await?,
         NewMember {
