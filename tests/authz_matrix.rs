@@ -12,6 +12,7 @@ use common::{TestServer, User};
 use kluis_policy::{Action, FieldPath, GrantId, GrantStatement, HouseholdId, Purpose, Scope};
 use kluis_vault::client::{Client, ClientError, GrantRequest};
 use kluis_vault::role::Role;
+use kluis_vault::wire::contact::{contact_statement, NameContact};
 use kluis_vault::wire::household::{member_statement, AddMember};
 
 const DAY_MS: i64 = 86_400_000;
@@ -172,6 +173,37 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
         "person.disable" => who.disable_person(s.target.id, "matrix").await.map(|_| ()),
         "person.enable" => who.enable_person(s.target.id).await.map(|_| ()),
         "person.sign-out" => who.end_sessions(s.target.id).await.map(|_| ()),
+        "contact.add" => {
+            // Sent raw, as member.add: this checks the server.
+            let contact = s
+                .server
+                .enrol(&s.admin, Role::Client, "Vertrouwd", None)
+                .await;
+            let keys = contact.client.identity().public();
+            let fingerprint = keys.fingerprint().unwrap();
+            let me = who.whoami().await.unwrap().principal_id;
+            let signed_at_ms = common::chrono_now_ms();
+            let statement =
+                contact_statement(h, contact.id, &fingerprint, 7 * DAY_MS, me, signed_at_ms);
+            let env = kluis_vault::keys::envelope::seal(&keys.age_recipient, b"x").unwrap();
+            let body = NameContact {
+                contact_id: contact.id,
+                contact_fingerprint: fingerprint,
+                wait_ms: 7 * DAY_MS,
+                signed_at_ms,
+                signature: B64.encode(who.identity().sign(statement.as_bytes())),
+                identity_envelope: STANDARD.encode(env),
+            };
+            who.http()
+                .post::<_, serde_json::Value>(
+                    who.identity(),
+                    &format!("/v1/households/{h}/contacts"),
+                    &body,
+                )
+                .await
+                .map(|_| ())
+        }
+        "contacts.list" => who.household_contacts(h).await.map(|_| ()),
         other => panic!("unknown operation {other}"),
     };
     match result {

@@ -284,6 +284,49 @@ async fn browser_expired_login_is_renewed() {
     server.stop().await;
 }
 
+/// The trusted contact in the browser (web/test/e2e/contact.mjs): the
+/// browser signals through a file when to move the server's clock past the
+/// waiting period the household chose (3 days).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_trusted_contact_waits_and_is_released() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let server = TestServer::spawn().await;
+    let signal = tempfile::tempdir().unwrap();
+    let dir = signal.path().to_owned();
+    let clock = server.clock.clone();
+    let mover = tokio::spawn(async move {
+        for _ in 0..3000 {
+            if dir.join("ready").exists() {
+                clock.advance_ms(3 * 86_400_000 + 60_000);
+                std::fs::write(dir.join("moved"), b"").unwrap();
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    run_browser(
+        &server,
+        chromium,
+        Some(server.bootstrap_invite()),
+        vec![
+            ("KLUIS_ONLY", "trusted contact".into()),
+            (
+                "KLUIS_CONTACT_SIGNAL_DIR",
+                signal.path().display().to_string(),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        mover.await.unwrap(),
+        "the browser asked for the clock to move"
+    );
+    server.stop().await;
+}
+
 /// The privacy officer's screens: search, save, and the log checked in the
 /// browser with the CLI's verdict; then the test changes a row of the log in
 /// the database (as an attacker with database access would) when the browser

@@ -561,6 +561,122 @@ async fn keys_and_versions_changed_in_the_database_are_untrusted_in_the_browser(
 /// the untouched log, and both fail naming the same first problem after a
 /// row is changed, deleted, moved out of a household's view, or the log is
 /// restored from an older copy.
+/// A trusted contact named in the browser (its naming statement and the
+/// envelope made by the key worker's `nameContact`) is released to the CLI
+/// after the wait and accepted by both devices; one the operator invents in
+/// the database is refused by both.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trusted_contact_named_in_the_browser_is_accepted_and_an_invented_one_refused() {
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": "financien/situatie", "value": "uit de browser", "base": 0}),
+        )
+        .await;
+    let wrong = w
+        .anna
+        .refused(
+            "nameContact",
+            json!({"household": h, "principal_id": bert.to_string(), "wait_ms": 7 * 86_400_000_i64,
+                   "fingerprint": "0000 0000 0000 0000 0000 0000 0000 0000"}),
+        )
+        .await;
+    assert_eq!(wrong["kind"], "fingerprint-mismatch", "{wrong}");
+    let bert_fp = w.fingerprint(&bert_ks);
+    let named = w
+        .anna
+        .ok(
+            "nameContact",
+            json!({"household": h, "principal_id": bert.to_string(), "wait_ms": 7 * 86_400_000_i64,
+                   "fingerprint": bert_fp}),
+        )
+        .await;
+    assert_eq!(named["contact"]["name"], "Bert");
+
+    // Bert, with the CLI: asks, waits (the server's clock), and his device
+    // checks the chain ending in the browser's signed naming, opens the
+    // envelope the browser made, and reads.
+    let request = w
+        .cli(&bert_ks, &["household", "contact", "request", &h])
+        .value()
+        .to_owned();
+    w.server.clock.advance_ms(7 * 86_400_000 + 1000);
+    let released = w.cli(&bert_ks, &["household", "contact", "release", &h, &request]);
+    assert_eq!(released.value(), bert.to_string());
+    let read = w.cli(&bert_ks, &["plan", "get", &h, "financien/situatie"]);
+    assert_eq!(read.output(), b"uit de browser");
+    // The browser accepts Bert through Anna's naming statement.
+    let household = w.anna.ok("household", json!({"household": h})).await;
+    let members = household["members"].as_array().unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|m| m["principal_id"] == bert.to_string()),
+        "{household}"
+    );
+
+    // The operator invents a contact: a naming statement for Mallory's keys
+    // that no member signed, with an envelope of a key of its own.
+    let (mallory_ks, mallory) = w
+        .kluis
+        .enrol(&w._dir, &w.people.pro.0, "client", "Mallory", None);
+    let mallory_fp = w.fingerprint(&mallory_ks);
+    let operator = kluis_vault::keys::Identity::generate("Operator");
+    let statement = kluis_vault::wire::contact::contact_statement(
+        h.parse().unwrap(),
+        mallory,
+        &mallory_fp,
+        86_400_000,
+        w.people.client.1,
+        common::chrono_now_ms(),
+    );
+    let keys = w.cli(&mallory_ks, &["whoami", "--json"]).json();
+    let envelope = kluis_vault::keys::envelope::seal(
+        text(&keys["keys"]["age_recipient"]),
+        operator.age_secret().as_bytes(),
+    )
+    .unwrap();
+    let db = w.server.db().await;
+    sqlx::query(
+        "INSERT INTO trusted_contacts (household_id, contact_id, named_by, named_ms, wait_ms, statement, signature, identity_envelope) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(h.clone())
+    .bind(mallory.to_string())
+    .bind(w.people.client.1.to_string())
+    .bind(0_i64)
+    .bind(86_400_000_i64)
+    .bind(statement.clone())
+    .bind(operator.sign(statement.as_bytes()).to_vec())
+    .bind(envelope)
+    .execute(&db)
+    .await
+    .unwrap();
+    let request = w
+        .cli(&mallory_ks, &["household", "contact", "request", &h])
+        .value()
+        .to_owned();
+    w.server.clock.advance_ms(86_400_000 + 1000);
+    let refused = w.cli(
+        &mallory_ks,
+        &["household", "contact", "release", &h, &request],
+    );
+    assert!(refused.failure().contains("refusing"), "{refused:?}");
+    // The browser, on a device that remembers nothing and on Anna's own,
+    // refuses the household whose history now names Mallory.
+    let r = w.anna.refused("household", json!({"household": h})).await;
+    assert_eq!(r["kind"], "untrusted", "{r}");
+    let r = w
+        .anna
+        .fresh_device()
+        .refused("household", json!({"household": h}))
+        .await;
+    assert_eq!(r["kind"], "untrusted", "{r}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_browser_verifies_the_log_with_the_same_verdict_as_the_cli() {
     let Some(w) = world().await else { return };

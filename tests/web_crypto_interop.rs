@@ -35,6 +35,7 @@ use kluis_vault::keys::identity::{decode_signing_key, verify_signature};
 use kluis_vault::keys::{envelope, seal, Identity, Keystore, KeystoreError, WorkFactor};
 use kluis_vault::role::Role;
 use kluis_vault::wire::auth::{challenge_message, origin_of};
+use kluis_vault::wire::contact::contact_statement;
 use kluis_vault::wire::household::{create_statement, member_statement};
 use kluis_vault::wire::plan::WriteField;
 use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
@@ -444,6 +445,12 @@ fn signed_statements_verify_in_both_directions() {
                 json!({"op": "login_answer", "origin": origin, "challenge": challenge}),
                 &me,
             ),
+            with(
+                json!({"op": "statement_sign", "kind": "contact", "household": h.to_string(),
+                "contact": bert.to_string(), "fingerprint": fingerprint, "wait_ms": 604_800_000_i64,
+                "named_by": anna.to_string(), "signed_at_ms": 1_780_000_000_003_i64}),
+                &me,
+            ),
         ],
     );
 
@@ -495,7 +502,8 @@ fn signed_statements_verify_in_both_directions() {
     // Household statements: Rust's text, the signature Rust makes.
     let create = create_statement(h, &recipient, anna, 1_780_000_000_001);
     let member = member_statement(h, bert, Some(&fingerprint), anna, 1_780_000_000_002);
-    for (made, expected) in [(&r[8], &create), (&r[9], &member)] {
+    let contact = contact_statement(h, bert, &fingerprint, 604_800_000, anna, 1_780_000_000_003);
+    for (made, expected) in [(&r[8], &create), (&r[9], &member), (&r[12], &contact)] {
         let made = ok(made);
         assert_eq!(text(&made["statement"]), expected);
         assert_eq!(

@@ -137,6 +137,19 @@ codes! {
         // ... or a device fetched the keys a passkey unlocks (no actor, as
         // for a recovery code; `fields` is empty when nobody's matched).
         PasskeyUse = "principal.passkey-use",
+        // A trusted contact (`vault::api::contacts`); `fields` holds exactly
+        // one item, the contact's id. A member named them (with the
+        // household identity enveloped to them, held back by the server) ...
+        ContactAdd = "contact.add",
+        // ... or removed them (their envelope deleted) ...
+        ContactRemove = "contact.remove",
+        // ... the contact asked for access (the waiting period starts) ...
+        ContactRequest = "contact.request",
+        // ... a member refused that request ...
+        ContactRefuse = "contact.refuse",
+        // ... or the contact fetched their envelope: refused while the wait
+        // lasts, allowed after it (the contact becomes a member).
+        ContactRelease = "contact.release",
     }
 }
 
@@ -536,7 +549,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 36);
+        assert_eq!(EventType::ALL.len(), 41);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

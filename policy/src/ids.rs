@@ -114,6 +114,10 @@ id_type!(
     /// A proposal to erase or destroy, waiting for a second administrator.
     ProposalId, "r", "proposal"
 );
+id_type!(
+    /// A trusted contact's request for access to a household.
+    ContactRequestId, "c", "contact request"
+);
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub use evaluator::{
     evaluate, required_readers, visible, Basis, Decision, DenyReason, Facts, GrantFact, Request,
 };
 pub use fingerprint::{is_well_formed_fingerprint, key_fingerprint};
-pub use ids::{GrantId, HouseholdId, IdError, PrincipalId, ProposalId};
+pub use ids::{ContactRequestId, GrantId, HouseholdId, IdError, PrincipalId, ProposalId};
 pub use jws::{
     sign_grant, sign_revocation, verify_grant, verify_revocation, JwsError, VerifiedGrant,
     VerifiedRevocation,

@@ -7,6 +7,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod auth;
 pub mod catalogue;
+pub mod contacts;
 pub mod device_label;
 pub mod directory;
 pub mod enrol;
@@ -134,6 +135,27 @@ pub fn router(state: AppState) -> Router {
             post(observations::publish),
         )
         .route("/households/{household}/access-log", get(access_log::show))
+        .route(
+            "/households/{household}/contacts",
+            post(contacts::add).get(contacts::list),
+        )
+        .route(
+            "/households/{household}/contacts/{principal}",
+            axum::routing::delete(contacts::remove),
+        )
+        .route(
+            "/households/{household}/contact-requests",
+            post(contacts::request),
+        )
+        .route(
+            "/households/{household}/contact-requests/{request}/refuse",
+            post(contacts::refuse),
+        )
+        .route(
+            "/households/{household}/contact-requests/{request}/release",
+            post(contacts::release),
+        )
+        .route("/contacts", get(contacts::mine))
         .route("/log/key", get(log::key))
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/consistency", get(log::consistency))

@@ -23,8 +23,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
-    access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, passkeys, people, plan, professionals, recovery, rekey,
+    access_log, accounts, catalogue, contacts, directory, enrol, export, grants, households, log,
+    login, observation_names, observations, passkeys, people, plan, professionals, recovery, rekey,
     retention, sessions, whoami,
 };
 
@@ -44,6 +44,8 @@ use super::{
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
         observation_names::issue, observations::create, observations::publish,
         access_log::show,
+        contacts::add, contacts::list, contacts::remove, contacts::mine, contacts::request,
+        contacts::refuse, contacts::release,
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, retention::list, retention::approve,
         retention::reject, export::record_export,
@@ -141,6 +143,7 @@ fn path_parameter_pattern(name: &str) -> Option<(&'static str, usize)> {
         "proposal" => Some(("^r-[0-9a-f]{32}$", 34)),
         "hold" => Some(("^[0-9a-f]{16}$", 16)),
         "session" | "passkey" => Some(("^[0-9a-f]{24}$", 24)),
+        "request" => Some(("^c-[0-9a-f]{32}$", 34)),
         "path" => Some((
             "^[a-z0-9-]+(/[a-z0-9-]+){0,2}$",
             kluis_policy::path::MAX_PATH_BYTES,

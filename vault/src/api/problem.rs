@@ -81,6 +81,8 @@ kinds! {
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
     AccountDisabled = ("account-disabled", FORBIDDEN, "This account is disabled"),
     NameNotIssued = ("observation-name-not-issued", FORBIDDEN, "This observation name was not issued to you"),
+    ContactWaiting = ("contact-waiting", CONFLICT, "The waiting period has not ended"),
+    ContactRefused = ("contact-refused", FORBIDDEN, "The household refused this request"),
 }
 
 /// An error on its way to becoming a problem+json response.

@@ -118,6 +118,20 @@ pub fn sentence(i: &AccessItem) -> String {
         ("retention.proposal", _) => "turned down a proposal to delete this plan".to_owned(),
         ("erasure", _) => "erased this plan on request".to_owned(),
         ("destruction", _) => "deleted this plan at the end of its retention period".to_owned(),
+        ("contact.add", _) => format!("named a trusted contact ({})", or_someone(&what)),
+        ("contact.remove", _) => format!("removed a trusted contact ({})", or_someone(&what)),
+        ("contact.request", _) => {
+            "asked for access as your trusted contact (a member can refuse during the waiting period)"
+                .to_owned()
+        }
+        ("contact.refuse", _) => {
+            format!("refused the request of trusted contact {}", or_someone(&what))
+        }
+        ("contact.release", _) if allowed => {
+            "got access as your trusted contact after the waiting period, and is now a member"
+                .to_owned()
+        }
+        ("contact.release", _) => "asked for the household key as your trusted contact".to_owned(),
         (other, _) => format!("did '{other}' on {}", or_plan(&what)),
     };
     let outcome = match i.outcome.as_str() {
@@ -130,6 +144,7 @@ pub fn sentence(i: &AccessItem) -> String {
         None => {}
         Some("membership") => tail.push("as a member".to_owned()),
         Some("author") => tail.push("as the writer".to_owned()),
+        Some("trusted-contact") => tail.push("as trusted contact".to_owned()),
         Some(b) if b.starts_with("role:") => tail.push(format!("as {}", &b[5..])),
         Some(grant) => tail.push(format!("grant {grant}")),
     }
@@ -237,6 +252,14 @@ pub fn account_doing(
 fn or_plan(what: &str) -> &str {
     if what.is_empty() {
         "the plan"
+    } else {
+        what
+    }
+}
+
+fn or_someone(what: &str) -> &str {
+    if what.is_empty() {
+        "someone"
     } else {
         what
     }

@@ -1,4 +1,4 @@
-//! `kluis household create | add-member | show | list`.
+//! `kluis household create | add-member | show | list | contact …`.
 
 use clap::Subcommand;
 use kluis_policy::{HouseholdId, PrincipalId};
@@ -19,6 +19,10 @@ pub enum HouseholdCommand {
         #[arg(long)]
         expect_fingerprint: Option<String>,
     },
+    /// A trusted contact (vertrouwenspersoon): name, remove, list, request,
+    /// refuse, release.
+    #[command(subcommand)]
+    Contact(super::contact::ContactCommand),
     /// Show a household's members.
     Show { household: HouseholdId },
     /// List the households you can see.
@@ -141,6 +145,7 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
             ));
             ctx.out.value(&p.id.to_string(), &p)
         }
+        HouseholdCommand::Contact(cmd) => super::contact::run(ctx, &client, cmd).await,
         HouseholdCommand::Sync { household } => super::consent::sync(ctx, household).await,
         HouseholdCommand::List => {
             let list = client.households().await?;

@@ -14,6 +14,7 @@ mod bench;
 mod bench_scale;
 mod bench_soak;
 mod consent;
+mod contact;
 mod context;
 mod demo;
 mod enrol;

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod consent;
+mod contacts;
 mod device_file;
 mod directory;
 mod error;

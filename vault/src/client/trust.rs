@@ -10,7 +10,9 @@
 //! - a household's recipient is used only if the creator's signed statement
 //!   names it, and its members only if a signed chain of additions leads to
 //!   each of them from the creator (version 2 additions also name the new
-//!   member's key fingerprint).
+//!   member's key fingerprint). A trusted contact the server released
+//!   joins through the naming statement a member signed for exactly the
+//!   contact's keys (`wire::contact`): the server alone cannot make one.
 //!
 //! - keys this device meets for the first time must be the ones the key
 //!   directory in the access log registers for that person (`directory`),
@@ -31,6 +33,7 @@ use super::pins::Pin;
 use super::{Client, ClientError};
 use crate::keys::identity::{decode_signing_key, fingerprint, verify_signature};
 use crate::role::Role;
+use crate::wire::contact::contact_statement;
 use crate::wire::household::{
     create_statement, create_statement_v1, member_statement, HouseholdInfo, SignedStatement,
 };
@@ -233,6 +236,8 @@ impl Client {
                     continue;
                 };
                 check_signature(&added_by, m, "a membership statement")?;
+                // A released trusted contact: the member's naming statement
+                // is the link, and it always names the contact's keys.
                 let member = parse_member(h, m)?;
                 let keys = self
                     .trusted_keys_checked(member.id, |keys| match &member.fingerprint {
@@ -328,8 +333,13 @@ struct MemberAddition {
 
 /// Read a membership statement, accepting only the exact texts that
 /// `member_statement` makes (version 1 without, version 2 with the
-/// member's fingerprint).
+/// member's fingerprint), or a member's naming of a trusted contact
+/// (`contact_statement`), which the server adds to the chain when it
+/// releases the contact.
 fn parse_member(h: HouseholdId, s: &SignedStatement) -> Result<MemberAddition, ClientError> {
+    if s.statement.starts_with("kluis-household-contact/") {
+        return parse_contact(h, s);
+    }
     let bad = || broken_chain("a membership statement is malformed");
     let id = field(&s.statement, "member")
         .and_then(|v| PrincipalId::parse(v).ok())
@@ -344,6 +354,30 @@ fn parse_member(h: HouseholdId, s: &SignedStatement) -> Result<MemberAddition, C
     Ok(MemberAddition {
         id,
         fingerprint: fp,
+    })
+}
+
+/// Read a trusted contact's naming statement, accepting only the exact
+/// text `contact_statement` makes, signed by the member it names as naming.
+fn parse_contact(h: HouseholdId, s: &SignedStatement) -> Result<MemberAddition, ClientError> {
+    let bad = || broken_chain("a trusted contact's naming statement is malformed");
+    let id = field(&s.statement, "contact")
+        .and_then(|v| PrincipalId::parse(v).ok())
+        .ok_or_else(bad)?;
+    let fp = field(&s.statement, "contact-fingerprint").ok_or_else(bad)?;
+    let number = |name| {
+        field(&s.statement, name)
+            .and_then(|v| v.parse::<i64>().ok())
+            .ok_or_else(bad)
+    };
+    let wait_ms = number("wait-ms")?;
+    let signed_at = number("signed-at-ms")?;
+    if s.statement != contact_statement(h, id, fp, wait_ms, s.signer, signed_at) {
+        return Err(bad());
+    }
+    Ok(MemberAddition {
+        id,
+        fingerprint: Some(fp.to_owned()),
     })
 }
 

@@ -5,6 +5,7 @@
 //! `Any` driver; only the migrations differ per engine. Each submodule owns
 //! the queries for one table family.
 
+pub mod contacts;
 pub mod directory;
 pub mod fields;
 pub mod grants;

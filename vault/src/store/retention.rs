@@ -181,6 +181,7 @@ pub async fn scrub(store: &Store) -> Result<(), StoreError> {
             "VACUUM field_versions",
             "VACUUM envelopes",
             "VACUUM household_members",
+            "VACUUM trusted_contacts",
             "VACUUM household_log_keys",
             "VACUUM log_entries",
         ],
@@ -199,6 +200,9 @@ pub async fn destroy(tx: &mut Tx, h: HouseholdId, now_ms: i64) -> Result<(), Sto
         "DELETE FROM needs_rekey WHERE household_id = $1",
         "DELETE FROM grants WHERE household_id = $1",
         "DELETE FROM household_members WHERE household_id = $1",
+        // A trusted contact's envelope is the household key too.
+        "DELETE FROM trusted_contacts WHERE household_id = $1",
+        "DELETE FROM contact_requests WHERE household_id = $1",
         "DELETE FROM household_log_keys WHERE household_id = $1",
         "UPDATE log_entries SET payload = NULL WHERE household_id = $1",
     ] {

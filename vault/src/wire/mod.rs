@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod catalogue;
 pub mod consent;
+pub mod contact;
 pub mod directory;
 pub mod enrol;
 pub mod household;

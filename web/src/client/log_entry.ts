@@ -51,6 +51,11 @@ export const EVENTS = [
   "principal.passkey-add",
   "principal.passkey-remove",
   "principal.passkey-use",
+  "contact.add",
+  "contact.remove",
+  "contact.request",
+  "contact.refuse",
+  "contact.release",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */

@@ -59,6 +59,26 @@ export function memberStatement(
   return `kluis-household-member-add/v2\nhousehold: ${household}\nmember: ${member}\nmember-fingerprint: ${memberFingerprint}\nadded-by: ${addedBy}\nsigned-at-ms: ${whole(signedAtMs)}\n`;
 }
 
+/**
+ * A member's naming of a trusted contact (`wire::contact::contact_statement`):
+ * once the server releases the contact, it is the contact's link in the
+ * household's chain.
+ */
+export function contactStatement(
+  household: string,
+  contact: string,
+  contactFingerprint: string,
+  waitMs: number,
+  namedBy: string,
+  signedAtMs: number,
+): string {
+  parseHouseholdId(household);
+  parsePrincipalId(contact);
+  parsePrincipalId(namedBy);
+  if (!isWellFormedFingerprint(contactFingerprint)) throw new RangeError("not a key fingerprint");
+  return `kluis-household-contact/v1\nhousehold: ${household}\ncontact: ${contact}\ncontact-fingerprint: ${contactFingerprint}\nwait-ms: ${whole(waitMs)}\nnamed-by: ${namedBy}\nsigned-at-ms: ${whole(signedAtMs)}\n`;
+}
+
 /** The value of `name: value` in a statement (`trust.rs::field`). */
 function field(statement: string, name: string): string | null {
   for (let line of statement.split("\n")) {
@@ -96,12 +116,38 @@ export function readMemberAddition(
   household: string,
   signer: string,
 ): { member: string; fingerprint: string | null } | null {
+  if (statement.startsWith("kluis-household-contact/")) return readContactNaming(statement, household, signer);
   const member = field(statement, "member");
   const at = signedAt(statement);
   const fingerprint = field(statement, "member-fingerprint");
   try {
     if (member === null || at === null) return null;
     return statement === memberStatement(household, member, fingerprint, signer, at) ? { member, fingerprint } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A released trusted contact's link (`trust.rs::parse_contact`): the
+ * contact and the fingerprint the member signed for; `null` unless it is
+ * exactly the text `contactStatement` makes, naming `signer`.
+ */
+function readContactNaming(
+  statement: string,
+  household: string,
+  signer: string,
+): { member: string; fingerprint: string } | null {
+  const contact = field(statement, "contact");
+  const fingerprint = field(statement, "contact-fingerprint");
+  const wait = field(statement, "wait-ms");
+  const at = signedAt(statement);
+  try {
+    if (contact === null || fingerprint === null || wait === null || at === null) return null;
+    if (!/^[+-]?[0-9]+$/.test(wait) || !Number.isSafeInteger(Number(wait))) return null;
+    return statement === contactStatement(household, contact, fingerprint, Number(wait), signer, at)
+      ? { member: contact, fingerprint }
+      : null;
   } catch {
     return null;
   }

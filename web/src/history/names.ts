@@ -11,6 +11,11 @@ interface GrantInfo {
   grantee_name: string | null;
 }
 
+interface Contacts {
+  contacts: Array<{ contact_id: string; name: string }>;
+  requests: Array<{ contact_id: string; contact_name: string }>;
+}
+
 interface Template {
   sections: Array<{ id: string; name: string; name_en: string }>;
 }
@@ -24,6 +29,10 @@ export async function loadNames(household: string): Promise<Names> {
   for (const g of Array.isArray(grants) ? grants : grants.grants) {
     if (g.grantee_name) people.set(g.grantee, g.grantee_name);
   }
+  // Trusted contacts and whoever asked as one (members only; refused otherwise).
+  const contacts = await get<Contacts>(`/v1/households/${household}/contacts`).catch(() => null);
+  for (const k of contacts?.contacts ?? []) people.set(k.contact_id, k.name);
+  for (const r of contacts?.requests ?? []) if (r.contact_name) people.set(r.contact_id, r.contact_name);
   const template = await get<Template>("/v1/template").catch(() => null);
   for (const s of template?.sections ?? []) {
     sections.set(s.id, copy.value.lang === "en" ? s.name_en : s.name);

@@ -60,6 +60,12 @@ function subject(c: Copy, i: AccessItem, names: Names): string {
   return i.subject_name ?? names.people.get(id) ?? id;
 }
 
+/** The trusted contact a `contact.*` entry is about: its one field. */
+function contact(c: Copy, i: AccessItem, names: Names): string {
+  const id = i.fields[0] ?? "";
+  return names.people.get(id) ?? c.history.someone.toLowerCase();
+}
+
 function event(c: Copy, i: AccessItem, names: Names): string[] {
   const e = c.history.events;
   const w = what(c, i, names);
@@ -125,6 +131,16 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return e.passkeyRemove();
     case "principal.passkey-use":
       return e.passkeyUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
+    case "contact.add":
+      return e.contactAdd(contact(c, i, names));
+    case "contact.remove":
+      return e.contactRemove(contact(c, i, names));
+    case "contact.request":
+      return e.contactRequest();
+    case "contact.refuse":
+      return e.contactRefuse(contact(c, i, names));
+    case "contact.release":
+      return e.contactRelease();
     default:
       return e.other(i.event);
   }
@@ -136,6 +152,7 @@ function basis(c: Copy, i: AccessItem): string | null {
   if (i.basis === "membership") return b.member;
   if (i.basis === "author") return b.author;
   if (i.basis.startsWith("role:")) return b.admin;
+  if (i.basis === "trusted-contact") return b.contact;
   if (i.basis.startsWith("g-") && i.purpose) return b.grant(c.purposes[i.purpose] ?? i.purpose);
   return null;
 }

@@ -12,6 +12,7 @@ import { go } from "../router";
 import { say } from "../ui/errors";
 import { download as save } from "../ui/download";
 import { Caseload } from "./caseload";
+import { TrustedFor } from "./contact";
 import { MyShareLink } from "./my_share_link";
 import { LinkList } from "../ui/link_list";
 
@@ -90,6 +91,7 @@ export function Home() {
         )}
       </section>
       )}
+      {s.me.role === "client" && <TrustedFor />}
       <section aria-labelledby="apparaten" class="kluis-section">
         <h2 class="utrecht-heading-2" id="apparaten">
           {copy.value.sessions.title}

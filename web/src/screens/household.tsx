@@ -1,5 +1,6 @@
 // One household: what can be done with it, and its members (after the
-// device checked the household's signed chain), with adding a member.
+// device checked the household's signed chain), with adding a member, and
+// its trusted contacts (`contact.tsx`).
 
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
@@ -11,6 +12,7 @@ import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 import { Layout } from "../ui/layout";
 import { LinkList } from "../ui/link_list";
 import type { Member } from "../worker/protocol";
+import { HouseholdContacts } from "./contact";
 
 export function Household(props: { household: string }) {
   const c = copy.value;
@@ -42,6 +44,7 @@ export function Household(props: { household: string }) {
         <LinkList links={links} />
       </nav>
       {!professional && <Members household={props.household} />}
+      {!professional && <HouseholdContacts household={props.household} />}
     </Layout>
   );
 }

@@ -2,6 +2,7 @@
 // `client/` (household.ts, plan.ts, trust.ts, versions.ts). Every value
 // returned was checked on this device first; a failed check is "untrusted".
 
+import { nameContact } from "../client/contacts";
 import { addMember, createHousehold } from "../client/household";
 import { checkListed, fieldHistory, getField, listFields, writeField, type Field } from "../client/plan";
 import { verifiedHousehold, type TrustedKeys } from "../client/trust";
@@ -28,7 +29,7 @@ function version(f: Field): FieldVersion {
 }
 
 export const planOps: Handlers<
-  "createHousehold" | "household" | "addMember" | "listFields" | "readField" | "writeField" | "fieldHistory"
+  "createHousehold" | "household" | "addMember" | "nameContact" | "listFields" | "readField" | "writeField" | "fieldHistory"
 > = {
   async createHousehold() {
     return { household: await createHousehold(client()) };
@@ -49,6 +50,10 @@ export const planOps: Handlers<
   async addMember({ household, principal_id, fingerprint }) {
     const { keys } = await addMember(client(), parseHouseholdId(household), principal_id, fingerprint);
     return { member: person(keys) };
+  },
+  async nameContact({ household, principal_id, fingerprint, wait_ms }) {
+    const keys = await nameContact(client(), parseHouseholdId(household), principal_id, fingerprint, wait_ms);
+    return { contact: person(keys) };
   },
   async listFields({ household }) {
     const c = client();

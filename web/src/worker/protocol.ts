@@ -125,6 +125,12 @@ export interface WorkerOps {
   household: { args: { household: string }; result: { household: string; created_at: string; members: Member[] } };
   /** Add a member; refused on the device unless their key fingerprint is `fingerprint` (when given). */
   addMember: { args: { household: string; principal_id: string; fingerprint?: string }; result: { member: Person } };
+  /** Name a trusted contact: the household key is enveloped to their checked keys and the naming
+   *  (with the waiting period) signed; refused on the device unless their fingerprint is `fingerprint`. */
+  nameContact: {
+    args: { household: string; principal_id: string; fingerprint?: string; wait_ms: number };
+    result: { contact: Person };
+  };
   /** The fields this person may see (no content). */
   listFields: { args: { household: string }; result: { fields: FieldSummary[] } };
   /** A field's value (latest, or `version`), checked and opened on the device. */

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { utf8 } from "../../src/crypto/bytes.js";
 import { sealEnvelope } from "../../src/crypto/envelope.js";
 import {
+  contactStatement,
   createHouseholdBody,
   createStatement,
   generateHouseholdKey,
@@ -58,4 +59,18 @@ test("the household key travels in envelopes and must match the signed recipient
   await assert.rejects(openHouseholdKey(me, await wrapHouseholdKey(other, me.publicKeys.age_recipient), key.recipient), /does not match/);
   const junk = b64(await sealEnvelope(me.publicKeys.age_recipient, utf8("not a key")));
   await assert.rejects(openHouseholdKey(me, junk, key.recipient), /malformed/);
+});
+
+test("a trusted contact's naming is the Rust text, and the chain reads it as the contact's link", () => {
+  const C = id("p", "3");
+  const naming = contactStatement(H, C, FP, 604_800_000, ME, 7);
+  assert.equal(
+    naming,
+    `kluis-household-contact/v1\nhousehold: ${H}\ncontact: ${C}\ncontact-fingerprint: ${FP}\nwait-ms: 604800000\nnamed-by: ${ME}\nsigned-at-ms: 7\n`,
+  );
+  assert.deepEqual(readMemberAddition(naming, H, ME), { member: C, fingerprint: FP });
+  assert.equal(readMemberAddition(naming, H, id("p", "4")), null, "signed by someone else than it names");
+  assert.equal(readMemberAddition(naming.replace("wait-ms: 604800000", "wait-ms: 0604800000"), H, ME), null);
+  assert.equal(readMemberAddition(naming.replace(`contact-fingerprint: ${FP}\n`, ""), H, ME), null, "a fingerprint is required");
+  assert.equal(readMemberAddition(naming, id("h", "9"), ME), null, "another household");
 });

@@ -20,6 +20,7 @@ import {
 } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 import { passkeyTests } from "./passkeys.mjs";
+import { contactTests } from "./contact.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite when a
 // test first needs one.
@@ -1459,6 +1460,8 @@ const tests = [
   ],
   ...passkeyTests(admin),
 ];
+
+tests.push(...contactTests({ inviteCode: (role, name) => codeOf(invite(role, name)), importCliKeystore, startHousehold, addFinanceField }));
 
 // KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
 const only = process.env.KLUIS_ONLY;

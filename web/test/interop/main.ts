@@ -15,6 +15,7 @@ import {
   type RevocationStatement,
 } from "../../src/crypto/grant.js";
 import {
+  contactStatement,
   createHouseholdBody,
   createStatement,
   generateHouseholdKey,
@@ -101,7 +102,9 @@ const ops: Record<string, (op: Op) => Promise<unknown>> = {
     const text =
       op.kind === "create"
         ? createStatement(op.household, op.recipient, op.creator, op.signed_at_ms)
-        : memberStatement(op.household, op.member, op.fingerprint, op.added_by, op.signed_at_ms);
+        : op.kind === "contact"
+          ? contactStatement(op.household, op.contact, op.fingerprint, op.wait_ms, op.named_by, op.signed_at_ms)
+          : memberStatement(op.household, op.member, op.fingerprint, op.added_by, op.signed_at_ms);
     return { statement: text, signature: await signB64url(await me(op), utf8(text)) };
   },
   async household_create(op) {
