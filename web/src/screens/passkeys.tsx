@@ -2,7 +2,8 @@
 // kluis (`GET /v1/passkeys`), "Verwijderen" per passkey, and adding one.
 // Adding asks for the passphrase again (the worker holds the keys only as
 // non-extractable keys, so it opens the keystore kept in this browser to
-// wrap its secrets), then makes a passkey with the PRF extension; the key
+// wrap its secrets; checked before the passkey is made), then makes a
+// passkey with the PRF extension; the key
 // worker wraps the keystore with the key the PRF output derives and the
 // server keeps that copy (`PUT /v1/passkeys`). A passkey or browser without
 // PRF is said plainly; the passphrase keeps working either way.
@@ -64,8 +65,16 @@ export function PasskeySection() {
     if (found.length) return;
     setBusy(true);
     try {
-      const made = await createPasskey({ id: me.principal_id, name: me.name });
-      const sealed = await ask("passkeySeal", { keystore: stored, passphrase: pass, prf: made.prf });
+      // The passphrase first: a wrong one should not leave a passkey made for nothing.
+      await ask("passkeyPrepare", { keystore: stored, passphrase: pass });
+      let made;
+      try {
+        made = await createPasskey({ id: me.principal_id, name: me.name });
+      } catch (e) {
+        await ask("passkeyCancel", {});
+        throw e;
+      }
+      const sealed = await ask("passkeySeal", { prf: made.prf });
       made.prf.fill(0);
       await put("/v1/passkeys", { ...sealed, credential_id: made.credentialId, label: label.trim() });
       setNotice(t.added(label.trim()));

@@ -5,6 +5,7 @@ import { fingerprintOf, forgetSecrets, generateSecrets, sign, unlock } from "../
 import { KeystoreError, openKeystore, writeKeystore } from "../crypto/keystore";
 import { openPasskey, PasskeyBlobError, sealPasskey, derivePasskey } from "../crypto/passkey";
 import { openRecovery, RecoveryCode, RecoveryCodeError, sealRecovery } from "../crypto/recovery";
+import type { IdentitySecrets } from "../crypto/identity";
 import type { Handlers } from "./handlers";
 import { Refused, state, unlocked } from "./state";
 
@@ -17,8 +18,18 @@ function parseCode(text: string): RecoveryCode {
   }
 }
 
+/** The keystore's secrets between `passkeyPrepare` (passphrase checked) and `passkeySeal`
+ *  (the passkey made), so a wrong passphrase is caught before a passkey is made for nothing.
+ *  Forgotten after sealing, on cancel, and with the worker when the page locks. */
+let pending: IdentitySecrets | null = null;
+
+function forgetPending() {
+  if (pending) forgetSecrets(pending);
+  pending = null;
+}
+
 export const keyOps: Handlers<
-  "create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover" | "passkeySeal" | "passkeyLookup" | "passkeyUnlock"
+  "create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover" | "passkeyPrepare" | "passkeySeal" | "passkeyCancel" | "passkeyLookup" | "passkeyUnlock"
 > = {
   async create({ name, passphrase }) {
     const secrets = await generateSecrets(name.trim());
@@ -78,8 +89,9 @@ export const keyOps: Handlers<
       forgetSecrets(secrets);
     }
   },
-  async passkeySeal({ keystore, passphrase, prf }) {
+  async passkeyPrepare({ keystore, passphrase }) {
     const me = unlocked();
+    forgetPending();
     let secrets;
     try {
       secrets = await openKeystore(keystore, passphrase);
@@ -90,17 +102,27 @@ export const keyOps: Handlers<
       if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
       throw e;
     }
-    try {
-      // Only the keys that are signed in now: not another keystore's.
-      const opened = await unlock(secrets);
-      const [a, b] = [opened.publicKeys, me.publicKeys];
-      if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
-        throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
-      }
-      return await sealPasskey(secrets, prf);
-    } finally {
+    // Only the keys that are signed in now: not another keystore's.
+    const opened = await unlock(secrets);
+    const [a, b] = [opened.publicKeys, me.publicKeys];
+    if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
       forgetSecrets(secrets);
+      throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
     }
+    pending = secrets;
+    return {};
+  },
+  async passkeySeal({ prf }) {
+    if (!pending) throw new Refused("locked", "no keys are waiting for a passkey");
+    try {
+      return await sealPasskey(pending, prf);
+    } finally {
+      forgetPending();
+    }
+  },
+  async passkeyCancel() {
+    forgetPending();
+    return {};
   },
   async passkeyLookup({ prf }) {
     return { lookup_id: (await derivePasskey(prf)).lookupId };

@@ -97,12 +97,13 @@ export interface WorkerOps {
     args: { code: string; blob: string; passphrase: string };
     result: { keystore: string; name: string; keys: PublicKeys; fingerprint: string };
   };
-  /** Wrap the signed-in keys for a new passkey: the keystore is opened with the passphrase (it must
-   *  hold the keys signed in), its secrets sealed with the key the PRF output derives. */
-  passkeySeal: {
-    args: { keystore: string; passphrase: string; prf: Uint8Array };
-    result: { lookup_id: string; blob: string };
-  };
+  /** Before making a passkey: open the keystore with the passphrase (it must hold the keys signed
+   *  in) and keep its secrets for `passkeySeal`; refused ("wrong-passphrase") before any passkey is made. */
+  passkeyPrepare: { args: { keystore: string; passphrase: string }; result: Record<string, never> };
+  /** Seal the prepared secrets with the key the new passkey's PRF output derives, then forget them. */
+  passkeySeal: { args: { prf: Uint8Array }; result: { lookup_id: string; blob: string } };
+  /** Forget the prepared secrets (no passkey was made). */
+  passkeyCancel: { args: Record<string, never>; result: Record<string, never> };
   /** The lookup id a passkey's PRF output derives (what the server files its blob under). */
   passkeyLookup: { args: { prf: Uint8Array }; result: { lookup_id: string } };
   /** Open the server's blob with the PRF output; keeps the keys in the worker (no keystore is

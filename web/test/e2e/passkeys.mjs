@@ -129,6 +129,14 @@ export const passkeyTests = (admin) => [
       await page.getByText("U heeft nog geen passkeys.").waitFor({ timeout: 30_000 });
       await page.getByRole("button", { name: "Passkey toevoegen" }).click();
       await page.getByText("Geef de passkey een naam.").first().waitFor();
+      // A wrong passphrase is caught before a passkey is made.
+      await page.getByLabel("Naam van de passkey").fill("Telefoon");
+      await page.getByLabel("Uw wachtzin").fill("not my passphrase");
+      await page.getByRole("button", { name: "Passkey toevoegen" }).click();
+      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: 60_000 });
+      const none = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+      expect(none.credentials.length === 0, "no passkey made with a wrong passphrase");
+      await page.getByLabel("Naam van de passkey").fill("");
       await page.getByLabel("Naam van de passkey").focus();
       await page.keyboard.type("Telefoon");
       await page.keyboard.press("Tab");
