@@ -129,6 +129,17 @@ codes! {
         // request is not signed in; `fields` is empty when the code
         // matched nobody's blob).
         RecoveryUse = "principal.recovery-use",
+        // ... made new keys and retired the old ones (`kluis keys rotate`;
+        // the actor is the person; the new keys' `principal.keys` entry
+        // follows in the same transaction) ...
+        PrincipalRotate = "principal.rotate",
+        // ... or, having lost their keys, registered new ones with an
+        // administrator's re-enrolment invite (no household accepts them
+        // until a member readmits them).
+        PrincipalReenrol = "principal.reenrol",
+        // A member vouched for another member's new keys after a
+        // re-enrolment (a signed statement naming the new fingerprint).
+        HouseholdMemberReadmit = "household.member-readmit",
     }
 }
 
@@ -140,6 +151,8 @@ impl EventType {
         EventType::PrincipalSignOut,
         EventType::RecoverySet,
         EventType::RecoveryUse,
+        EventType::PrincipalRotate,
+        EventType::PrincipalReenrol,
     ];
 }
 

@@ -32,6 +32,7 @@ pub mod recovery;
 pub mod refusals;
 pub mod rekey;
 pub mod retention;
+pub mod rotation;
 pub mod sessions;
 pub mod upload;
 pub mod whoami;
@@ -73,6 +74,9 @@ pub fn router(state: AppState) -> Router {
         .route("/recovery", axum::routing::put(recovery::store))
         .route("/recovery/fetch", post(recovery::fetch))
         .route("/directory/{principal}", get(directory::lookup))
+        .route("/directory/{principal}/earlier", get(rotation::earlier))
+        .route("/keys/held", get(rotation::held))
+        .route("/keys/rotate", post(rotation::rotate))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))
         .route("/purposes", get(catalogue::purposes))

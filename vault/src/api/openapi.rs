@@ -25,7 +25,7 @@ use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
     observation_names, observations, people, plan, professionals, recovery, rekey, retention,
-    sessions, whoami,
+    rotation, sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -46,7 +46,8 @@ use super::{
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, retention::list, retention::approve,
         retention::reject, export::record_export,
-        directory::lookup, professionals::search, catalogue::template, catalogue::purposes,
+        directory::lookup, rotation::earlier, rotation::held, rotation::rotate,
+        professionals::search, catalogue::template, catalogue::purposes,
         log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),

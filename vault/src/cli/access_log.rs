@@ -194,6 +194,8 @@ pub fn account_doing(
         "principal.sign-out" => ("ended", "end"),
         "principal.recovery-set" => ("made", "make"),
         "principal.recovery-use" => ("used", "use"),
+        "principal.rotate" => ("made", "make"),
+        "principal.reenrol" => ("registered", "register"),
         _ => return None,
     };
     let verb = if allowed {
@@ -216,6 +218,14 @@ pub fn account_doing(
             format!("{verb} the recovery code of {subject} to get the keys back")
         }
         "principal.recovery-use" => format!("{verb} a recovery code that matches nobody's"),
+        "principal.rotate" if own => {
+            format!("{verb} new keys (the old keys no longer work)")
+        }
+        "principal.rotate" => format!("{verb} new keys for {subject}"),
+        "principal.reenrol" if own => format!(
+            "{verb} new keys after losing the old ones (a household member must readmit them)"
+        ),
+        "principal.reenrol" => format!("{verb} new keys for {subject} after they lost theirs"),
         _ if one && own => format!("{verb} one of their own sessions (signed out on one device)"),
         _ if one => format!("{verb} one session of {subject}"),
         _ if own => format!("{verb} all their own sessions (signed out everywhere)"),

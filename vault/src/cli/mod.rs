@@ -31,6 +31,7 @@ mod professionals;
 mod proposals;
 mod recovery_code;
 mod retention;
+mod rotate;
 mod serve;
 mod sessions;
 mod zrm;
@@ -225,6 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             fingerprint,
         }) => keys::trust(&ctx, principal, &fingerprint).await,
         Command::Keys(keys::KeysCommand::RecoveryCode) => recovery_code::renew(&ctx).await,
+        Command::Keys(keys::KeysCommand::Rotate(args)) => rotate::rotate(&ctx, args).await,
         Command::Keys(keys::KeysCommand::Recover(args)) => recovery_code::recover(&ctx, args).await,
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,

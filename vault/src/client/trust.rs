@@ -28,8 +28,9 @@ use base64::Engine;
 use kluis_policy::{HouseholdId, PrincipalId};
 
 use super::pins::Pin;
+use super::rotation::{signed_at, EarlierTrusted};
 use super::{Client, ClientError};
-use crate::keys::identity::{decode_signing_key, fingerprint, verify_signature};
+use crate::keys::identity::{decode_signing_key, fingerprint};
 use crate::role::Role;
 use crate::wire::household::{
     create_statement, create_statement_v1, member_statement, HouseholdInfo, SignedStatement,
@@ -45,6 +46,9 @@ pub struct TrustedKeys {
     pub age_recipient: String,
     /// Computed here from `signing_key` and `age_recipient`.
     pub fingerprint: String,
+    /// Keys they used before, linked to these by signed rotation
+    /// statements (`client/rotation.rs`), newest first.
+    pub earlier: Vec<EarlierTrusted>,
 }
 
 /// A household whose recipient and members this device checked.
@@ -100,7 +104,12 @@ impl Client {
         let keys = self.served_keys(id).await?;
         let mut pins = self.pins.lock().await;
         let pin = pins.get(id)?;
-        if let Some(pin) = &pin {
+        // Keys they rotated away from, with the old key's signature on the
+        // new ones, are a change they made: accepted, and pinned anew.
+        let rotated = pin.as_ref().is_some_and(|p| {
+            p.fingerprint != keys.fingerprint && keys.had_fingerprint(&p.fingerprint)
+        });
+        if let Some(pin) = pin.as_ref().filter(|_| !rotated) {
             if pin.fingerprint != keys.fingerprint {
                 return Err(ClientError::Refused(format!(
                     "the server now gives other keys for {} ({id}) than this device saw before \
@@ -111,7 +120,7 @@ impl Client {
             }
         }
         check(&keys)?;
-        if pin.is_none() {
+        if pin.is_none() || rotated {
             pins.set(
                 id,
                 Pin {
@@ -130,6 +139,7 @@ impl Client {
         let mine = self.identity.public();
         let malformed = || ClientError::Refused("my own key is malformed".into());
         Ok(TrustedKeys {
+            earlier: self.earlier_keys(id, &mine).await?,
             id,
             name: self.identity.name().to_owned(),
             role: self.whoami().await?.role,
@@ -173,15 +183,17 @@ impl Client {
             ClientError::Refused(format!("the signing key of {} is malformed", info.name))
         })?;
         let keys = TrustedKeys {
+            earlier: Vec::new(),
             id,
             fingerprint: fingerprint(&signing_key, &info.keys.age_recipient),
             name: info.name,
             role: info.role,
             signing_key,
-            age_recipient: info.keys.age_recipient,
+            age_recipient: info.keys.age_recipient.clone(),
         };
         self.check_in_directory(&keys).await?;
-        Ok(keys)
+        let earlier = self.earlier_keys(id, &info.keys).await?;
+        Ok(TrustedKeys { earlier, ..keys })
     }
 
     /// The household, with its recipient and members checked against the
@@ -236,7 +248,7 @@ impl Client {
                 let member = parse_member(h, m)?;
                 let keys = self
                     .trusted_keys_checked(member.id, |keys| match &member.fingerprint {
-                        Some(fp) if *fp != keys.fingerprint => Err(ClientError::Refused(format!(
+                        Some(fp) if !keys.had_fingerprint(fp) => Err(ClientError::Refused(format!(
                             "the server gives other keys for household member {} ({}) than the ones {} signed for: \
                              refusing to use them",
                             keys.name, keys.id, added_by.name
@@ -311,7 +323,10 @@ fn check_signature(
     let signature = B64
         .decode(&s.signature)
         .map_err(|_| broken_chain("a signature is not base64url"))?;
-    if verify_signature(&signer.signing_key, s.statement.as_bytes(), &signature) {
+    // Signed with their key then: an earlier key counts only for a
+    // statement dated before it was retired.
+    let at = signed_at(&s.statement).unwrap_or(i64::MAX);
+    if signer.signed(s.statement.as_bytes(), &signature, at) {
         Ok(())
     } else {
         Err(ClientError::Refused(format!(

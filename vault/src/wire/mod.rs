@@ -13,5 +13,6 @@ pub mod people;
 pub mod plan;
 pub mod recovery;
 pub mod retention;
+pub mod rotation;
 pub mod sessions;
 pub mod version;

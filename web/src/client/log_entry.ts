@@ -48,6 +48,9 @@ export const EVENTS = [
   "principal.sign-out",
   "principal.recovery-set",
   "principal.recovery-use",
+  "principal.rotate",
+  "principal.reenrol",
+  "household.member-readmit",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */
@@ -57,6 +60,8 @@ const ACCOUNT_EVENTS = [
   "principal.sign-out",
   "principal.recovery-set",
   "principal.recovery-use",
+  "principal.rotate",
+  "principal.reenrol",
 ];
 
 /** One decoded entry (`Entry`). */
