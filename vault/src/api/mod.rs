@@ -27,6 +27,7 @@ pub mod people;
 pub mod plan;
 pub mod problem;
 pub mod professionals;
+pub mod readmission;
 pub mod record;
 pub mod recovery;
 pub mod refusals;
@@ -76,6 +77,14 @@ pub fn router(state: AppState) -> Router {
         .route("/directory/{principal}", get(directory::lookup))
         .route("/directory/{principal}/earlier", get(rotation::earlier))
         .route("/keys/held", get(rotation::held))
+        .route(
+            "/principals/{id}/reenrol-invite",
+            post(readmission::reenrol_invite),
+        )
+        .route(
+            "/households/{household}/members/{principal}/readmit",
+            post(readmission::readmit),
+        )
         .route("/keys/rotate", post(rotation::rotate))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))

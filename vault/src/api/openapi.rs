@@ -24,8 +24,8 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, directory, enrol, export, grants, households, log, login,
-    observation_names, observations, people, plan, professionals, recovery, rekey, retention,
-    rotation, sessions, whoami,
+    observation_names, observations, people, plan, professionals, readmission, recovery, rekey,
+    retention, rotation, sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -47,6 +47,7 @@ use super::{
         retention::destroy, retention::erase, retention::list, retention::approve,
         retention::reject, export::record_export,
         directory::lookup, rotation::earlier, rotation::held, rotation::rotate,
+        readmission::reenrol_invite, readmission::readmit,
         professionals::search, catalogue::template, catalogue::purposes,
         log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),

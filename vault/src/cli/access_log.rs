@@ -93,6 +93,9 @@ pub fn sentence(i: &AccessItem) -> String {
         ("field.list", _) => format!("looked at the versions of {what}"),
         ("household.create", _) => "started the household".to_owned(),
         ("household.member-add", _) => "added a member".to_owned(),
+        ("household.member-readmit", _) => {
+            "readmitted a member with new keys (after comparing their fingerprint)".to_owned()
+        }
         ("grant.create", _) => format!("gave access to {}", or_plan(&what)),
         ("grant.revoke", _) => "took access back".to_owned(),
         // The existence of a private observation, never its content.

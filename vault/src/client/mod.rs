@@ -19,6 +19,7 @@ mod observations;
 mod pins;
 mod plan;
 mod readers;
+mod readmission;
 pub mod recovery;
 mod retention;
 mod rotation;

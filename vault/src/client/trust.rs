@@ -28,6 +28,7 @@ use base64::Engine;
 use kluis_policy::{HouseholdId, PrincipalId};
 
 use super::pins::Pin;
+use super::readmission;
 use super::rotation::{signed_at, EarlierTrusted};
 use super::{Client, ClientError};
 use crate::keys::identity::{decode_signing_key, fingerprint};
@@ -172,7 +173,7 @@ impl Client {
 
     /// The keys the server has for `id`, with the fingerprint computed here,
     /// refused unless the key directory in the access log registers them.
-    async fn served_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
+    pub(crate) async fn served_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
         let info = self.principal(id).await?;
         if info.principal_id != id {
             return Err(ClientError::Refused(format!(
@@ -196,6 +197,36 @@ impl Client {
         Ok(TrustedKeys { earlier, ..keys })
     }
 
+    /// A household member's keys: vouched for by a readmission when there
+    /// is one, else as pinned and checked (`trusted_keys_checked`), else,
+    /// when the server re-enrolled them and no member readmitted them yet,
+    /// their old keys only (`readmission`). `fp`: the fingerprint the
+    /// statement that added them names.
+    async fn member_keys(
+        &self,
+        id: PrincipalId,
+        fp: Option<&str>,
+        vouches: &std::collections::HashMap<PrincipalId, readmission::Vouch>,
+        check: impl Fn(&TrustedKeys) -> Result<(), ClientError>,
+    ) -> Result<TrustedKeys, ClientError> {
+        if let Some(v) = vouches.get(&id) {
+            let keys = self.vouched_keys(v).await?;
+            check(&keys)?;
+            return Ok(keys);
+        }
+        match self.trusted_keys_checked(id, &check).await {
+            Ok(keys) => Ok(keys),
+            Err(ClientError::Refused(why)) => match self.awaiting_readmission(id, fp).await? {
+                Some(old) => {
+                    check(&old)?;
+                    Ok(old)
+                }
+                None => Err(ClientError::Refused(why)),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
     /// The household, with its recipient and members checked against the
     /// signed chain from its creator.
     pub async fn verified_household(
@@ -204,8 +235,11 @@ impl Client {
     ) -> Result<VerifiedHousehold, ClientError> {
         let info = self.household(h).await?;
         let creation = &info.chain.creation;
+        // Readmissions (after a re-enrolment) vouch for a member's new
+        // keys; each one used must check out in the chain below.
+        let vouches = readmission::vouches(h, &info.chain.members);
         let creator = self
-            .trusted_keys_checked(creation.signer, |k| {
+            .member_keys(creation.signer, None, &vouches, |k| {
                 check_signature(k, creation, "the household's creation statement")
             })
             .await?;
@@ -227,6 +261,7 @@ impl Client {
             ));
         };
         let mut members = vec![creator.clone()];
+        let mut readmitted = BTreeSet::new();
         // Additions in the order the server lists them; one made by a
         // member added in the same millisecond may come before that
         // member's own addition, so go round until nothing more connects.
@@ -245,9 +280,19 @@ impl Client {
                     continue;
                 };
                 check_signature(&added_by, m, "a membership statement")?;
+                if let Some(v) = readmission::parse_readmit(h, m) {
+                    if v.by == v.member {
+                        return Err(broken_chain("a member readmitted themselves"));
+                    }
+                    readmitted.insert(v.member);
+                    if !members.iter().any(|k| k.id == v.member) {
+                        members.push(self.vouched_keys(&v).await?);
+                    }
+                    continue;
+                }
                 let member = parse_member(h, m)?;
                 let keys = self
-                    .trusted_keys_checked(member.id, |keys| match &member.fingerprint {
+                    .member_keys(member.id, member.fingerprint.as_deref(), &vouches, |keys| match &member.fingerprint {
                         Some(fp) if !keys.had_fingerprint(fp) => Err(ClientError::Refused(format!(
                             "the server gives other keys for household member {} ({}) than the ones {} signed for: \
                              refusing to use them",
@@ -264,6 +309,17 @@ impl Client {
                 ));
             }
             pending = rest;
+        }
+        if members
+            .iter()
+            .any(|k| vouches.contains_key(&k.id) && !readmitted.contains(&k.id))
+        {
+            return Err(broken_chain(
+                "a readmission is not signed by another member",
+            ));
+        }
+        for k in members.iter().filter(|k| readmitted.contains(&k.id)) {
+            self.accept_vouched(k).await?;
         }
         let chained: BTreeSet<PrincipalId> = members.iter().map(|k| k.id).collect();
         let listed: BTreeSet<PrincipalId> = info.members.iter().map(|m| m.principal_id).collect();

@@ -194,7 +194,12 @@ impl Client {
                 "its signature was made for another version, other content or other readers",
             ));
         }
-        let signer = self.trusted_keys(statement.signer).await?;
+        // A member's keys as the household's chain checked them (with the
+        // keys they had before a re-enrolment, if any).
+        let signer = match household.members.iter().find(|m| m.id == statement.signer) {
+            Some(k) => k.clone(),
+            None => self.trusted_keys(statement.signer).await?,
+        };
         let signature = B64
             .decode(&proof.signature)
             .map_err(|_| forged(&v, "its signature is not base64url"))?;

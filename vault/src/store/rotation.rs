@@ -219,3 +219,52 @@ pub async fn earlier(store: &Store, principal: PrincipalId) -> Result<Vec<Retire
         })
         .collect()
 }
+
+/// Mark the invite with `code` as a re-enrolment of `person`.
+pub async fn mark_reenrol(tx: &mut Tx, code: &str, person: PrincipalId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE invites SET reenrol = $1 WHERE code_hash = $2")
+        .bind(person.to_string())
+        .bind(super::secret_hash(code))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The person whose keys the invite with `code` replaces, if it is a
+/// re-enrolment invite.
+pub async fn reenrol_of(tx: &mut Tx, code: &str) -> Result<Option<PrincipalId>, StoreError> {
+    let row = sqlx::query("SELECT reenrol FROM invites WHERE code_hash = $1")
+        .bind(super::secret_hash(code))
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: Option<String> = row.try_get("reenrol")?;
+    id.map(|id| PrincipalId::parse(&id).map_err(|_| corrupt("re-enrolment id")))
+        .transpose()
+}
+
+/// Replace member `principal`'s statement and household identity envelope
+/// in `h` with a readmission (`false`: not a member).
+pub async fn readmit(
+    tx: &mut Tx,
+    h: HouseholdId,
+    principal: PrincipalId,
+    by: PrincipalId,
+    statement: &str,
+    signature: &[u8],
+    envelope: &[u8],
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE household_members SET added_by = $1, statement = $2, signature = $3, identity_envelope = $4 \
+         WHERE household_id = $5 AND principal_id = $6",
+    )
+    .bind(by.to_string())
+    .bind(statement)
+    .bind(signature.to_vec())
+    .bind(envelope.to_vec())
+    .bind(h.to_string())
+    .bind(principal.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -121,3 +121,30 @@ pub struct EarlierKeys {
     pub principal_id: PrincipalId,
     pub earlier: Vec<EarlierKey>,
 }
+
+/// A member's statement that re-admits another member with new keys
+/// (after a re-enrolment): the new keys' fingerprint, checked with the
+/// person face to face, and the fingerprint of the keys they lost.
+pub fn readmit_statement(
+    household: HouseholdId,
+    member: PrincipalId,
+    member_fingerprint: &str,
+    previous_fingerprint: &str,
+    readmitted_by: PrincipalId,
+    signed_at_ms: i64,
+) -> String {
+    format!("kluis-household-member-readmit/v1\nhousehold: {household}\nmember: {member}\nmember-fingerprint: {member_fingerprint}\nprevious-fingerprint: {previous_fingerprint}\nreadmitted-by: {readmitted_by}\nsigned-at-ms: {signed_at_ms}\n")
+}
+
+/// `POST /v1/households/{household}/members/{principal}/readmit`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Readmit {
+    pub member_fingerprint: String,
+    pub previous_fingerprint: String,
+    pub signed_at_ms: i64,
+    /// `readmit_statement` signed by the caller, base64url.
+    pub signature: String,
+    /// The household identity enveloped to the member's new keys, standard base64.
+    pub identity_envelope: String,
+}
