@@ -172,6 +172,7 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
         "person.disable" => who.disable_person(s.target.id, "matrix").await.map(|_| ()),
         "person.enable" => who.enable_person(s.target.id).await.map(|_| ()),
         "person.sign-out" => who.end_sessions(s.target.id).await.map(|_| ()),
+        "person.reenrol-invite" => who.reenrol_invite(s.target.id).await.map(|_| ()),
         other => panic!("unknown operation {other}"),
     };
     match result {
