@@ -309,6 +309,78 @@ async fn the_retired_key_signs_nothing_that_counts_after_the_rotation() {
         .expect_err("the server refuses a grant signed with a retired key");
     assert!(matches!(grant, ClientError::Problem { .. }), "{grant}");
 
+    // The operator, with the stolen old key, puts a version signed by it
+    // (dated now, after the rotation) into the database: refused.
+    {
+        use kluis_vault::keys::seal;
+        use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
+        let db = server.db().await;
+        let recipient: String =
+            sqlx::query_scalar("SELECT recipient FROM households WHERE id = $1")
+                .bind(h.to_string())
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        let key = seal::new_key();
+        let binding = seal::Binding {
+            household: h,
+            path: &p,
+            version: 2,
+            key_gen: 1,
+        };
+        let ct = seal::seal(&key, &binding, b"alles kwijtgescholden");
+        let statement = VersionStatement {
+            household: h,
+            path: p.clone(),
+            version: 2,
+            key_gen: 1,
+            ciphertext_sha256: ciphertext_sha256(&ct),
+            readers: ["household".to_owned()].into(),
+            writer: anna.id,
+            grant: None,
+            signer: anna.id,
+            private: false,
+            signed_at_ms: common::chrono_now_ms(),
+        }
+        .text();
+        sqlx::query(
+            "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, \
+             author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+             VALUES ($1, $2, 2, 1, $3, $4, $5, 'client', NULL, $6, $7, $8, NULL)",
+        )
+        .bind(h.to_string())
+        .bind(p.as_str())
+        .bind(ct.clone())
+        .bind(ct.len() as i64)
+        .bind(anna.id.to_string())
+        .bind(common::chrono_now_ms())
+        .bind(statement.clone())
+        .bind(old.sign(statement.as_bytes()).to_vec())
+        .execute(&db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, 2, 1, 'household', $3)",
+        )
+        .bind(h.to_string())
+        .bind(p.as_str())
+        .bind(envelope::seal(&recipient, &key[..]).unwrap())
+        .execute(&db)
+        .await
+        .unwrap();
+        match fresh(&server, &bram.client).get_field(h, &p, None).await {
+            Err(ClientError::Refused(text)) => assert!(text.contains("signature"), "{text}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Version 1, signed by the old key before the rotation, still reads.
+        let v1 = fresh(&server, &bram.client)
+            .get_field(h, &p, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(&*v1.value, b"schuld");
+        db.close().await;
+    }
+
     // The operator (with the stolen old key) adds Mallory to the household
     // in the database, with a member statement signed by the retired key,
     // dated now (after the rotation). Bram's device refuses the household.
