@@ -63,14 +63,29 @@ pub fn public_keys(signing_key: &[u8; 32], age_recipient: &str) -> PublicKeys {
     responses((status = 200, body = HeldEnvelopes)),
     security(("bearer" = [])))]
 /// Every envelope to my keys: what a rotation must re-envelope. Only the
-/// caller's own envelopes, which only the caller's keys open.
+/// caller's own envelopes, which only the caller's keys open. Logged as a
+/// look at each household they come from (`household.view`, reason
+/// `keys_held`), like any other answer that carries a household's keys.
 pub async fn held(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    meta: RequestMeta,
 ) -> ApiResult<Json<HeldEnvelopes>> {
-    let mut tx = state.store.begin().await?;
-    let held = store::held(&mut tx, caller.id).await?;
-    tx.rollback().await;
+    let mut ltx = LoggedTx::begin(&state).await?;
+    let held = store::held(ltx.tx().await?, caller.id).await?;
+    let households: BTreeSet<_> = held
+        .households
+        .iter()
+        .map(|(h, _)| *h)
+        .chain(held.fields.iter().map(|(f, _)| f.household))
+        .collect();
+    for h in households {
+        let mut record = Record::new(EventType::HouseholdView, LogAction::Read, Some(h));
+        record.reason = Some("keys_held".to_owned());
+        record.flags.authorised = true;
+        ltx.record(&state, &meta, Some(&caller), record).await?;
+    }
+    ltx.commit().await?;
     Ok(Json(HeldEnvelopes {
         households: held
             .households
