@@ -204,6 +204,7 @@ async fn attempt(s: &Setup, who: &Client, op: &str) -> bool {
                 .map(|_| ())
         }
         "contacts.list" => who.household_contacts(h).await.map(|_| ()),
+        "person.reenrol-invite" => who.reenrol_invite(s.target.id).await.map(|_| ()),
         other => panic!("unknown operation {other}"),
     };
     match result {

@@ -150,6 +150,17 @@ codes! {
         // ... or the contact fetched their envelope: refused while the wait
         // lasts, allowed after it (the contact becomes a member).
         ContactRelease = "contact.release",
+        // ... made new keys and retired the old ones (`kluis keys rotate`;
+        // the actor is the person; the new keys' `principal.keys` entry
+        // follows in the same transaction) ...
+        PrincipalRotate = "principal.rotate",
+        // ... or, having lost their keys, registered new ones with an
+        // administrator's re-enrolment invite (no household accepts them
+        // until a member readmits them).
+        PrincipalReenrol = "principal.reenrol",
+        // A member vouched for another member's new keys after a
+        // re-enrolment (a signed statement naming the new fingerprint).
+        HouseholdMemberReadmit = "household.member-readmit",
     }
 }
 
@@ -164,6 +175,8 @@ impl EventType {
         EventType::PasskeyAdd,
         EventType::PasskeyRemove,
         EventType::PasskeyUse,
+        EventType::PrincipalRotate,
+        EventType::PrincipalReenrol,
     ];
 }
 
@@ -549,7 +562,7 @@ pub(crate) mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), EventType::ALL.len());
-        assert_eq!(EventType::ALL.len(), 41);
+        assert_eq!(EventType::ALL.len(), 44);
         for a in Action::ALL {
             assert_eq!(a.code().len(), 1);
             assert_eq!(Action::from_code(a.code()), Some(*a));

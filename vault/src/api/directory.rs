@@ -26,12 +26,18 @@ use crate::wire::log::SignedCheckpoint;
 
 /// The log entry that registers `p`'s keys.
 fn keys_record(p: &Principal, reason: Option<&str>) -> Record {
+    keys_record_as(p, reason, "registration")
+}
+
+/// The same, with `basis` saying why the keys are registered
+/// (`registration`, `rotation`, `reenrolment`).
+fn keys_record_as(p: &Principal, reason: Option<&str>, basis: &str) -> Record {
     let mut record = Record::new(EventType::KeysRegister, LogAction::Create, None);
     record.fields = vec![kluis_audit::directory::key_commitment(
         &p.signing_key,
         &p.age_recipient,
     )];
-    record.basis = Some("registration".to_owned());
+    record.basis = Some(basis.to_owned());
     record.reason = reason.map(str::to_owned);
     record.flags = Flags {
         authorised: true,
@@ -51,6 +57,22 @@ pub async fn register_keys(
         .record(state, meta, Some(p), keys_record(p, None))
         .await?;
     directory::insert(ltx.tx().await?, p.id, seq).await
+}
+
+/// Register `p`'s new keys (after a rotation or re-enrolment, `basis`
+/// says which) in the caller's transaction; the entry's log position.
+pub async fn register_keys_as(
+    ltx: &mut LoggedTx,
+    state: &AppState,
+    meta: &RequestMeta,
+    p: &Principal,
+    basis: &str,
+) -> Result<u64, StoreError> {
+    let seq = ltx
+        .record(state, meta, Some(p), keys_record_as(p, None, basis))
+        .await?;
+    directory::insert(ltx.tx().await?, p.id, seq).await?;
+    Ok(seq)
 }
 
 /// At start-up: register everyone whose keys are not in the directory yet

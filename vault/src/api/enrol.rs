@@ -163,6 +163,28 @@ pub async fn register(
                 ))
             }
         };
+    // A re-enrolment invite gives an existing person new keys instead.
+    if let Some(person) =
+        crate::store::rotation::reenrol_of(ltx.tx().await?, req.invite.trim()).await?
+    {
+        let Some(existing) = principals::get_in(ltx.tx().await?, person).await? else {
+            return Err(Problem::new(
+                Kind::InviteInvalid,
+                "this invite code is not valid",
+            ));
+        };
+        let renewed = super::readmission::reenrol(
+            &mut ltx,
+            &state,
+            &meta,
+            &existing,
+            signing_key,
+            &req.keys.age_recipient,
+        )
+        .await?;
+        let answer = Answer::json(StatusCode::CREATED, &super::whoami::info(&renewed));
+        return ltx.commit_answer(&state, &idem, answer).await;
+    }
     let inserted = principals::insert(
         ltx.tx().await?,
         NewPrincipal {

@@ -29,11 +29,13 @@ pub mod people;
 pub mod plan;
 pub mod problem;
 pub mod professionals;
+pub mod readmission;
 pub mod record;
 pub mod recovery;
 pub mod refusals;
 pub mod rekey;
 pub mod retention;
+pub mod rotation;
 pub mod sessions;
 pub mod upload;
 pub mod whoami;
@@ -84,6 +86,17 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(passkeys::remove),
         )
         .route("/directory/{principal}", get(directory::lookup))
+        .route("/directory/{principal}/earlier", get(rotation::earlier))
+        .route("/keys/held", get(rotation::held))
+        .route(
+            "/principals/{id}/reenrol-invite",
+            post(readmission::reenrol_invite),
+        )
+        .route(
+            "/households/{household}/members/{principal}/readmit",
+            post(readmission::readmit),
+        )
+        .route("/keys/rotate", post(rotation::rotate))
         .route("/professionals", get(professionals::search))
         .route("/template", get(catalogue::template))
         .route("/purposes", get(catalogue::purposes))

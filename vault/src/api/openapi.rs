@@ -24,8 +24,8 @@ use utoipa::{Modify, OpenApi};
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
     access_log, accounts, catalogue, contacts, directory, enrol, export, grants, households, log,
-    login, observation_names, observations, passkeys, people, plan, professionals, recovery, rekey,
-    retention, sessions, whoami,
+    login, observation_names, observations, passkeys, people, plan, professionals, readmission,
+    recovery, rekey, retention, rotation, sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -49,7 +49,9 @@ use super::{
         retention::close, retention::reopen, retention::hold, retention::release, retention::due,
         retention::destroy, retention::erase, retention::list, retention::approve,
         retention::reject, export::record_export,
-        directory::lookup, professionals::search, catalogue::template, catalogue::purposes,
+        directory::lookup, rotation::earlier, rotation::held, rotation::rotate,
+        readmission::reenrol_invite, readmission::readmit,
+        professionals::search, catalogue::template, catalogue::purposes,
         log::key, log::checkpoint, log::consistency, log::entries, log::query,
     ),
     components(schemas(super::problem::ProblemBody)),

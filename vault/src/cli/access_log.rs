@@ -93,6 +93,9 @@ pub fn sentence(i: &AccessItem) -> String {
         ("field.list", _) => format!("looked at the versions of {what}"),
         ("household.create", _) => "started the household".to_owned(),
         ("household.member-add", _) => "added a member".to_owned(),
+        ("household.member-readmit", _) => {
+            "readmitted a member with new keys (after comparing their fingerprint)".to_owned()
+        }
         ("grant.create", _) => format!("gave access to {}", or_plan(&what)),
         ("grant.revoke", _) => "took access back".to_owned(),
         // The existence of a private observation, never its content.
@@ -212,6 +215,8 @@ pub fn account_doing(
         "principal.passkey-add" => ("added", "add"),
         "principal.passkey-remove" => ("removed", "remove"),
         "principal.passkey-use" => ("used", "use"),
+        "principal.rotate" => ("made", "make"),
+        "principal.reenrol" => ("registered", "register"),
         _ => return None,
     };
     let verb = if allowed {
@@ -242,6 +247,14 @@ pub fn account_doing(
             format!("{verb} a passkey of {subject} to unlock the keys on a device")
         }
         "principal.passkey-use" => format!("{verb} a passkey that matches nobody's"),
+        "principal.rotate" if own => {
+            format!("{verb} new keys (the old keys no longer work)")
+        }
+        "principal.rotate" => format!("{verb} new keys for {subject}"),
+        "principal.reenrol" if own => format!(
+            "{verb} new keys after losing the old ones (a household member must readmit them)"
+        ),
+        "principal.reenrol" => format!("{verb} new keys for {subject} after they lost theirs"),
         _ if one && own => format!("{verb} one of their own sessions (signed out on one device)"),
         _ if one => format!("{verb} one session of {subject}"),
         _ if own => format!("{verb} all their own sessions (signed out everywhere)"),

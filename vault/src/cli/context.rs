@@ -58,7 +58,11 @@ impl Context {
     /// A client for the keystore's person; what the device remembers (keys
     /// it pinned, versions it saw) is kept in files beside the keystore.
     pub fn client(&self) -> anyhow::Result<Client> {
-        let identity = self.identity()?;
+        self.client_for(self.identity()?)
+    }
+
+    /// `client`, for keys already opened.
+    pub fn client_for(&self, identity: Arc<Identity>) -> anyhow::Result<Client> {
         let mut client = Client::new(&self.server, identity)
             .context("cannot set up the connection")?
             .on_device(self.keystore_path()?);

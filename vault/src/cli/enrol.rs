@@ -15,11 +15,15 @@ pub struct RegisterArgs {
 #[derive(Args, Debug)]
 pub struct InviteArgs {
     /// client, professional, auditor or admin.
-    #[arg(long)]
-    role: Role,
+    #[arg(long, required_unless_present = "reenrol")]
+    role: Option<Role>,
     /// The invitee's name.
-    #[arg(long)]
-    name: String,
+    #[arg(long, required_unless_present = "reenrol")]
+    name: Option<String>,
+    /// Instead: new keys for this registered person, who lost theirs
+    /// (administrators). Their households must readmit them.
+    #[arg(long, value_name = "PERSON", conflicts_with_all = ["role", "name", "org"])]
+    reenrol: Option<kluis_policy::PrincipalId>,
     /// The invitee's organisation (required for professionals and auditors).
     #[arg(long)]
     org: Option<String>,
@@ -48,9 +52,11 @@ pub async fn register(ctx: &Context, args: RegisterArgs) -> anyhow::Result<()> {
 
 pub async fn invite(ctx: &Context, args: InviteArgs) -> anyhow::Result<()> {
     let client = ctx.client()?;
-    let invite = client
-        .invite(args.role, &args.name, args.org.as_deref())
-        .await?;
+    let invite = match (args.reenrol, args.role, &args.name) {
+        (Some(person), _, _) => client.reenrol_invite(person).await?,
+        (None, Some(role), Some(name)) => client.invite(role, name, args.org.as_deref()).await?,
+        _ => anyhow::bail!("give --role and --name, or --reenrol PERSON"),
+    };
     // The code goes in the fragment: browsers never send it to a server,
     // so it cannot end up in an access log or a proxy's.
     let link = format!(

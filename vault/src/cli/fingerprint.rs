@@ -31,7 +31,7 @@ pub async fn checked_keys(
 
 /// On a terminal, without an expected fingerprint: show `keys`' fingerprint
 /// and go on only if the person types "ja" or "yes".
-fn confirm(keys: &TrustedKeys, expected: Option<&str>) -> Result<(), ClientError> {
+pub fn confirm(keys: &TrustedKeys, expected: Option<&str>) -> Result<(), ClientError> {
     if expected.is_some() || !std::io::stdin().is_terminal() {
         return Ok(());
     }

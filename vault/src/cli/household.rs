@@ -23,6 +23,18 @@ pub enum HouseholdCommand {
     /// refuse, release.
     #[command(subcommand)]
     Contact(super::contact::ContactCommand),
+    /// Readmit a member who lost their keys and got new ones with a
+    /// re-enrolment invite: compare their new fingerprint with them in
+    /// person first. Until a member does this, devices do not accept their
+    /// new keys as a member.
+    Readmit {
+        household: HouseholdId,
+        principal: PrincipalId,
+        /// Their new key fingerprint as they read it out to you (from
+        /// `kluis whoami`); nothing is sent unless it matches.
+        #[arg(long)]
+        expect_fingerprint: Option<String>,
+    },
     /// Show a household's members.
     Show { household: HouseholdId },
     /// List the households you can see.
@@ -92,6 +104,21 @@ pub async fn run(ctx: &Context, cmd: HouseholdCommand) -> anyhow::Result<()> {
                 keys.name, principal, keys.fingerprint
             ));
             ctx.out.value(&added.principal_id.to_string(), &added)
+        }
+        HouseholdCommand::Readmit {
+            household,
+            principal,
+            expect_fingerprint,
+        } => {
+            let keys = client.readmission_keys(principal).await?;
+            crate::client::expect_fingerprint(&keys, expect_fingerprint.as_deref())?;
+            super::fingerprint::confirm(&keys, expect_fingerprint.as_deref())?;
+            let done = client.readmit(household, &keys).await?;
+            ctx.out.say(&format!(
+                "{} ({}) is a member again, with the new keys of fingerprint {}.",
+                keys.name, principal, keys.fingerprint
+            ));
+            ctx.out.value(&done.principal_id.to_string(), &done)
         }
         HouseholdCommand::Show { household } => {
             let info = client.household(household).await?;

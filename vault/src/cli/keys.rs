@@ -22,6 +22,10 @@ pub enum KeysCommand {
     /// Make a new recovery code (printed as the only line on stdout) and
     /// store it on the server; the old code stops working.
     RecoveryCode,
+    /// Make new keys and retire the old ones: every household and note you
+    /// can read is sealed to the new keys, and you get a new recovery code.
+    /// Prints the new fingerprint.
+    Rotate(super::rotate::RotateArgs),
     /// Get your keys back with your recovery code, into a new keystore at
     /// --keystore (a new passphrase from KLUIS_PASSPHRASE or the prompt).
     Recover(recovery_code::RecoverArgs),
@@ -71,7 +75,10 @@ pub fn run(ctx: &Context, cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::New(args) => new(ctx, args),
         KeysCommand::Show => show(ctx),
-        KeysCommand::Trust { .. } | KeysCommand::RecoveryCode | KeysCommand::Recover(_) => {
+        KeysCommand::Trust { .. }
+        | KeysCommand::RecoveryCode
+        | KeysCommand::Rotate(_)
+        | KeysCommand::Recover(_) => {
             unreachable!("handled by the async dispatcher")
         }
         KeysCommand::AgeIdentity { out } => {

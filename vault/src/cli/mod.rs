@@ -33,6 +33,7 @@ mod professionals;
 mod proposals;
 mod recovery_code;
 mod retention;
+mod rotate;
 mod serve;
 mod sessions;
 mod zrm;
@@ -229,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             fingerprint,
         }) => keys::trust(&ctx, principal, &fingerprint).await,
         Command::Keys(keys::KeysCommand::RecoveryCode) => recovery_code::renew(&ctx).await,
+        Command::Keys(keys::KeysCommand::Rotate(args)) => rotate::rotate(&ctx, args).await,
         Command::Keys(keys::KeysCommand::Recover(args)) => recovery_code::recover(&ctx, args).await,
         Command::Keys(cmd) => keys::run(&ctx, cmd),
         Command::Register(args) => enrol::register(&ctx, args).await,

@@ -169,7 +169,7 @@ impl Client {
     /// statement names.
     async fn grantee_keys(&self, statement: &GrantStatement) -> Result<TrustedKeys, ClientError> {
         self.trusted_keys_checked(statement.grantee, |keys| {
-            if statement.grantee_fingerprint == keys.fingerprint {
+            if keys.had_fingerprint(&statement.grantee_fingerprint) {
                 return Ok(());
             }
             Err(ClientError::Refused(format!(

@@ -21,8 +21,10 @@ mod passkeys;
 mod pins;
 mod plan;
 mod readers;
+mod readmission;
 pub mod recovery;
 mod retention;
+mod rotation;
 mod seen;
 mod sessions;
 mod trust;
@@ -34,6 +36,7 @@ pub use consent::GrantRequest;
 pub use error::ClientError;
 pub use export::ExportSummary;
 pub use plan::Field;
+pub use rotation::EarlierTrusted;
 pub use trust::{expect_fingerprint, TrustedKeys, VerifiedHousehold};
 pub use versions::Authorship;
 pub use zrm::{ZrmDomainScores, ZrmVersion};
@@ -122,6 +125,11 @@ impl Client {
 
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// The keys this client uses, to make another client with them.
+    pub fn shared_identity(&self) -> Arc<Identity> {
+        self.identity.clone()
     }
 
     /// Register with an invite code. Sends only the public keys.

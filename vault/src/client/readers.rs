@@ -12,10 +12,10 @@
 //! the creator), so a server that invents a member or swaps a member's key
 //! cannot make a forged grant pass.
 
-use kluis_policy::{verify_grant, Action, FieldPath, PrincipalId, Validity};
+use kluis_policy::{verify_grant, Action, FieldPath, Validity};
 
 use super::{Client, ClientError, VerifiedHousehold};
-use crate::keys::identity::{decode_signing_key, fingerprint};
+use crate::keys::identity::decode_signing_key;
 use crate::wire::plan::WritePlan;
 
 impl Client {
@@ -26,13 +26,6 @@ impl Client {
         plan: &WritePlan,
     ) -> Result<(), ClientError> {
         let h = household.info.household_id;
-        // The members' keys as this device checked them (pins and the
-        // signed chain), not as the server lists them.
-        let member_keys: Vec<(PrincipalId, [u8; 32])> = household
-            .members
-            .iter()
-            .map(|k| (k.id, k.signing_key))
-            .collect();
         let now_secs = chrono::Utc::now().timestamp();
         for r in &plan.readers {
             let who = r.principal_id;
@@ -40,9 +33,15 @@ impl Client {
                 refused(&format!("the grant for reader {who} does not verify: {e}"))
             })?;
             let s = grant.statement();
-            let signed_by_member = member_keys
+            // Signed by a member (their keys as this device checked them:
+            // pins and the signed chain, not as the server lists them) with
+            // their key at the time (an earlier key
+            // of theirs counts for grants issued before they rotated it).
+            let issued_ms = s.issued_at.saturating_mul(1000);
+            let signed_by_member = household
+                .members
                 .iter()
-                .any(|(id, key)| *id == s.issuer && key == grant.signer_key());
+                .any(|m| m.id == s.issuer && m.had_signing_key(grant.signer_key(), issued_ms));
             if !signed_by_member {
                 return Err(refused(&format!(
                     "the grant for reader {who} is not signed by a member of this household"
@@ -50,27 +49,29 @@ impl Client {
             }
             let key = decode_signing_key(&r.signing_key)
                 .map_err(|_| refused("a reader's key is malformed"))?;
-            if s.household != h
-                || s.grantee != who
-                || s.id != r.grant_id
-                || s.grantee_fingerprint != fingerprint(&key, &r.age_recipient)
-            {
+            // The keys are the ones this device pinned for that reader (or
+            // pins now, only once they match the signed grant: the grant
+            // names their fingerprint then, or one they rotated from).
+            let reader = self
+                .trusted_keys_checked(who, |pinned| {
+                    if pinned.signing_key == key
+                        && pinned.age_recipient == r.age_recipient
+                        && pinned.had_fingerprint(&s.grantee_fingerprint)
+                    {
+                        return Ok(());
+                    }
+                    Err(refused(&format!(
+                        "the server gives other keys for reader {} ({who}) here than this device trusts, \
+                         or than the grant names",
+                        pinned.name
+                    )))
+                })
+                .await?;
+            if s.household != h || s.grantee != who || s.id != r.grant_id || reader.id != who {
                 return Err(refused(&format!(
                     "the grant for reader {who} names someone or something else"
                 )));
             }
-            // And the keys are the ones this device pinned for that reader
-            // (or pins now, only once they match the signed grant).
-            self.trusted_keys_checked(who, |pinned| {
-                if pinned.signing_key == key && pinned.age_recipient == r.age_recipient {
-                    return Ok(());
-                }
-                Err(refused(&format!(
-                    "the server gives other keys for reader {} ({who}) here than this device trusts",
-                    pinned.name
-                )))
-            })
-            .await?;
             if !s.scope.covers(path) || !Action::Read.granted_by(&s.actions) {
                 return Err(refused(&format!(
                     "the grant for reader {who} does not cover {path}"

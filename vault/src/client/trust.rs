@@ -30,8 +30,10 @@ use base64::Engine;
 use kluis_policy::{HouseholdId, PrincipalId};
 
 use super::pins::Pin;
+use super::readmission;
+use super::rotation::{signed_at, EarlierTrusted};
 use super::{Client, ClientError};
-use crate::keys::identity::{decode_signing_key, fingerprint, verify_signature};
+use crate::keys::identity::{decode_signing_key, fingerprint};
 use crate::role::Role;
 use crate::wire::contact::contact_statement;
 use crate::wire::household::{
@@ -48,6 +50,9 @@ pub struct TrustedKeys {
     pub age_recipient: String,
     /// Computed here from `signing_key` and `age_recipient`.
     pub fingerprint: String,
+    /// Keys they used before, linked to these by signed rotation
+    /// statements (`client/rotation.rs`), newest first.
+    pub earlier: Vec<EarlierTrusted>,
 }
 
 /// A household whose recipient and members this device checked.
@@ -103,7 +108,12 @@ impl Client {
         let keys = self.served_keys(id).await?;
         let mut pins = self.pins.lock().await;
         let pin = pins.get(id)?;
-        if let Some(pin) = &pin {
+        // Keys they rotated away from, with the old key's signature on the
+        // new ones, are a change they made: accepted, and pinned anew.
+        let rotated = pin.as_ref().is_some_and(|p| {
+            p.fingerprint != keys.fingerprint && keys.had_fingerprint(&p.fingerprint)
+        });
+        if let Some(pin) = pin.as_ref().filter(|_| !rotated) {
             if pin.fingerprint != keys.fingerprint {
                 return Err(ClientError::Refused(format!(
                     "the server now gives other keys for {} ({id}) than this device saw before \
@@ -114,7 +124,7 @@ impl Client {
             }
         }
         check(&keys)?;
-        if pin.is_none() {
+        if pin.is_none() || rotated {
             pins.set(
                 id,
                 Pin {
@@ -133,6 +143,7 @@ impl Client {
         let mine = self.identity.public();
         let malformed = || ClientError::Refused("my own key is malformed".into());
         Ok(TrustedKeys {
+            earlier: self.earlier_keys(id, &mine).await?,
             id,
             name: self.identity.name().to_owned(),
             role: self.whoami().await?.role,
@@ -165,7 +176,7 @@ impl Client {
 
     /// The keys the server has for `id`, with the fingerprint computed here,
     /// refused unless the key directory in the access log registers them.
-    async fn served_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
+    pub(crate) async fn served_keys(&self, id: PrincipalId) -> Result<TrustedKeys, ClientError> {
         let info = self.principal(id).await?;
         if info.principal_id != id {
             return Err(ClientError::Refused(format!(
@@ -176,15 +187,47 @@ impl Client {
             ClientError::Refused(format!("the signing key of {} is malformed", info.name))
         })?;
         let keys = TrustedKeys {
+            earlier: Vec::new(),
             id,
             fingerprint: fingerprint(&signing_key, &info.keys.age_recipient),
             name: info.name,
             role: info.role,
             signing_key,
-            age_recipient: info.keys.age_recipient,
+            age_recipient: info.keys.age_recipient.clone(),
         };
         self.check_in_directory(&keys).await?;
-        Ok(keys)
+        let earlier = self.earlier_keys(id, &info.keys).await?;
+        Ok(TrustedKeys { earlier, ..keys })
+    }
+
+    /// A household member's keys: vouched for by a readmission when there
+    /// is one, else as pinned and checked (`trusted_keys_checked`), else,
+    /// when the server re-enrolled them and no member readmitted them yet,
+    /// their old keys only (`readmission`). `fp`: the fingerprint the
+    /// statement that added them names.
+    async fn member_keys(
+        &self,
+        id: PrincipalId,
+        fp: Option<&str>,
+        vouches: &std::collections::HashMap<PrincipalId, readmission::Vouch>,
+        check: impl Fn(&TrustedKeys) -> Result<(), ClientError>,
+    ) -> Result<TrustedKeys, ClientError> {
+        if let Some(v) = vouches.get(&id) {
+            let keys = self.vouched_keys(v).await?;
+            check(&keys)?;
+            return Ok(keys);
+        }
+        match self.trusted_keys_checked(id, &check).await {
+            Ok(keys) => Ok(keys),
+            Err(ClientError::Refused(why)) => match self.awaiting_readmission(id, fp).await? {
+                Some(old) => {
+                    check(&old)?;
+                    Ok(old)
+                }
+                None => Err(ClientError::Refused(why)),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// The household, with its recipient and members checked against the
@@ -195,8 +238,11 @@ impl Client {
     ) -> Result<VerifiedHousehold, ClientError> {
         let info = self.household(h).await?;
         let creation = &info.chain.creation;
+        // Readmissions (after a re-enrolment) vouch for a member's new
+        // keys; each one used must check out in the chain below.
+        let vouches = readmission::vouches(h, &info.chain.members);
         let creator = self
-            .trusted_keys_checked(creation.signer, |k| {
+            .member_keys(creation.signer, None, &vouches, |k| {
                 check_signature(k, creation, "the household's creation statement")
             })
             .await?;
@@ -218,6 +264,7 @@ impl Client {
             ));
         };
         let mut members = vec![creator.clone()];
+        let mut readmitted = BTreeSet::new();
         // Additions in the order the server lists them; one made by a
         // member added in the same millisecond may come before that
         // member's own addition, so go round until nothing more connects.
@@ -236,12 +283,22 @@ impl Client {
                     continue;
                 };
                 check_signature(&added_by, m, "a membership statement")?;
+                if let Some(v) = readmission::parse_readmit(h, m) {
+                    if v.by == v.member {
+                        return Err(broken_chain("a member readmitted themselves"));
+                    }
+                    readmitted.insert(v.member);
+                    if !members.iter().any(|k| k.id == v.member) {
+                        members.push(self.vouched_keys(&v).await?);
+                    }
+                    continue;
+                }
                 // A released trusted contact: the member's naming statement
                 // is the link, and it always names the contact's keys.
                 let member = parse_member(h, m)?;
                 let keys = self
-                    .trusted_keys_checked(member.id, |keys| match &member.fingerprint {
-                        Some(fp) if *fp != keys.fingerprint => Err(ClientError::Refused(format!(
+                    .member_keys(member.id, member.fingerprint.as_deref(), &vouches, |keys| match &member.fingerprint {
+                        Some(fp) if !keys.had_fingerprint(fp) => Err(ClientError::Refused(format!(
                             "the server gives other keys for household member {} ({}) than the ones {} signed for: \
                              refusing to use them",
                             keys.name, keys.id, added_by.name
@@ -257,6 +314,17 @@ impl Client {
                 ));
             }
             pending = rest;
+        }
+        if members
+            .iter()
+            .any(|k| vouches.contains_key(&k.id) && !readmitted.contains(&k.id))
+        {
+            return Err(broken_chain(
+                "a readmission is not signed by another member",
+            ));
+        }
+        for k in members.iter().filter(|k| readmitted.contains(&k.id)) {
+            self.accept_vouched(k).await?;
         }
         let chained: BTreeSet<PrincipalId> = members.iter().map(|k| k.id).collect();
         let listed: BTreeSet<PrincipalId> = info.members.iter().map(|m| m.principal_id).collect();
@@ -316,7 +384,10 @@ fn check_signature(
     let signature = B64
         .decode(&s.signature)
         .map_err(|_| broken_chain("a signature is not base64url"))?;
-    if verify_signature(&signer.signing_key, s.statement.as_bytes(), &signature) {
+    // Signed with their key then: an earlier key counts only for a
+    // statement dated before it was retired.
+    let at = signed_at(&s.statement).unwrap_or(i64::MAX);
+    if signer.signed(s.statement.as_bytes(), &signature, at) {
         Ok(())
     } else {
         Err(ClientError::Refused(format!(

@@ -26,7 +26,6 @@ use base64::Engine;
 use kluis_policy::{verify_grant, Action, FieldPath, GrantId, HouseholdId, PrincipalId, Validity};
 
 use super::{Client, ClientError, VerifiedHousehold};
-use crate::keys::identity::verify_signature;
 use crate::store::fields::HOUSEHOLD_READER;
 use crate::wire::plan::{EnvelopeUpload, FieldSummary, FieldValue};
 use crate::wire::version::{ciphertext_sha256, VersionProof, VersionSignature, VersionStatement};
@@ -195,11 +194,20 @@ impl Client {
                 "its signature was made for another version, other content or other readers",
             ));
         }
-        let signer = self.trusted_keys(statement.signer).await?;
+        // A member's keys as the household's chain checked them (with the
+        // keys they had before a re-enrolment, if any).
+        let signer = match household.members.iter().find(|m| m.id == statement.signer) {
+            Some(k) => k.clone(),
+            None => self.trusted_keys(statement.signer).await?,
+        };
         let signature = B64
             .decode(&proof.signature)
             .map_err(|_| forged(&v, "its signature is not base64url"))?;
-        if !verify_signature(&signer.signing_key, proof.statement.as_bytes(), &signature) {
+        if !signer.signed(
+            proof.statement.as_bytes(),
+            &signature,
+            statement.signed_at_ms,
+        ) {
             return Err(forged(
                 &v,
                 &format!(
@@ -266,10 +274,10 @@ impl Client {
         };
         let grant = verify_grant(jws, None).map_err(|_| no_grant())?;
         let s = grant.statement();
-        let signed_by_member = household
-            .members
-            .iter()
-            .any(|m| m.id == s.issuer && m.signing_key == *grant.signer_key());
+        let signed_by_member = household.members.iter().any(|m| {
+            m.id == s.issuer
+                && m.had_signing_key(grant.signer_key(), s.issued_at.saturating_mul(1000))
+        });
         let at_secs = statement.signed_at_ms.div_euclid(1000);
         let observation = v.path.section() == crate::api::observations::SECTION;
         let allows =
@@ -278,7 +286,7 @@ impl Client {
             || s.id != id
             || s.household != household.info.household_id
             || s.grantee != writer.id
-            || s.grantee_fingerprint != writer.fingerprint
+            || !writer.had_fingerprint(&s.grantee_fingerprint)
             || !allows
             || s.validity_at(at_secs) != Validity::Active
         {

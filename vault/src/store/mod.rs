@@ -25,6 +25,7 @@ pub mod readiness;
 pub mod recovery;
 pub mod rekey_marks;
 pub mod retention;
+pub mod rotation;
 pub mod sessions;
 pub mod transaction;
 

@@ -15,5 +15,6 @@ pub mod people;
 pub mod plan;
 pub mod recovery;
 pub mod retention;
+pub mod rotation;
 pub mod sessions;
 pub mod version;

@@ -56,6 +56,9 @@ export const EVENTS = [
   "contact.request",
   "contact.refuse",
   "contact.release",
+  "principal.rotate",
+  "principal.reenrol",
+  "household.member-readmit",
 ] as const;
 
 /** Events about a person's account, whose subject is `fields[0]` (`EventType::ACCOUNT`). */
@@ -68,6 +71,8 @@ const ACCOUNT_EVENTS = [
   "principal.passkey-add",
   "principal.passkey-remove",
   "principal.passkey-use",
+  "principal.rotate",
+  "principal.reenrol",
 ];
 
 /** One decoded entry (`Entry`). */

@@ -443,6 +443,10 @@ export const en: Copy = {
       versions: (what: string) => [`looked at the versions of ${what}`, `tried to look at the versions of ${what}`],
       householdCreate: () => ["started the household", "tried to start the household"],
       memberAdd: () => ["added a member", "tried to add a member"],
+      memberReadmit: () => [
+        "readmitted a member with new keys (after comparing their key code)",
+        "tried to readmit a member with new keys",
+      ],
       grant: (what: string) => [`gave access to ${what}`, `tried to give access to ${what}`],
       revoke: () => ["withdrew access", "tried to withdraw access"],
       privateNote: () => ["wrote a private note (only its writer can read it)", "tried to write a private note"],
@@ -491,6 +495,11 @@ export const en: Copy = {
       contactRelease: () => [
         "got access as trusted contact after the waiting period, and is now a member",
         "tried to fetch the household key as trusted contact",
+      ],
+      rotate: () => ["made new keys (the old ones no longer work)", "tried to make new keys"],
+      reenrol: () => [
+        "got new keys after losing the old ones (a household member must approve this)",
+        "tried to get new keys",
       ],
       other: (code: string) => [`did '${code}'`, `tried to do '${code}'`],
       disable: (who: string) => [`blocked the account of ${who}`, `tried to block the account of ${who}`],

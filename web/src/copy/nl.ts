@@ -452,6 +452,10 @@ export const nl = {
       versions: (what: string) => [`heeft de versies van ${what} bekeken`, `wilde de versies van ${what} bekijken`],
       householdCreate: () => ["heeft het huishouden gestart", "wilde het huishouden starten"],
       memberAdd: () => ["heeft een lid toegevoegd", "wilde een lid toevoegen"],
+      memberReadmit: () => [
+        "heeft een lid weer toegelaten met nieuwe sleutels (na het vergelijken van de sleutelcode)",
+        "wilde een lid weer toelaten met nieuwe sleutels",
+      ],
       grant: (what: string) => [`heeft toegang gegeven tot ${what}`, `wilde toegang geven tot ${what}`],
       revoke: () => ["heeft toegang ingetrokken", "wilde toegang intrekken"],
       privateNote: () => [
@@ -506,6 +510,14 @@ export const nl = {
       contactRelease: () => [
         "kreeg toegang als vertrouwenspersoon na de wachttijd, en is nu lid",
         "wilde de sleutel van het huishouden ophalen als vertrouwenspersoon",
+      ],
+      rotate: () => [
+        "heeft nieuwe sleutels gemaakt (de oude werken niet meer)",
+        "wilde nieuwe sleutels maken",
+      ],
+      reenrol: () => [
+        "heeft nieuwe sleutels gekregen na het kwijtraken van de oude (een lid van het huishouden moet dit goedkeuren)",
+        "wilde nieuwe sleutels krijgen",
       ],
       other: (code: string) => [`deed '${code}'`, `wilde '${code}' doen`],
       // Account events: `who` is the person it was about ("zichzelf" when they did it).

@@ -80,6 +80,8 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return e.householdCreate();
     case "household.member-add":
       return e.memberAdd();
+    case "household.member-readmit":
+      return e.memberReadmit();
     case "grant.create":
       return e.grant(w);
     case "grant.revoke":
@@ -123,6 +125,10 @@ function event(c: Copy, i: AccessItem, names: Names): string[] {
       return ["one_session", "unknown_session"].includes(i.reason ?? "") ? e.signOutOne(subject(c, i, names)) : e.signOutAll(subject(c, i, names));
     case "principal.recovery-set":
       return e.recoverySet();
+    case "principal.rotate":
+      return e.rotate();
+    case "principal.reenrol":
+      return e.reenrol();
     case "principal.recovery-use":
       return e.recoveryUse(i.subject_name ?? (i.fields[0] ? names.people.get(i.fields[0]) : undefined) ?? c.history.someone);
     case "principal.passkey-add":
