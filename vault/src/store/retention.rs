@@ -165,7 +165,8 @@ pub async fn due(tx: &mut Tx, as_of_ms: i64) -> Result<Vec<Due>, StoreError> {
 }
 
 /// Crypto-shredding: delete every ciphertext, envelope, grant, membership
-/// (with its household-identity envelope), the household's log key and the
+/// (with its household-identity envelope), trusted contact (whose held
+/// envelope is the household identity too) and their requests, the household's log key and the
 /// sealed payloads of its log entries. The household row stays as the
 /// record that it existed and when it was destroyed; the log's leaves stay,
 /// so the tree still verifies.
