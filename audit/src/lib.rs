@@ -76,7 +76,7 @@ pub mod payload;
 pub mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, LogSigner, LogVerifier};
-pub use entry::{Action, Entry, EntryError, EventType, Flags, Outcome};
+pub use entry::{Action, Entry, EntryError, EntryRef, EventType, FieldsRef, Flags, Outcome};
 pub use frontier::{Frontier, FrontierError, Subtree};
 pub use merkle::{Hash, ProofError};
 pub use payload::{commitment, open_payload, seal_payload, PayloadError};
