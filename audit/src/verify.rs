@@ -119,6 +119,17 @@ pub fn verify_log_with(
     verify_in_chunks(entries, checkpoint, rules, progress, CHUNK, threads)
 }
 
+/// [`verify_log_with`] with every leaf hashed on the calling thread: the
+/// same checks and answers on one core (the benchmark reports both).
+pub fn verify_log_one_thread(
+    entries: impl Iterator<Item = (u64, Vec<u8>)>,
+    checkpoint: &Checkpoint,
+    rules: Rules,
+    progress: impl FnMut(u64),
+) -> Result<Report, VerifyError> {
+    verify_in_chunks(entries, checkpoint, rules, progress, CHUNK, 0)
+}
+
 /// The replay with `chunk` leaves per hashing job and `threads` hashing
 /// threads (0: hash on this thread). Tests use small chunks.
 fn verify_in_chunks(
