@@ -191,6 +191,56 @@ mod tests {
     }
 
     #[test]
+    fn the_format_is_unchanged_and_owned_buffers_open_in_place() {
+        // The associated data as first specified (and as the web app's
+        // `seal.ts` builds it), spelt out independently of `AadBytes`.
+        let key = new_key();
+        let h = HouseholdId::random();
+        let p = path(&format!("{}/{}", "a".repeat(60), "b".repeat(67)));
+        assert_eq!(p.as_str().len(), kluis_policy::path::MAX_PATH_BYTES);
+        let b = Binding {
+            household: h,
+            path: &p,
+            version: -7,
+            key_gen: 1 << 40,
+        };
+        let mut aad = b"kluis-field/v1\0".to_vec();
+        aad.extend_from_slice(h.as_bytes());
+        aad.extend_from_slice(&(p.as_str().len() as u16).to_be_bytes());
+        aad.extend_from_slice(p.as_str().as_bytes());
+        aad.extend_from_slice(&b.version.to_be_bytes());
+        aad.extend_from_slice(&b.key_gen.to_be_bytes());
+        assert_eq!(AadBytes::new(&b).aad().as_ref(), &aad[..]);
+
+        let sealed = seal(&key, &b, b"huurachterstand");
+        let mut body = sealed[NONCE_LEN..].to_vec();
+        let plain = cipher(&key)
+            .open_in_place(
+                Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN]).unwrap(),
+                Aad::from(&aad[..]),
+                &mut body,
+            )
+            .unwrap();
+        assert_eq!(&plain[..4], &15u32.to_be_bytes());
+        assert_eq!(&plain[4..19], b"huurachterstand");
+        assert!(plain[19..].iter().all(|&z| z == 0));
+
+        let opened = open_owned(&key, &b, sealed.clone()).unwrap();
+        assert_eq!(&opened[..], b"huurachterstand");
+        assert_eq!(&open(&key, &b, &sealed).unwrap()[..], &opened[..]);
+        let mut flipped = sealed;
+        flipped[NONCE_LEN + 3] ^= 1;
+        assert_eq!(
+            open_owned(&key, &b, flipped).unwrap_err(),
+            SealError::WrongPlaceOrKey
+        );
+        assert_eq!(
+            open_owned(&key, &b, vec![0; OVERHEAD + 3]).unwrap_err(),
+            SealError::Malformed
+        );
+    }
+
+    #[test]
     fn refuses_another_place_or_key() {
         let key = new_key();
         let h = HouseholdId::random();
