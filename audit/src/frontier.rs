@@ -40,7 +40,9 @@ pub enum FrontierError {
     UnknownVersion(u8),
     #[error("the tree is full: no more than 2^64 - 1 leaves")]
     Full,
-    #[error("a tree can only be appended where its largest subtree starts at a multiple of its size")]
+    #[error(
+        "a tree can only be appended where its largest subtree starts at a multiple of its size"
+    )]
     NotAligned,
 }
 

@@ -81,6 +81,6 @@ pub use frontier::{Frontier, FrontierError, Subtree};
 pub use merkle::{Hash, ProofError};
 pub use payload::{commitment, open_payload, seal_payload, PayloadError};
 pub use verify::{
-    verify_consistency_with_pinned, verify_log, verify_log_one_thread, verify_log_with, Report, Rules, VerifyError,
-    AUTHOR_BASIS, MEMBERSHIP_BASIS,
+    verify_consistency_with_pinned, verify_log, verify_log_one_thread, verify_log_with, Report,
+    Rules, VerifyError, AUTHOR_BASIS, MEMBERSHIP_BASIS,
 };

@@ -156,9 +156,16 @@ fn verify_in_chunks(
     // Each chunk's own tree, by chunk number, joined in order at the end.
     let mut trees: Vec<(usize, Frontier)> = Vec::new();
     let replayed = if threads == 0 {
-        replay(&mut entries, checkpoint.size, chunk, &mut checks, &mut progress, |n, leaves| {
-            trees.push((n, hash_chunk(&leaves)));
-        })
+        replay(
+            &mut entries,
+            checkpoint.size,
+            chunk,
+            &mut checks,
+            &mut progress,
+            |n, leaves| {
+                trees.push((n, hash_chunk(&leaves)));
+            },
+        )
     } else {
         // A few chunks in flight per thread bound the memory however long
         // the log is.
@@ -186,7 +193,10 @@ fn verify_in_chunks(
                 chunk,
                 &mut checks,
                 &mut progress,
-                |n, leaves| tx.send((n, leaves)).expect("hashing threads wait for the end"),
+                |n, leaves| {
+                    tx.send((n, leaves))
+                        .expect("hashing threads wait for the end")
+                },
             );
             drop(tx);
             for w in workers {
@@ -265,7 +275,10 @@ fn replay(
         expected += 1;
         progress(expected);
         if leaves.len() == chunk {
-            hash(chunks, std::mem::replace(&mut leaves, Vec::with_capacity(chunk)));
+            hash(
+                chunks,
+                std::mem::replace(&mut leaves, Vec::with_capacity(chunk)),
+            );
             chunks += 1;
         }
     }

@@ -160,12 +160,7 @@ pub fn run_one_core(budget: &Budget) -> anyhow::Result<Figure> {
     )
 }
 
-fn measure(
-    budget: &Budget,
-    name: &str,
-    verify: Verifier,
-    threads: &str,
-) -> anyhow::Result<Figure> {
+fn measure(budget: &Budget, name: &str, verify: Verifier, threads: &str) -> anyhow::Result<Figure> {
     let leaves = leaves(entries(budget.quick))?;
     let bytes: u64 = leaves.iter().map(|l| l.len() as u64).sum();
     let mut frontier = Frontier::new();

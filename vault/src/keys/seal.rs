@@ -134,8 +134,8 @@ pub fn open_owned(
     if sealed.len() < OVERHEAD + 4 {
         return Err(SealError::Malformed);
     }
-    let nonce = Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN])
-        .map_err(|_| SealError::Malformed)?;
+    let nonce =
+        Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN]).map_err(|_| SealError::Malformed)?;
     // Wrapped before decrypting, so every path out of here wipes it.
     let mut buf = Plaintext::new(sealed);
     let plain = cipher(key)
