@@ -7,12 +7,14 @@ use std::process::Command;
 
 /// `policy_vs_cedar` only with `--features bench-cedar` (CI runs both).
 const FIGURES: &[&str] = &[
+    "seal_vs_aead",
     "seal_vs_memcpy",
     "dossier_open_vs_unwraps",
     #[cfg(feature = "bench-cedar")]
     "policy_vs_cedar",
     "audit_append_vs_sqlite",
     "verify_vs_sha256",
+    "verify_one_core_vs_sha256",
     "http_read_vs_trivial",
 ];
 

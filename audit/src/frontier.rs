@@ -40,6 +40,10 @@ pub enum FrontierError {
     UnknownVersion(u8),
     #[error("the tree is full: no more than 2^64 - 1 leaves")]
     Full,
+    #[error(
+        "a tree can only be appended where its largest subtree starts at a multiple of its size"
+    )]
+    NotAligned,
 }
 
 const VERSION: u8 = 1;
@@ -99,6 +103,47 @@ impl Frontier {
         self.hashes.push(h);
         self.size = new_size;
         Ok(())
+    }
+
+    /// Appends every leaf of `right`, a tree built on its own (for instance
+    /// on another thread), in O(log n) hashes. `right`'s subtrees must land
+    /// on their own boundaries: this tree's size must be a multiple of the
+    /// largest power of two in `right.size()` (a verifier hashing chunks of
+    /// 2^k leaves has that).
+    pub fn extend(&mut self, right: &Frontier) -> Result<(), FrontierError> {
+        if right.size == 0 {
+            return Ok(());
+        }
+        let largest = 63 - right.size.leading_zeros();
+        if self.size & ((1u64 << largest) - 1) != 0 {
+            return Err(FrontierError::NotAligned);
+        }
+        if self.size.checked_add(right.size).is_none() {
+            return Err(FrontierError::Full);
+        }
+        let mut rest = right.size;
+        for hash in &right.hashes {
+            let height = 63 - rest.leading_zeros();
+            self.append_subtree(height, *hash);
+            rest &= !(1u64 << height);
+        }
+        Ok(())
+    }
+
+    /// Appends a perfect subtree of 2^height leaves; the caller checked that
+    /// the size is a multiple of 2^height and that the sum fits.
+    fn append_subtree(&mut self, height: u32, hash: Hash) {
+        let mut h = hash;
+        let mut s = self.size >> height;
+        // As in `append_with`, one level up: the set bits below `height`
+        // are zero, so the trailing hashes are the subtrees to merge.
+        while s & 1 == 1 {
+            let left = self.hashes.pop().expect("invariant: one hash per set bit");
+            h = node_hash(&left, &h);
+            s >>= 1;
+        }
+        self.hashes.push(h);
+        self.size += 1u64 << height;
     }
 
     /// The RFC 9162 root of the tree, in O(log n).
@@ -241,6 +286,31 @@ mod tests {
                 g.append(*h).unwrap();
             }
             prop_assert_eq!(g.root(), root(&l));
+        }
+
+        #[test]
+        fn extending_by_aligned_chunks_equals_appending(n in 0usize..300, k in 0u32..6) {
+            let l = leaves(n);
+            let chunk = 1usize << k;
+            let mut f = Frontier::new();
+            for part in l.chunks(chunk) {
+                f.extend(&Frontier::from_leaves(part)).unwrap();
+            }
+            prop_assert_eq!(&f, &Frontier::from_leaves(&l));
+        }
+
+        #[test]
+        fn extending_off_boundary_is_refused(n in 1usize..64, m in 2usize..64) {
+            let l = leaves(n + m);
+            let mut f = Frontier::from_leaves(&l[..n]);
+            let right = Frontier::from_leaves(&l[n..]);
+            let largest = 1usize << (63 - (m as u64).leading_zeros());
+            if n % largest == 0 {
+                f.extend(&right).unwrap();
+                prop_assert_eq!(f.root(), root(&l));
+            } else {
+                prop_assert_eq!(f.extend(&right), Err(FrontierError::NotAligned));
+            }
         }
 
         #[test]

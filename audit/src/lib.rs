@@ -76,11 +76,11 @@ pub mod payload;
 pub mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError, LogSigner, LogVerifier};
-pub use entry::{Action, Entry, EntryError, EventType, Flags, Outcome};
+pub use entry::{Action, Entry, EntryError, EntryRef, EventType, FieldsRef, Flags, Outcome};
 pub use frontier::{Frontier, FrontierError, Subtree};
 pub use merkle::{Hash, ProofError};
 pub use payload::{commitment, open_payload, seal_payload, PayloadError};
 pub use verify::{
-    verify_consistency_with_pinned, verify_log, verify_log_with, Report, Rules, VerifyError,
-    AUTHOR_BASIS, MEMBERSHIP_BASIS,
+    verify_consistency_with_pinned, verify_log, verify_log_one_thread, verify_log_with, Report,
+    Rules, VerifyError, AUTHOR_BASIS, MEMBERSHIP_BASIS,
 };

@@ -8,7 +8,7 @@
 //! position, so a non-specialist can act on them.
 
 use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, EntryError, EventType, Outcome};
+use crate::entry::{EntryError, EntryRef, EventType, Outcome};
 use crate::frontier::Frontier;
 use crate::merkle::{empty_root, verify_consistency, Hash};
 use std::collections::HashMap;
@@ -95,15 +95,52 @@ pub fn verify_log(
     verify_log_with(entries, checkpoint, Rules::default(), progress)
 }
 
+/// Leaves per hashing chunk: a power of two, so each full chunk is one
+/// perfect subtree and joins the tree in O(log n) hashes.
+const CHUNK: usize = 1024;
+
 /// [`verify_log`] with optional stricter [`Rules`].
+///
+/// The checks run in order on the calling thread (so the first failure is
+/// the one reported); the hashing, about two thirds of the work, runs on one
+/// thread per core, a chunk of [`CHUNK`] leaves at a time (logs of one
+/// chunk or less are hashed on the calling thread).
 pub fn verify_log_with(
     entries: impl Iterator<Item = (u64, Vec<u8>)>,
     checkpoint: &Checkpoint,
     rules: Rules,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Report, VerifyError> {
-    let mut grants = Grants::default();
-    let mut frontier = Frontier::new();
+    let threads = if checkpoint.size as usize > CHUNK {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        0
+    };
+    verify_in_chunks(entries, checkpoint, rules, progress, CHUNK, threads)
+}
+
+/// [`verify_log_with`] with every leaf hashed on the calling thread: the
+/// same checks and answers on one core (the benchmark reports both).
+pub fn verify_log_one_thread(
+    entries: impl Iterator<Item = (u64, Vec<u8>)>,
+    checkpoint: &Checkpoint,
+    rules: Rules,
+    progress: impl FnMut(u64),
+) -> Result<Report, VerifyError> {
+    verify_in_chunks(entries, checkpoint, rules, progress, CHUNK, 0)
+}
+
+/// The replay with `chunk` leaves per hashing job and `threads` hashing
+/// threads (0: hash on this thread). Tests use small chunks.
+fn verify_in_chunks(
+    mut entries: impl Iterator<Item = (u64, Vec<u8>)>,
+    checkpoint: &Checkpoint,
+    rules: Rules,
+    mut progress: impl FnMut(u64),
+    chunk: usize,
+    threads: usize,
+) -> Result<Report, VerifyError> {
+    debug_assert!(chunk.is_power_of_two());
     let mut report = Report {
         entries: 0,
         root: empty_root(),
@@ -111,13 +148,109 @@ pub fn verify_log_with(
         denied: 0,
         errors: 0,
     };
-    let mut entries = entries;
+    let mut checks = Checks {
+        rules,
+        grants: Grants::default(),
+        report: &mut report,
+    };
+    // Each chunk's own tree, by chunk number, joined in order at the end.
+    let mut trees: Vec<(usize, Frontier)> = Vec::new();
+    let replayed = if threads == 0 {
+        replay(
+            &mut entries,
+            checkpoint.size,
+            chunk,
+            &mut checks,
+            &mut progress,
+            |n, leaves| {
+                trees.push((n, hash_chunk(&leaves)));
+            },
+        )
+    } else {
+        // A few chunks in flight per thread bound the memory however long
+        // the log is.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Vec<u8>>)>(2 * threads);
+        let rx = std::sync::Mutex::new(rx);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            // The lock is held only to take the next job.
+                            let job = rx.lock().expect("no panics").recv();
+                            let Ok((n, leaves)) = job else {
+                                return done;
+                            };
+                            done.push((n, hash_chunk(&leaves)));
+                        }
+                    })
+                })
+                .collect();
+            let replayed = replay(
+                &mut entries,
+                checkpoint.size,
+                chunk,
+                &mut checks,
+                &mut progress,
+                |n, leaves| {
+                    tx.send((n, leaves))
+                        .expect("hashing threads wait for the end")
+                },
+            );
+            drop(tx);
+            for w in workers {
+                trees.extend(w.join().expect("hashing does not panic"));
+            }
+            replayed
+        })
+    };
+    replayed?;
+    trees.sort_unstable_by_key(|(n, _)| *n);
+    let mut frontier = Frontier::new();
+    for (_, tree) in &trees {
+        frontier
+            .extend(tree)
+            .expect("chunks of 2^k leaves in order are aligned; sizes below the checkpoint fit");
+    }
+    report.entries = frontier.size();
+    report.root = frontier.root();
+    if report.root != checkpoint.root {
+        return Err(VerifyError::RootMismatch {
+            size: checkpoint.size,
+        });
+    }
+    Ok(report)
+}
+
+/// The leaf hashes of a chunk, as a tree of its own.
+fn hash_chunk(leaves: &[Vec<u8>]) -> Frontier {
+    let mut tree = Frontier::new();
+    for leaf in leaves {
+        tree.append(crate::merkle::leaf_hash(leaf))
+            .expect("a chunk is far below 2^64 leaves");
+    }
+    tree
+}
+
+/// Pulls exactly `size` entries, checks each in order and hands them on
+/// in numbered chunks of `chunk` leaves (the last may be shorter).
+fn replay(
+    entries: &mut impl Iterator<Item = (u64, Vec<u8>)>,
+    size: u64,
+    chunk: usize,
+    checks: &mut Checks<'_>,
+    progress: &mut impl FnMut(u64),
+    mut hash: impl FnMut(usize, Vec<Vec<u8>>),
+) -> Result<(), VerifyError> {
     let mut expected = 0u64;
-    while expected < checkpoint.size {
+    let mut leaves = Vec::with_capacity(chunk);
+    let mut chunks = 0usize;
+    while expected < size {
         let Some((seq, leaf)) = entries.next() else {
             return Err(VerifyError::TooFew {
                 found: expected,
-                signed: checkpoint.size,
+                signed: size,
             });
         };
         if seq != expected {
@@ -137,40 +270,55 @@ pub fn verify_log_with(
                 },
             });
         }
+        checks.entry(seq, &leaf)?;
+        leaves.push(leaf);
+        expected += 1;
+        progress(expected);
+        if leaves.len() == chunk {
+            hash(
+                chunks,
+                std::mem::replace(&mut leaves, Vec::with_capacity(chunk)),
+            );
+            chunks += 1;
+        }
+    }
+    if !leaves.is_empty() {
+        hash(chunks, leaves);
+    }
+    Ok(())
+}
+
+/// Everything checked per entry besides its hash.
+struct Checks<'r> {
+    rules: Rules,
+    grants: Grants,
+    report: &'r mut Report,
+}
+
+impl Checks<'_> {
+    fn entry(&mut self, seq: u64, leaf: &[u8]) -> Result<(), VerifyError> {
         let entry =
-            Entry::decode(&leaf).map_err(|source| VerifyError::Unreadable { seq, source })?;
+            EntryRef::decode(leaf).map_err(|source| VerifyError::Unreadable { seq, source })?;
         if entry.seq != seq {
             return Err(VerifyError::WrongPosition {
                 position: seq,
                 claimed: entry.seq,
             });
         }
-        check_rules(&entry, &mut report)?;
-        if rules.grants_must_be_live {
-            grants.check(&entry)?;
+        check_rules(&entry, self.report)?;
+        if self.rules.grants_must_be_live {
+            self.grants.check(&entry)?;
         }
-        frontier
-            .append(crate::merkle::leaf_hash(&leaf))
-            .expect("sizes below the checkpoint size fit in u64");
-        expected += 1;
-        progress(expected);
+        Ok(())
     }
-    report.entries = frontier.size();
-    report.root = frontier.root();
-    if report.root != checkpoint.root {
-        return Err(VerifyError::RootMismatch {
-            size: checkpoint.size,
-        });
-    }
-    Ok(report)
 }
 
 /// The logging rules every entry must satisfy, beyond hashing correctly.
-fn check_rules(e: &Entry, report: &mut Report) -> Result<(), VerifyError> {
+fn check_rules(e: &EntryRef<'_>, report: &mut Report) -> Result<(), VerifyError> {
     match e.outcome {
         Outcome::Allowed => {
             if e.event == EventType::FieldRead {
-                if e.basis.as_deref().is_none_or(str::is_empty) {
+                if e.basis.is_none_or(str::is_empty) {
                     return Err(VerifyError::ReadWithoutBasis { seq: e.seq });
                 }
                 report.allowed_reads += 1;
@@ -182,10 +330,12 @@ fn check_rules(e: &Entry, report: &mut Report) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Grants in force, as (household, grant id), learned from the log itself,
-/// each with its validity window when the `grant.create` entry states one.
+/// Grants in force, learned from the log itself: per household, per grant
+/// id, the validity window when the `grant.create` entry states one. Looked
+/// up with the entry's borrowed text, so a read costs no allocation; only a
+/// `grant.create` stores copies.
 #[derive(Default)]
-struct Grants(HashMap<(String, String), Option<(i64, i64)>>);
+struct Grants(HashMap<String, HashMap<String, Option<(i64, i64)>>>);
 
 /// The validity window a `grant.create` entry records in `reason`:
 /// `valid-ms:FROM..UNTIL` (UTC Unix milliseconds, until exclusive). Entries
@@ -202,23 +352,27 @@ pub fn grant_window(reason: Option<&str>) -> Option<(i64, i64)> {
 pub const GRANT_WINDOW_PREFIX: &str = "valid-ms:";
 
 impl Grants {
-    fn check(&mut self, e: &Entry) -> Result<(), VerifyError> {
+    fn check(&mut self, e: &EntryRef<'_>) -> Result<(), VerifyError> {
         if e.outcome != Outcome::Allowed {
             return Ok(());
         }
-        let (Some(household), Some(basis)) = (&e.household, &e.basis) else {
+        let (Some(household), Some(basis)) = (e.household, e.basis) else {
             return Ok(()); // reads without basis are caught by check_rules
         };
-        let key = (household.clone(), basis.clone());
         match e.event {
             EventType::GrantCreate => {
-                self.0.insert(key, grant_window(e.reason.as_deref()));
+                self.0
+                    .entry(household.to_owned())
+                    .or_default()
+                    .insert(basis.to_owned(), grant_window(e.reason));
             }
             EventType::GrantRevoke => {
-                self.0.remove(&key);
+                if let Some(grants) = self.0.get_mut(household) {
+                    grants.remove(basis);
+                }
             }
             EventType::FieldRead if basis != MEMBERSHIP_BASIS && basis != AUTHOR_BASIS => {
-                let live = match self.0.get(&key) {
+                let live = match self.0.get(household).and_then(|g| g.get(basis)) {
                     None => false,
                     Some(None) => true,
                     Some(Some((from, until))) => (*from..*until).contains(&e.time_ms),
@@ -226,7 +380,7 @@ impl Grants {
                 if !live {
                     return Err(VerifyError::GrantNotLive {
                         seq: e.seq,
-                        grant: basis.clone(),
+                        grant: basis.to_owned(),
                     });
                 }
             }
@@ -274,6 +428,7 @@ pub fn verify_consistency_with_pinned(
 mod tests {
     use super::*;
     use crate::entry::tests::read_entry;
+    use crate::entry::Entry;
     use crate::merkle::{consistency_proof, leaf_hash, root};
     use proptest::prelude::*;
 
@@ -292,8 +447,62 @@ mod tests {
         }
     }
 
+    /// Every chunk size and thread count must give the same answer.
+    fn same_in_chunks(
+        rows: &[(u64, Vec<u8>)],
+        cp: &Checkpoint,
+        rules: Rules,
+    ) -> Result<Report, VerifyError> {
+        let answer = verify_log_with(rows.iter().cloned(), cp, rules, |_| {});
+        for (chunk, threads) in [(1, 0), (2, 0), (4, 1), (4, 2), (8, 3)] {
+            assert_eq!(
+                verify_in_chunks(rows.iter().cloned(), cp, rules, |_| {}, chunk, threads),
+                answer,
+                "{chunk} leaves per chunk, {threads} threads"
+            );
+        }
+        answer
+    }
+
     fn run(rows: Vec<(u64, Vec<u8>)>, cp: &Checkpoint) -> Result<Report, VerifyError> {
-        verify_log(rows.into_iter(), cp, |_| {})
+        same_in_chunks(&rows, cp, Rules::default())
+    }
+
+    #[test]
+    fn a_log_longer_than_a_chunk_is_hashed_on_threads_and_still_caught() {
+        let n = 3 * CHUNK as u64 + 17;
+        let rows = log(n);
+        let cp = checkpoint_for(&rows);
+        let report = verify_log(rows.clone().into_iter(), &cp, |_| {}).unwrap();
+        assert_eq!((report.entries, report.root), (n, cp.root));
+        // One changed leaf in the second chunk, and one in the short last one.
+        for at in [CHUNK + 5, 3 * CHUNK + 16] {
+            let mut bad = rows.clone();
+            let mut e = read_entry(at as u64);
+            e.actor_org = Some("Someone Else".into());
+            bad[at].1 = e.encode().unwrap();
+            assert_eq!(
+                verify_log(bad.into_iter(), &cp, |_| {}).unwrap_err(),
+                VerifyError::RootMismatch { size: n }
+            );
+        }
+        // The first failure in order wins, whichever chunk is hashed first.
+        let mut bad = rows.clone();
+        bad[2 * CHUNK + 1].1.push(0);
+        bad.remove(2 * CHUNK + 3);
+        assert!(matches!(
+            verify_log(bad.into_iter(), &cp, |_| {}).unwrap_err(),
+            VerifyError::Unreadable { seq, .. } if seq == 2 * CHUNK as u64 + 1
+        ));
+        let mut short = rows;
+        short.truncate(2 * CHUNK + 9);
+        assert_eq!(
+            verify_log(short.into_iter(), &cp, |_| {}).unwrap_err(),
+            VerifyError::TooFew {
+                found: 2 * CHUNK as u64 + 9,
+                signed: n
+            }
+        );
     }
 
     #[test]
@@ -516,7 +725,7 @@ mod tests {
         };
         let check = |rows: Vec<(u64, Vec<u8>)>| {
             let cp = checkpoint_for(&rows);
-            verify_log_with(rows.into_iter(), &cp, strict, |_| {})
+            same_in_chunks(&rows, &cp, strict)
         };
         // create grant-9, read, revoke, read again: the last read is flagged.
         let mut rows = vec![
@@ -567,7 +776,7 @@ mod tests {
         };
         let check = |rows: Vec<(u64, Vec<u8>)>| {
             let cp = checkpoint_for(&rows);
-            verify_log_with(rows.into_iter(), &cp, strict, |_| {})
+            same_in_chunks(&rows, &cp, strict)
         };
         let t0 = read_entry(0).time_ms;
         let create = |from: i64, until: i64| {

@@ -30,12 +30,14 @@ pub struct BenchArgs {
 }
 
 /// The headline figures, in the order they are measured.
-pub const FIGURES: [&str; 6] = [
+pub const FIGURES: [&str; 8] = [
+    "seal_vs_aead",
     "seal_vs_memcpy",
     "dossier_open_vs_unwraps",
     "policy_vs_cedar",
     "audit_append_vs_sqlite",
     "verify_vs_sha256",
+    "verify_one_core_vs_sha256",
     "http_read_vs_trivial",
 ];
 
@@ -89,7 +91,8 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     for step in steps {
         bar.set_message(step);
         match step {
-            "seal_vs_memcpy" => figures.push(bench::seal::run(&budget)?),
+            "seal_vs_aead" => figures.push(bench::seal::run_aead(&budget)?),
+            "seal_vs_memcpy" => figures.push(bench::seal::run_memcpy(&budget)?),
             "dossier_open_vs_unwraps" => figures.push(bench::dossier::run(&budget)?),
             #[cfg(feature = "bench-cedar")]
             "policy_vs_cedar" => figures.push(bench::policy::run(&budget)?),
@@ -99,6 +102,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
             }
             "audit_append_vs_sqlite" => figures.push(bench::audit_append::run(&budget).await?),
             "verify_vs_sha256" => figures.push(bench::verify::run(&budget)?),
+            "verify_one_core_vs_sha256" => figures.push(bench::verify::run_one_core(&budget)?),
             "http_read_vs_trivial" => {
                 figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?)
             }

@@ -20,7 +20,7 @@ pub struct Field {
     pub path: FieldPath,
     pub version: i64,
     pub key_gen: i64,
-    pub value: Zeroizing<Vec<u8>>,
+    pub value: seal::Plaintext,
     pub author_role: String,
     pub created_at: String,
     pub private: bool,
@@ -217,7 +217,8 @@ impl Client {
             version: v.version,
             key_gen: v.key_gen,
         };
-        let value = seal::open(&key, &binding, &ciphertext)
+        // Opened in the buffer base64 decoded it into: no copy.
+        let value = seal::open_owned(&key, &binding, ciphertext)
             .map_err(|e| ClientError::Refused(format!("{} version {}: {e}", v.path, v.version)))?;
         Ok(Field {
             path: v.path,

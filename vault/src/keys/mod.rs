@@ -8,6 +8,7 @@
 pub mod envelope;
 pub mod identity;
 pub mod keystore;
+pub mod plaintext;
 pub mod recovery_blob;
 pub mod recovery_code;
 pub mod seal;

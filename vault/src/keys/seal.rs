@@ -13,6 +13,8 @@ use kluis_policy::{FieldPath, HouseholdId};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use zeroize::Zeroizing;
 
+pub use super::plaintext::Plaintext;
+
 /// Where a sealed value belongs; all of it is authenticated.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding<'a> {
@@ -50,17 +52,45 @@ pub fn new_key() -> Zeroizing<[u8; 32]> {
     Zeroizing::new(rand::random())
 }
 
-fn aad(b: &Binding<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + b.path.as_str().len());
-    out.extend_from_slice(b"kluis-field/v1\0");
-    out.extend_from_slice(b.household.as_bytes());
-    out.extend_from_slice(&(b.path.as_str().len() as u16).to_be_bytes());
-    out.extend_from_slice(b.path.as_str().as_bytes());
-    out.extend_from_slice(&b.version.to_be_bytes());
-    out.extend_from_slice(&b.key_gen.to_be_bytes());
-    out
+/// The longest associated data: the label, the household id, the path
+/// (at most `MAX_PATH_BYTES`) with its length, version and key generation.
+const MAX_AAD: usize = 15 + 16 + 2 + kluis_policy::path::MAX_PATH_BYTES + 8 + 8;
+
+/// The associated data, built on the stack: sealing and opening allocate
+/// only the buffer that holds the value.
+struct AadBytes {
+    bytes: [u8; MAX_AAD],
+    len: usize,
 }
 
+impl AadBytes {
+    fn new(b: &Binding<'_>) -> Self {
+        let path = b.path.as_str().as_bytes();
+        let mut out = Self {
+            bytes: [0; MAX_AAD],
+            len: 0,
+        };
+        for part in [
+            &b"kluis-field/v1\0"[..],
+            b.household.as_bytes(),
+            &(path.len() as u16).to_be_bytes(),
+            path,
+            &b.version.to_be_bytes(),
+            &b.key_gen.to_be_bytes(),
+        ] {
+            out.bytes[out.len..out.len + part.len()].copy_from_slice(part);
+            out.len += part.len();
+        }
+        out
+    }
+
+    fn aad(&self) -> Aad<&[u8]> {
+        Aad::from(&self.bytes[..self.len])
+    }
+}
+
+/// The AES-256-GCM key schedule for one value's key: once per `seal` and
+/// once per `open` (a value is sealed and opened on different devices).
 fn cipher(key: &[u8; 32]) -> LessSafeKey {
     LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("32-byte key"))
 }
@@ -79,7 +109,7 @@ pub fn seal(key: &[u8; 32], binding: &Binding<'_>, content: &[u8]) -> Vec<u8> {
     let tag = cipher(key)
         .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce_bytes),
-            Aad::from(aad(binding)),
+            AadBytes::new(binding).aad(),
             &mut out[NONCE_LEN..],
         )
         .expect("sealing cannot fail for in-range sizes");
@@ -87,30 +117,42 @@ pub fn seal(key: &[u8; 32], binding: &Binding<'_>, content: &[u8]) -> Vec<u8> {
     out
 }
 
-pub fn open(
+/// Opens a sealed value that is only borrowed: copies it once, then as
+/// [`open_owned`].
+pub fn open(key: &[u8; 32], binding: &Binding<'_>, sealed: &[u8]) -> Result<Plaintext, SealError> {
+    open_owned(key, binding, sealed.to_vec())
+}
+
+/// Opens a sealed value in the buffer it came in (as the client's read path
+/// has it, fresh from base64): decrypted in place, no copy. The buffer is
+/// wiped when the result is dropped, and at once if it does not open.
+pub fn open_owned(
     key: &[u8; 32],
     binding: &Binding<'_>,
-    sealed: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    sealed: Vec<u8>,
+) -> Result<Plaintext, SealError> {
     if sealed.len() < OVERHEAD + 4 {
         return Err(SealError::Malformed);
     }
-    let (nonce, body) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Malformed)?;
-    let mut data = Zeroizing::new(body.to_vec());
+    let nonce =
+        Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN]).map_err(|_| SealError::Malformed)?;
+    // Wrapped before decrypting, so every path out of here wipes it.
+    let mut buf = Plaintext::new(sealed);
     let plain = cipher(key)
-        .open_in_place(nonce, Aad::from(aad(binding)), &mut data)
+        .open_in_place(
+            nonce,
+            AadBytes::new(binding).aad(),
+            &mut buf.buf_mut()[NONCE_LEN..],
+        )
         .map_err(|_| SealError::WrongPlaceOrKey)?;
     let len = u32::from_be_bytes(plain[..4].try_into().expect("4 bytes")) as usize;
     if len > plain.len() - 4 {
         return Err(SealError::Malformed);
     }
-    // Cut the content out of the decrypted buffer in place instead of
-    // copying it into a new one; what is cut off (padding, tag) stays in
-    // the buffer's spare capacity, which `Zeroizing` wipes on drop too.
-    data.truncate(4 + len);
-    data.drain(..4);
-    Ok(data)
+    // The content is a window in the decrypted buffer (after the nonce and
+    // the length): nothing is moved or copied.
+    buf.show(NONCE_LEN + 4, len);
+    Ok(buf)
 }
 
 #[cfg(test)]
@@ -145,6 +187,56 @@ mod tests {
             seal(&key, &b, b"a").len(),
             seal(&key, &b, &[1u8; 200]).len(),
             "same bucket, same size"
+        );
+    }
+
+    #[test]
+    fn the_format_is_unchanged_and_owned_buffers_open_in_place() {
+        // The associated data as first specified (and as the web app's
+        // `seal.ts` builds it), spelt out independently of `AadBytes`.
+        let key = new_key();
+        let h = HouseholdId::random();
+        let p = path(&format!("{}/{}", "a".repeat(60), "b".repeat(67)));
+        assert_eq!(p.as_str().len(), kluis_policy::path::MAX_PATH_BYTES);
+        let b = Binding {
+            household: h,
+            path: &p,
+            version: -7,
+            key_gen: 1 << 40,
+        };
+        let mut aad = b"kluis-field/v1\0".to_vec();
+        aad.extend_from_slice(h.as_bytes());
+        aad.extend_from_slice(&(p.as_str().len() as u16).to_be_bytes());
+        aad.extend_from_slice(p.as_str().as_bytes());
+        aad.extend_from_slice(&b.version.to_be_bytes());
+        aad.extend_from_slice(&b.key_gen.to_be_bytes());
+        assert_eq!(AadBytes::new(&b).aad().as_ref(), &aad[..]);
+
+        let sealed = seal(&key, &b, b"huurachterstand");
+        let mut body = sealed[NONCE_LEN..].to_vec();
+        let plain = cipher(&key)
+            .open_in_place(
+                Nonce::try_assume_unique_for_key(&sealed[..NONCE_LEN]).unwrap(),
+                Aad::from(&aad[..]),
+                &mut body,
+            )
+            .unwrap();
+        assert_eq!(&plain[..4], &15u32.to_be_bytes());
+        assert_eq!(&plain[4..19], b"huurachterstand");
+        assert!(plain[19..].iter().all(|&z| z == 0));
+
+        let opened = open_owned(&key, &b, sealed.clone()).unwrap();
+        assert_eq!(&opened[..], b"huurachterstand");
+        assert_eq!(&open(&key, &b, &sealed).unwrap()[..], &opened[..]);
+        let mut flipped = sealed;
+        flipped[NONCE_LEN + 3] ^= 1;
+        assert_eq!(
+            open_owned(&key, &b, flipped).unwrap_err(),
+            SealError::WrongPlaceOrKey
+        );
+        assert_eq!(
+            open_owned(&key, &b, vec![0; OVERHEAD + 3]).unwrap_err(),
+            SealError::Malformed
         );
     }
 
