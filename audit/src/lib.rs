@@ -67,6 +67,8 @@
 //! grant must have been created and not yet revoked, see [`Rules`]). See
 //! [`verify`].
 
+#![forbid(unsafe_code)]
+
 pub mod checkpoint;
 pub mod directory;
 pub mod entry;

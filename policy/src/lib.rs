@@ -8,6 +8,8 @@
 //! Times: statements carry JWT NumericDate seconds; the evaluator takes Unix
 //! milliseconds (`now_ms`). [`GrantFact::from_statement`] converts.
 
+#![forbid(unsafe_code)]
+
 pub mod action;
 pub mod evaluator;
 pub mod fingerprint;
