@@ -30,13 +30,14 @@ pub struct BenchArgs {
 }
 
 /// The headline figures, in the order they are measured.
-pub const FIGURES: [&str; 6] = [
+pub const FIGURES: [&str; 7] = [
     "seal_vs_memcpy",
     "dossier_open_vs_unwraps",
     "policy_vs_cedar",
     "audit_append_vs_sqlite",
     "verify_vs_sha256",
     "http_read_vs_trivial",
+    "http_read_vs_trivial_c64",
 ];
 
 /// Longer measurements beside the headline figures.
@@ -64,6 +65,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     let mut steps: Vec<&str> = FIGURES.to_vec();
     if args.db.is_some() {
         steps.push("http_read_vs_trivial_postgres");
+        steps.push("http_read_vs_trivial_c64_postgres");
     }
     // The browser figure is a headline figure where Chromium is present.
     let browser_missing = bench::browser::unavailable();
@@ -99,16 +101,18 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
             }
             "audit_append_vs_sqlite" => figures.push(bench::audit_append::run(&budget).await?),
             "verify_vs_sha256" => figures.push(bench::verify::run(&budget)?),
-            "http_read_vs_trivial" => {
-                figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?)
+            "http_read_vs_trivial" | "http_read_vs_trivial_c64" => {
+                let readers = readers(step);
+                figures.push(bench::http::run(&budget, step, None, readers).await?)
             }
             "browser_dossier_open_vs_native" => match &browser_missing {
                 None => figures.push(bench::browser::run(&budget)?),
                 Some(why) => skipped.push(format!("browser_dossier_open_vs_native ({why})")),
             },
-            "http_read_vs_trivial_postgres" => {
+            "http_read_vs_trivial_postgres" | "http_read_vs_trivial_c64_postgres" => {
                 let url = args.db.as_deref().expect("only listed with --db");
-                figures.push(bench::http::run_postgres(&budget, url).await?)
+                let readers = readers(step);
+                figures.push(bench::http::run_postgres(&budget, step, url, readers).await?)
             }
             other => unreachable!("{other} is listed but not measured"),
         }
@@ -135,6 +139,15 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Concurrent readers of an HTTP figure: 64 for the `_c64` ones.
+fn readers(figure: &str) -> usize {
+    if figure.contains("_c64") {
+        bench::http::CONCURRENCY_HIGH
+    } else {
+        bench::http::CONCURRENCY
+    }
 }
 
 /// The figures as a Markdown table (it goes into BENCHMARKS.md as is),
