@@ -16,6 +16,7 @@ const FIGURES: &[&str] = &[
     "verify_vs_sha256",
     "verify_one_core_vs_sha256",
     "http_read_vs_trivial",
+    "http_read_vs_trivial_c64",
 ];
 
 #[test]
@@ -59,10 +60,25 @@ fn quick_bench_reports_every_figure() {
             "{name} has no unit"
         );
     }
-    let http = &figures["http_read_vs_trivial"];
-    for key in ["p50_ms", "p99_ms"] {
-        let v = http[key].as_f64().expect("latency reported");
-        assert!(v.is_finite() && v > 0.0, "{key} = {v}");
+    // The browser figure is a headline figure wherever it can be measured.
+    match kluis_vault::bench::browser::unavailable() {
+        None => assert!(
+            figures.contains_key("browser_dossier_open_vs_native"),
+            "Chromium is here, yet no browser figure: {json}"
+        ),
+        Some(why) => assert!(
+            stderr.contains("skipped browser_dossier_open_vs_native"),
+            "{why}, yet not said: {stderr}"
+        ),
     }
-    assert!(http["p50_ms"].as_f64() <= http["p99_ms"].as_f64());
+    for name in ["http_read_vs_trivial", "http_read_vs_trivial_c64"] {
+        let http = &figures[name];
+        for key in ["p50_ms", "p99_ms"] {
+            let v = http[key].as_f64().expect("latency reported");
+            assert!(v.is_finite() && v > 0.0, "{name}.{key} = {v}");
+        }
+        assert!(http["p50_ms"].as_f64() <= http["p99_ms"].as_f64());
+        let per_commit = http["reads_per_commit"].as_f64().expect("reads per commit");
+        assert!(per_commit >= 1.0, "{name}: {per_commit} reads per commit");
+    }
 }

@@ -90,6 +90,7 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
         }
         let Some(inner) = state.upgrade() else { break };
         let state = AppState::from_inner(inner);
+        state.metrics.read_batch(batch.len());
         match commit(&state, &batch).await {
             Ok(outcomes) => {
                 for (p, allowed) in batch.into_iter().zip(outcomes) {
@@ -108,7 +109,10 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
 }
 
 async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreError> {
-    let mut ltx = LoggedTx::begin(state).await?;
+    // On the writer's own connection: with many readers in flight, the
+    // shared pool has a queue, and the commit that releases them all must
+    // not wait in it behind them (see `Store::begin_writer`).
+    let mut ltx = LoggedTx::begin_writer(state).await?;
     let now = state.clock.now_ms();
     // Every grant the batch rests on is checked once, before any entry is
     // appended: the check reads only `grants`, which appends do not touch,

@@ -33,6 +33,9 @@ pub struct Metrics {
     registry: Arc<Mutex<Registry>>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    /// Reads per group commit (`api::log_writer`): how many readers share
+    /// one fsync. `kluis bench` reports its mean beside the read figures.
+    read_batches: Histogram,
 }
 
 impl Metrics {
@@ -48,11 +51,23 @@ impl Metrics {
             "Time to answer",
             latency.clone(),
         );
+        let read_batches = Histogram::new(exponential_buckets(1.0, 2.0, 10));
+        registry.register(
+            "read_log_batch_entries",
+            "Read log entries committed together by the group-commit writer",
+            read_batches.clone(),
+        );
         Self {
             registry: Arc::new(Mutex::new(registry)),
             requests,
             latency,
+            read_batches,
         }
+    }
+
+    /// One group commit of `entries` read log entries.
+    pub fn read_batch(&self, entries: usize) {
+        self.read_batches.observe(entries as f64);
     }
 
     pub fn render(&self) -> String {

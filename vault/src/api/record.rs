@@ -249,6 +249,14 @@ impl LoggedTx {
         Ok(Self { tx, head })
     }
 
+    /// The same on the connection reserved for the group-commit writer
+    /// (`api::log_writer`; see `Store::begin_writer`).
+    pub async fn begin_writer(state: &AppState) -> Result<Self, StoreError> {
+        let mut tx = state.store.begin_writer().await?;
+        let head = log::lock(&mut tx).await?;
+        Ok(Self { tx, head })
+    }
+
     /// The transaction, for the request's own queries. Appended entries
     /// are written first (they are buffered, see `store::log::Head`), so
     /// the transaction holds everything recorded so far.

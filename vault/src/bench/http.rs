@@ -1,11 +1,13 @@
-//! `http_read_vs_trivial`: authorised, logged field reads per second over
-//! HTTP against the real server, against `GET /healthz` on the same server
-//! with the same load generator.
+//! `http_read_vs_trivial` (4 readers) and `http_read_vs_trivial_c64` (64
+//! readers): authorised, logged field reads per second over HTTP against
+//! the real server, against `GET /healthz` on the same server with the same
+//! load generator at the same concurrency. At 64 readers the figure shows
+//! whether group commit lets many reads share one commit (issue 18).
 //!
 //! The server is `server::Application` in this process on 127.0.0.1:0 with
 //! a fresh database (SQLite in a temporary directory, or a fresh database
 //! on a PostgreSQL server). A client is enrolled, creates a household and
-//! writes one field; then a few concurrent tasks send `GET
+//! writes one field; then `concurrency` tasks send `GET
 //! /v1/households/{h}/fields/{path}` with the client's bearer token for a
 //! fixed time (and at most `MAX_REQUESTS`). Every read is checked (200) and
 //! is a full request: token check, policy decision, log append committed
@@ -30,6 +32,9 @@ use crate::server::{Application, ServeConfig};
 /// Concurrent requests in flight: enough to keep two cores busy (the server
 /// and this load generator share them).
 pub const CONCURRENCY: usize = 4;
+/// Concurrent readers of the `_c64` figures: many readers at once, where
+/// a read log that commits each read alone would be bound by the fsync.
+pub const CONCURRENCY_HIGH: usize = 64;
 /// Upper bound on requests per run, whatever the duration.
 pub const MAX_REQUESTS: u64 = 200_000;
 const VALUE_BYTES: usize = 1000;
@@ -49,15 +54,20 @@ fn fixed(url: String) -> Target {
 }
 
 /// Runs the figure on a fresh SQLite database (`db_url` None) or on the
-/// given database URL (already created, empty).
-pub async fn run(budget: &Budget, name: &str, db_url: Option<String>) -> anyhow::Result<Figure> {
+/// given database URL (already created, empty), with `concurrency` readers.
+pub async fn run(
+    budget: &Budget,
+    name: &str,
+    db_url: Option<String>,
+    concurrency: usize,
+) -> anyhow::Result<Figure> {
     let dir = TempDir::new("http")?;
     let data = dir.path().join("data");
     let mut config = ServeConfig::new(data.clone());
     config.listen = "127.0.0.1:0".into();
     config.db_url = db_url;
     let server = Application::build(config, Clock::system()).await?.spawn();
-    let result = measure(budget, name, &server.url, &data).await;
+    let result = measure(budget, name, &server.url, &data, concurrency).await;
     server.stop().await;
     result
 }
@@ -67,6 +77,7 @@ async fn measure(
     name: &str,
     url: &str,
     data: &std::path::Path,
+    concurrency: usize,
 ) -> anyhow::Result<Figure> {
     // Enrol: the bootstrap admin invites a client, who makes a household
     // and writes one field.
@@ -89,7 +100,7 @@ async fn measure(
         .ok_or_else(|| anyhow::anyhow!("no token after login"))?;
 
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
+        .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(30))
         .build()?;
     let read = fixed(format!("{url}/v1/households/{household}/fields/{path}"));
@@ -98,34 +109,70 @@ async fn measure(
 
     // Warm up both routes (connections, caches), then alternate.
     let warm = Duration::from_millis(200);
-    load(&http, &read, Some(&token), warm).await?;
-    load(&http, &health, None, warm).await?;
+    load(&http, &read, Some(&token), warm, concurrency).await?;
+    load(&http, &health, None, warm, concurrency).await?;
     let mut reads = Load {
         rate: 0.0,
         latencies_ms: Vec::new(),
     };
     let mut trivial = 0f64;
+    let before = batches(&http, url).await?;
     let rounds = budget.rounds.min(2);
     for _ in 0..rounds {
-        let r = load(&http, &read, Some(&token), budget.http / rounds).await?;
+        let r = load(
+            &http,
+            &read,
+            Some(&token),
+            budget.http / rounds,
+            concurrency,
+        )
+        .await?;
         if r.rate > reads.rate {
             reads.rate = r.rate;
         }
         reads.latencies_ms.extend(r.latencies_ms);
-        trivial = trivial.max(load(&http, &health, None, budget.http / rounds).await?.rate);
+        let t = load(&http, &health, None, budget.http / rounds, concurrency).await?;
+        trivial = trivial.max(t.rate);
     }
+    let after = batches(&http, url).await?;
+    let per_commit = (after.0 - before.0) / (after.1 - before.1);
     let mut figure = Figure::new(
         name,
         "requests/s",
         reads.rate,
         trivial,
-        format!("authorised, logged field reads over HTTP, {CONCURRENCY} concurrent"),
+        format!(
+            "authorised, logged field reads over HTTP, {concurrency} concurrent \
+             ({per_commit:.1} reads per log commit)"
+        ),
         "GET /healthz on the same server, same load generator",
     );
+    figure.per_commit = Some(per_commit);
     reads.latencies_ms.sort_by(f64::total_cmp);
     figure.p50_ms = Some(percentile(&reads.latencies_ms, 0.50));
     figure.p99_ms = Some(percentile(&reads.latencies_ms, 0.99));
     Ok(figure)
+}
+
+/// The server's group-commit counters from `GET /metrics`: read log
+/// entries committed, and commits (`api::log_writer`).
+async fn batches(http: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64)> {
+    let text = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("/metrics has no {name}"))
+    };
+    Ok((
+        value("kluis_read_log_batch_entries_sum")?,
+        value("kluis_read_log_batch_entries_count")?,
+    ))
 }
 
 /// The `p` quantile (0..=1) of sorted latencies; NaN when there are none.
@@ -137,18 +184,19 @@ pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// `CONCURRENCY` tasks sending GET requests to `target` until `duration`
+/// `concurrency` tasks sending GET requests to `target` until `duration`
 /// has passed or `MAX_REQUESTS` were sent. Any answer but 200 fails the run.
 pub(super) async fn load(
     http: &reqwest::Client,
     target: &Target,
     token: Option<&Arc<String>>,
     duration: Duration,
+    concurrency: usize,
 ) -> anyhow::Result<Load> {
     let sent = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
-    let tasks: Vec<_> = (0..CONCURRENCY)
+    let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let (http, target, token, sent) =
                 (http.clone(), target.clone(), token.cloned(), sent.clone());
@@ -191,15 +239,16 @@ pub(super) async fn load(
 }
 
 /// Makes a fresh database on the PostgreSQL server `url` points at, runs
-/// the HTTP figure on it, and drops it again.
-pub async fn run_postgres(budget: &Budget, url: &str) -> anyhow::Result<Figure> {
+/// the HTTP figure `name` on it with `concurrency` readers, and drops it
+/// again.
+pub async fn run_postgres(
+    budget: &Budget,
+    name: &str,
+    url: &str,
+    concurrency: usize,
+) -> anyhow::Result<Figure> {
     let fresh = super::FreshPostgres::create(url, "kluis_bench").await?;
-    let result = run(
-        budget,
-        "http_read_vs_trivial_postgres",
-        Some(fresh.url.clone()),
-    )
-    .await;
+    let result = run(budget, name, Some(fresh.url.clone()), concurrency).await;
     fresh.drop_database().await?;
     result
 }

@@ -69,6 +69,8 @@ pub struct Figure {
     /// Latency percentiles, for the HTTP figures.
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
+    /// Reads per log commit (group commit), for the HTTP read figures.
+    pub per_commit: Option<f64>,
 }
 
 impl Figure {
@@ -89,6 +91,7 @@ impl Figure {
             against: against.into(),
             p50_ms: None,
             p99_ms: None,
+            per_commit: None,
         }
     }
 
@@ -109,6 +112,9 @@ impl Figure {
         }
         if let Some(p) = self.p99_ms {
             v["p99_ms"] = p.into();
+        }
+        if let Some(n) = self.per_commit {
+            v["reads_per_commit"] = n.into();
         }
         v
     }

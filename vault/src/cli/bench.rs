@@ -30,7 +30,7 @@ pub struct BenchArgs {
 }
 
 /// The headline figures, in the order they are measured.
-pub const FIGURES: [&str; 8] = [
+pub const FIGURES: [&str; 9] = [
     "seal_vs_aead",
     "seal_vs_memcpy",
     "dossier_open_vs_unwraps",
@@ -39,6 +39,7 @@ pub const FIGURES: [&str; 8] = [
     "verify_vs_sha256",
     "verify_one_core_vs_sha256",
     "http_read_vs_trivial",
+    "http_read_vs_trivial_c64",
 ];
 
 /// Longer measurements beside the headline figures.
@@ -66,6 +67,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
     let mut steps: Vec<&str> = FIGURES.to_vec();
     if args.db.is_some() {
         steps.push("http_read_vs_trivial_postgres");
+        steps.push("http_read_vs_trivial_c64_postgres");
     }
     // The browser figure is a headline figure where Chromium is present.
     let browser_missing = bench::browser::unavailable();
@@ -103,16 +105,18 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
             "audit_append_vs_sqlite" => figures.push(bench::audit_append::run(&budget).await?),
             "verify_vs_sha256" => figures.push(bench::verify::run(&budget)?),
             "verify_one_core_vs_sha256" => figures.push(bench::verify::run_one_core(&budget)?),
-            "http_read_vs_trivial" => {
-                figures.push(bench::http::run(&budget, "http_read_vs_trivial", None).await?)
+            "http_read_vs_trivial" | "http_read_vs_trivial_c64" => {
+                let readers = readers(step);
+                figures.push(bench::http::run(&budget, step, None, readers).await?)
             }
             "browser_dossier_open_vs_native" => match &browser_missing {
                 None => figures.push(bench::browser::run(&budget)?),
                 Some(why) => skipped.push(format!("browser_dossier_open_vs_native ({why})")),
             },
-            "http_read_vs_trivial_postgres" => {
+            "http_read_vs_trivial_postgres" | "http_read_vs_trivial_c64_postgres" => {
                 let url = args.db.as_deref().expect("only listed with --db");
-                figures.push(bench::http::run_postgres(&budget, url).await?)
+                let readers = readers(step);
+                figures.push(bench::http::run_postgres(&budget, step, url, readers).await?)
             }
             other => unreachable!("{other} is listed but not measured"),
         }
@@ -139,6 +143,15 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Concurrent readers of an HTTP figure: 64 for the `_c64` ones.
+fn readers(figure: &str) -> usize {
+    if figure.contains("_c64") {
+        bench::http::CONCURRENCY_HIGH
+    } else {
+        bench::http::CONCURRENCY
+    }
 }
 
 /// The figures as a Markdown table (it goes into BENCHMARKS.md as is),

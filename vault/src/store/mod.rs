@@ -16,6 +16,7 @@ pub mod invites;
 pub mod log;
 pub mod log_nodes;
 pub mod log_read;
+mod migrations;
 pub mod observation_names;
 pub mod passkeys;
 pub mod principals;
@@ -59,6 +60,9 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// One connection for the read log's group-commit writer
+    /// (`api::log_writer`) and nothing else.
+    writer: AnyPool,
     backend: Backend,
     health: Arc<Health>,
     /// Fault injection for tests (`set_page_limit`): SQLite's
@@ -66,9 +70,6 @@ pub struct Store {
     /// begins; 0 when unset.
     page_limit: Arc<AtomicU64>,
 }
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Store {
     /// Connect and bring the schema up to date.
@@ -82,32 +83,14 @@ impl Store {
             return Err(StoreError::UnsupportedUrl);
         };
         let options: AnyConnectOptions = url.parse()?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer;
-                        // synchronous=FULL makes a confirmed write survive
-                        // power loss; busy_timeout makes writers queue
-                        // instead of failing; secure_delete overwrites what
-                        // is deleted (destroyed and erased plans) instead of
-                        // leaving it in free pages.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA secure_delete = ON;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = connect(backend, options.clone(), max).await?;
+        // The group-commit writer's own connection (`begin_writer`), so its
+        // commit never queues behind the readers it is about to release.
+        let writer = connect(backend, options, 1).await?;
         let store = Self {
             pool,
+            writer,
             backend,
             health: Arc::default(),
             page_limit: Arc::new(AtomicU64::new(0)),
@@ -121,11 +104,9 @@ impl Store {
     /// closed afterwards, so that whatever state a failed migration leaves
     /// behind never reaches a request.
     async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = migrations::migrator(self.backend == Backend::Postgres).await?;
         let mut conn = self.pool.acquire().await?.detach();
-        let result = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&mut conn).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&mut conn).await,
-        };
+        let result = migrator.run(&mut conn).await;
         let _ = sqlx::Connection::close(conn).await;
         Ok(result?)
     }
@@ -152,9 +133,29 @@ impl Store {
         Tx::begin(conn, self.health.clone()).await
     }
 
+    /// Begin a transaction on the connection reserved for the read log's
+    /// group-commit writer. With 64 readers in flight the shared pool has
+    /// a queue of them; the one commit that releases them all goes first.
+    pub async fn begin_writer(&self) -> Result<Tx, StoreError> {
+        let conn = match self.acquire_from(&self.writer).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                if let StoreError::Unavailable(e) = &e {
+                    self.health.failed(e);
+                }
+                return Err(e);
+            }
+        };
+        Tx::begin(conn, self.health.clone()).await
+    }
+
     /// A pooled connection, with the test page limit applied if one is set.
     async fn acquire(&self) -> Result<PoolConnection<Any>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        self.acquire_from(&self.pool).await
+    }
+
+    async fn acquire_from(&self, pool: &AnyPool) -> Result<PoolConnection<Any>, StoreError> {
+        let mut conn = pool.acquire().await?;
         let limit = self.page_limit.load(Ordering::Relaxed);
         if limit != 0 && self.backend == Backend::Sqlite {
             conn.execute(format!("PRAGMA max_page_count = {limit}").as_str())
@@ -179,8 +180,42 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// A pool of at most `max` connections; on SQLite each is set up for WAL
+/// and durable commits.
+async fn connect(
+    backend: Backend,
+    options: AnyConnectOptions,
+    max: u32,
+) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the one writer;
+                    // synchronous=FULL makes a confirmed write survive
+                    // power loss; busy_timeout makes writers queue
+                    // instead of failing; secure_delete overwrites what
+                    // is deleted (destroyed and erased plans) instead of
+                    // leaving it in free pages.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                         PRAGMA secure_delete = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
 }
 
 /// SHA-256, used to store secrets (invite codes, tokens) only as hashes.

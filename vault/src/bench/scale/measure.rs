@@ -189,12 +189,13 @@ async fn reads(
         &target,
         Some(&token),
         duration.min(Duration::from_secs(1)),
+        CONCURRENCY,
     )
     .await?;
     let Load {
         rate,
         latencies_ms: mut latencies,
-    } = load(&http, &target, Some(&token), duration).await?;
+    } = load(&http, &target, Some(&token), duration, CONCURRENCY).await?;
     latencies.sort_by(f64::total_cmp);
     anyhow::ensure!(!latencies.is_empty(), "no read finished");
     Ok(Reads {
