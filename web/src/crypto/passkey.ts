@@ -16,19 +16,17 @@
  * No slow key derivation: the PRF output has full entropy (as a recovery
  * code has), so a copy of the server's blob cannot be opened by guessing.
  */
-import { b64url, concat, decodeB64url, hex, own, utf8 } from "./bytes.js";
+import { own, utf8 } from "./bytes.js";
 import type { IdentitySecrets } from "./identity.js";
-import { contents, secretsJson } from "./keystore.js";
+import { deriveWrapping, MAX_BLOB_CHARS, unwrapSecrets, wrapSecrets, type WrapScheme } from "./wrapped_secrets.js";
 
-const SALT = "kluis passkey v1";
-const LOOKUP_LABEL = "kluis passkey lookup id";
-const WRAP_LABEL = "kluis passkey wrapping key";
-const AAD_LABEL = "kluis passkey blob v1";
-const VERSION = 1;
-const NONCE = 12;
-const TAG = 16;
-/** As the server: a longer blob is hostile. */
-export const MAX_BLOB_CHARS = 4096;
+const SCHEME: WrapScheme = {
+  salt: "kluis passkey v1",
+  lookupLabel: "kluis passkey lookup id",
+  wrapLabel: "kluis passkey wrapping key",
+  aadLabel: "kluis passkey blob v1",
+};
+export { MAX_BLOB_CHARS };
 
 /** The PRF input the app asks every passkey for: SHA-256("kluis-passkey/v1"). */
 export async function prfSalt(): Promise<Uint8Array<ArrayBuffer>> {
@@ -46,65 +44,15 @@ export class PasskeyBlobError extends Error {
 /** The lookup id (hex) and the wrapping key (non-extractable AES-GCM) from a PRF output. */
 export async function derivePasskey(prf: Uint8Array): Promise<{ lookupId: string; wrappingKey: CryptoKey }> {
   if (prf.length !== 32) throw new PasskeyBlobError();
-  const ikm = await crypto.subtle.importKey("raw", own(prf), "HKDF", false, ["deriveBits", "deriveKey"]);
-  const params = (label: string): HkdfParams => ({
-    name: "HKDF",
-    hash: "SHA-256",
-    salt: own(utf8(SALT)),
-    info: own(utf8(label)),
-  });
-  const lookup = new Uint8Array(await crypto.subtle.deriveBits(params(LOOKUP_LABEL), ikm, 256));
-  const wrappingKey = await crypto.subtle.deriveKey(params(WRAP_LABEL), ikm, { name: "AES-GCM", length: 256 }, false, [
-    "encrypt",
-    "decrypt",
-  ]);
-  return { lookupId: hex(lookup), wrappingKey };
+  return deriveWrapping(prf, SCHEME);
 }
 
 /** Wrap `secrets` with the key `prf` derives: what the server keeps. */
 export async function sealPasskey(secrets: IdentitySecrets, prf: Uint8Array): Promise<{ lookup_id: string; blob: string }> {
-  const { lookupId, wrappingKey } = await derivePasskey(prf);
-  const nonce = crypto.getRandomValues(new Uint8Array(NONCE));
-  const json = secretsJson(secrets);
-  const plain = own(json);
-  json.fill(0);
-  try {
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: nonce, additionalData: own(utf8(`${AAD_LABEL}\n${lookupId}`)) },
-        wrappingKey,
-        plain,
-      ),
-    );
-    return { lookup_id: lookupId, blob: b64url(concat(new Uint8Array([VERSION]), nonce, sealed)) };
-  } finally {
-    plain.fill(0);
-  }
+  return wrapSecrets(secrets, await derivePasskey(prf), SCHEME);
 }
 
 /** Open a blob with the PRF output it was made with. */
 export async function openPasskey(prf: Uint8Array, blob: string): Promise<IdentitySecrets> {
-  if (blob.length > MAX_BLOB_CHARS) throw new PasskeyBlobError();
-  const raw = decodeB64url(blob);
-  if (raw === null || raw.length < 1 + NONCE + TAG || raw[0] !== VERSION) throw new PasskeyBlobError();
-  const { lookupId, wrappingKey } = await derivePasskey(prf);
-  let plain: Uint8Array;
-  try {
-    plain = new Uint8Array(
-      await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: raw.slice(1, 1 + NONCE), additionalData: own(utf8(`${AAD_LABEL}\n${lookupId}`)) },
-        wrappingKey,
-        raw.slice(1 + NONCE),
-      ),
-    );
-  } catch {
-    throw new PasskeyBlobError();
-  }
-  try {
-    return contents(plain);
-  } catch {
-    throw new PasskeyBlobError();
-  } finally {
-    plain.fill(0);
-  }
+  return unwrapSecrets(blob, await derivePasskey(prf), SCHEME, () => new PasskeyBlobError());
 }

@@ -14,23 +14,21 @@
  *
  * Only WebCrypto: HKDF and AES-GCM are standard primitives there.
  */
-import { b64url, concat, decodeB64url, hex, own, utf8 } from "./bytes.js";
+import { utf8 } from "./bytes.js";
 import type { IdentitySecrets } from "./identity.js";
-import { contents, secretsJson } from "./keystore.js";
+import { deriveWrapping, MAX_BLOB_CHARS, unwrapSecrets, wrapSecrets, type WrapScheme } from "./wrapped_secrets.js";
 
 const DATA = 26;
 const CHECK = 2;
 const MODULUS = 1021;
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const SALT = "kluis recovery code v1";
-const LOOKUP_LABEL = "kluis recovery lookup id";
-const WRAP_LABEL = "kluis recovery wrapping key";
-const AAD_LABEL = "kluis recovery blob v1";
-const VERSION = 1;
-const NONCE = 12;
-const TAG = 16;
-/** As the server: a longer blob is hostile. */
-export const MAX_BLOB_CHARS = 4096;
+const SCHEME: WrapScheme = {
+  salt: "kluis recovery code v1",
+  lookupLabel: "kluis recovery lookup id",
+  wrapLabel: "kluis recovery wrapping key",
+  aadLabel: "kluis recovery blob v1",
+};
+export { MAX_BLOB_CHARS };
 
 export type RecoveryCodeErrorKind = "Length" | "Character" | "Check";
 
@@ -103,26 +101,12 @@ export class RecoveryCode {
 
   /** The lookup id (hex) and the wrapping key (non-extractable AES-GCM). */
   async derive(): Promise<{ lookupId: string; wrappingKey: CryptoKey }> {
-    const text = utf8([...this.symbols].map((v) => ALPHABET[v]).join(""));
-    const canonical = own(text);
-    text.fill(0);
-    const ikm = await crypto.subtle.importKey("raw", canonical, "HKDF", false, ["deriveBits", "deriveKey"]);
-    canonical.fill(0);
-    const params = (label: string): HkdfParams => ({
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: own(utf8(SALT)),
-      info: own(utf8(label)),
-    });
-    const lookup = new Uint8Array(await crypto.subtle.deriveBits(params(LOOKUP_LABEL), ikm, 256));
-    const wrappingKey = await crypto.subtle.deriveKey(
-      params(WRAP_LABEL),
-      ikm,
-      { name: "AES-GCM", length: 256 },
-      false,
-      ["encrypt", "decrypt"],
-    );
-    return { lookupId: hex(lookup), wrappingKey };
+    const canonical = utf8([...this.symbols].map((v) => ALPHABET[v]).join(""));
+    try {
+      return await deriveWrapping(canonical, SCHEME);
+    } finally {
+      canonical.fill(0);
+    }
   }
 
   /** The last two groups, which a person types back to show they have the code. */
@@ -161,52 +145,10 @@ export async function sealRecovery(
   secrets: IdentitySecrets,
   code: RecoveryCode,
 ): Promise<{ lookup_id: string; blob: string }> {
-  const { lookupId, wrappingKey } = await code.derive();
-  const nonce = crypto.getRandomValues(new Uint8Array(NONCE));
-  const json = secretsJson(secrets);
-  const plain = own(json);
-  json.fill(0);
-  try {
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: nonce, additionalData: own(utf8(`${AAD_LABEL}\n${lookupId}`)) },
-        wrappingKey,
-        plain,
-      ),
-    );
-    return { lookup_id: lookupId, blob: b64url(concat(new Uint8Array([VERSION]), nonce, sealed)) };
-  } finally {
-    plain.fill(0);
-  }
+  return wrapSecrets(secrets, await code.derive(), SCHEME);
 }
 
 /** Open a blob with the code it was made with. */
 export async function openRecovery(code: RecoveryCode, blob: string): Promise<IdentitySecrets> {
-  if (blob.length > MAX_BLOB_CHARS) throw new RecoveryBlobError();
-  const raw = decodeB64url(blob);
-  if (raw === null || raw.length < 1 + NONCE + TAG || raw[0] !== VERSION) throw new RecoveryBlobError();
-  const { lookupId, wrappingKey } = await code.derive();
-  let plain: Uint8Array;
-  try {
-    plain = new Uint8Array(
-      await crypto.subtle.decrypt(
-        {
-          name: "AES-GCM",
-          iv: raw.slice(1, 1 + NONCE),
-          additionalData: own(utf8(`${AAD_LABEL}\n${lookupId}`)),
-        },
-        wrappingKey,
-        raw.slice(1 + NONCE),
-      ),
-    );
-  } catch {
-    throw new RecoveryBlobError();
-  }
-  try {
-    return contents(plain);
-  } catch {
-    throw new RecoveryBlobError();
-  } finally {
-    plain.fill(0);
-  }
+  return unwrapSecrets(blob, await code.derive(), SCHEME, () => new RecoveryBlobError());
 }
