@@ -1439,6 +1439,10 @@ const tests = [
       const before = await theirs.locator("tbody tr").count();
       await theirs.getByRole("button", { name: /^Uitloggen: .* op Linux/ }).first().click();
       await adminPage.page.getByText(/op Linux is uitgelogd\./).waitFor({ timeout: 30_000 });
+      // The list is fetched again after the message: wait for it.
+      for (let i = 0; i < 100 && (await theirs.locator("tbody tr").count()) !== before - 1; i++) {
+        await adminPage.page.waitForTimeout(100);
+      }
       expect((await theirs.locator("tbody tr").count()) === before - 1, "one session fewer");
       // Her browser is signed out on its next request.
       await page.getByRole("link", { name: "Apparaten en sessies" }).click();
