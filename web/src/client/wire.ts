@@ -168,3 +168,22 @@ export interface Rekey {
   envelopes: EnvelopeUpload[];
   signed: VersionSignature;
 }
+
+/** How keys were retired (`wire/rotation.rs`, `Retirement`). */
+export type Retirement = "rotation" | "reenrolment";
+
+/** Keys a person used before (`EarlierKey`). */
+export interface EarlierKey {
+  keys: PublicKeys;
+  retired_at_ms: number;
+  how: Retirement;
+  statement: string | null;
+  old_signature: string | null;
+  new_signature: string | null;
+}
+
+/** `GET /v1/directory/{principal}/earlier`: oldest first (`EarlierKeys`). */
+export interface EarlierKeys {
+  principal_id: string;
+  earlier: EarlierKey[];
+}
