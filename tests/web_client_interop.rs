@@ -1128,3 +1128,223 @@ fn the_browser_knows_every_event_code_of_the_log() {
         .collect();
     assert_eq!(browser, rust);
 }
+
+/// Issue 17: a member rotates their keys with the CLI. The browser's
+/// client follows them through the rotation statement both keys signed:
+/// the device that pinned the old keys moves to the new ones, and what the
+/// old key signed before the rotation (the household's creation, Anna's
+/// addition, a version) still checks out, on that device and on a fresh
+/// one. What the retired key signs after the rotation (a version, a member
+/// added by the operator who stole it) is refused, as the CLI refuses it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_who_rotated_with_the_cli_is_followed_by_the_browser_and_their_retired_key_refused(
+) {
+    use kluis_policy::{FieldPath, HouseholdId};
+    use kluis_vault::keys::{envelope, seal, Keystore};
+    use kluis_vault::wire::household::member_statement;
+    use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
+
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let anna_id = w.people.client.1;
+    let path = "financien/situatie";
+
+    // Bert makes the household with the CLI, writes and adds Anna: the
+    // creation, the addition and the version are signed by his first key.
+    let h = w.cli(&bert_ks, &["household", "create"]).value().to_owned();
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "schuld"])
+        .value();
+    w.cli(
+        &bert_ks,
+        &["household", "add-member", &h, &anna_id.to_string()],
+    )
+    .value();
+    let old_fp = w.fingerprint(&bert_ks);
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "schuld");
+    let pinned = w
+        .anna
+        .ok("person", json!({"principal_id": bert.to_string()}))
+        .await;
+    assert_eq!(pinned["fingerprint"], old_fp.as_str());
+
+    // Bert rotates; his old keystore is kept aside, as by someone who
+    // stole it.
+    let old_ks = w._dir.path().join("bert-old.keystore");
+    std::fs::copy(&bert_ks, &old_ks).unwrap();
+    let old_key = Keystore::open(&old_ks, PASSPHRASE).unwrap();
+    let code = w._dir.path().join("bert.code");
+    w.cli(
+        &bert_ks,
+        &[
+            "keys",
+            "rotate",
+            "--work-factor",
+            "10",
+            "--recovery-code-out",
+            code.to_str().unwrap(),
+        ],
+    )
+    .value();
+    let new_fp = w.fingerprint(&bert_ks);
+    assert_ne!(new_fp, old_fp);
+
+    // The device that pinned his old keys, and a fresh one, check the
+    // household, the field and the listing, and know his new keys.
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("household", json!({"household": h})),
+                ("readField", json!({"household": h, "path": path})),
+                ("listFields", json!({"household": h})),
+                ("person", json!({"principal_id": bert.to_string()})),
+            ])
+            .await;
+        let members = r[0]["ok"]["members"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r:?}"));
+        let mut names: Vec<&str> = members.iter().map(|m| text(&m["name"])).collect();
+        names.sort();
+        assert_eq!(names, ["Anna", "Bert"]);
+        assert_eq!(r[1]["ok"]["value"], "schuld", "{r:?}");
+        assert_eq!(r[1]["ok"]["authorship"], "signed", "{r:?}");
+        assert_eq!(r[1]["ok"]["writer_name"], "Bert", "{r:?}");
+        assert_eq!(r[2]["ok"]["fields"][0]["version"], 1, "{r:?}");
+        assert_eq!(r[3]["ok"]["fingerprint"], new_fp.as_str(), "{r:?}");
+    }
+
+    // Bert writes with his new key and the browser reads it; the browser
+    // writes and Bert's CLI reads it.
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "afbetaald"])
+        .value();
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "afbetaald");
+    assert_eq!(read["version"], 2);
+    let written = w
+        .anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "samen gekozen", "base": 2}),
+        )
+        .await;
+    assert_eq!(written["version"], 3);
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"samen gekozen");
+
+    // The operator, with the stolen old key, puts in a version signed by
+    // it, dated now (after the rotation): the browser refuses it; version
+    // 3 still reads by its number.
+    let db = w.server.db().await;
+    let hid = HouseholdId::parse(&h).unwrap();
+    let p = FieldPath::parse(path).unwrap();
+    let recipient: String = sqlx::query_scalar("SELECT recipient FROM households WHERE id = $1")
+        .bind(&h)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let key = seal::new_key();
+    let binding = seal::Binding {
+        household: hid,
+        path: &p,
+        version: 4,
+        key_gen: 1,
+    };
+    let ct = seal::seal(&key, &binding, b"alles kwijtgescholden");
+    let now = common::chrono_now_ms();
+    let statement = VersionStatement {
+        household: hid,
+        path: p.clone(),
+        version: 4,
+        key_gen: 1,
+        ciphertext_sha256: ciphertext_sha256(&ct),
+        readers: ["household".to_owned()].into(),
+        writer: bert,
+        grant: None,
+        signer: bert,
+        private: false,
+        signed_at_ms: now,
+    }
+    .text();
+    sqlx::query(
+        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, \
+         author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+         VALUES ($1, $2, 4, 1, $3, $4, $5, 'client', NULL, $6, $7, $8, NULL)",
+    )
+    .bind(&h)
+    .bind(path)
+    .bind(ct.clone())
+    .bind(ct.len() as i64)
+    .bind(bert.to_string())
+    .bind(now)
+    .bind(statement.clone())
+    .bind(old_key.sign(statement.as_bytes()).to_vec())
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, 4, 1, 'household', $3)",
+    )
+    .bind(&h)
+    .bind(path)
+    .bind(envelope::seal(&recipient, &key[..]).unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("readField", json!({"household": h, "path": path})),
+                (
+                    "readField",
+                    json!({"household": h, "path": path, "version": 3}),
+                ),
+            ])
+            .await;
+        assert_eq!(r[0]["error"]["kind"], "untrusted", "{r:?}");
+        assert!(
+            text(&r[0]["error"]["message"]).contains("signature"),
+            "{r:?}"
+        );
+        assert_eq!(r[1]["ok"]["value"], "samen gekozen", "{r:?}");
+    }
+    // The CLI refuses it too.
+    let cli = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert!(cli.failure().contains("signature"), "{cli:?}");
+
+    // The operator adds the professional to the household with a member
+    // statement signed by the retired key, dated now: the browser refuses
+    // the household.
+    let (pro_ks, pro) = w.people.pro.clone();
+    let pro_keys = Keystore::open(&pro_ks, PASSPHRASE).unwrap().public();
+    let now = common::chrono_now_ms();
+    let statement = member_statement(hid, pro, Some(&pro_keys.fingerprint().unwrap()), bert, now);
+    sqlx::query(
+        "INSERT INTO household_members (household_id, principal_id, added_by, added_ms, statement, signature, identity_envelope) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&h)
+    .bind(pro.to_string())
+    .bind(bert.to_string())
+    .bind(now)
+    .bind(statement.clone())
+    .bind(old_key.sign(statement.as_bytes()).to_vec())
+    .bind(envelope::seal(&pro_keys.age_recipient, b"not the household key").unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device.refused("household", json!({"household": h})).await;
+        assert_eq!(r["kind"], "untrusted", "{r}");
+        assert!(text(&r["message"]).contains("signature"), "{r}");
+    }
+}
