@@ -1348,3 +1348,149 @@ async fn a_member_who_rotated_with_the_cli_is_followed_by_the_browser_and_their_
         assert!(text(&r["message"]).contains("signature"), "{r}");
     }
 }
+
+/// Issue 17: a member who lost everything is re-enrolled by the
+/// administrator. The browser keeps their OLD keys for what those signed
+/// before, takes no new keys from the server alone (nor from a readmission
+/// the operator wrote, signed by a non-member), and follows them once
+/// another member readmitted them with the CLI.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_readmitted_with_the_cli_is_followed_by_the_browser_and_a_forged_readmission_refused(
+) {
+    use kluis_policy::HouseholdId;
+    use kluis_vault::keys::Keystore;
+    use kluis_vault::wire::rotation::readmit_statement;
+
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let (anna_ks, anna_id) = w.people.client.clone();
+    let (admin_ks, admin_id) = w.people.admin.clone();
+    let path = "financien/situatie";
+
+    let h = w.cli(&bert_ks, &["household", "create"]).value().to_owned();
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "schuld"])
+        .value();
+    w.cli(
+        &bert_ks,
+        &["household", "add-member", &h, &anna_id.to_string()],
+    )
+    .value();
+    let old_fp = w.fingerprint(&bert_ks);
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "schuld");
+    // Anna's CLI knows his first keys too (it readmits him below).
+    let read = w.cli(&anna_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"schuld");
+
+    // Bert loses everything; the administrator re-enrols him.
+    let code = w
+        .cli(&admin_ks, &["invite", "--reenrol", &bert.to_string()])
+        .value()
+        .to_owned();
+    let new_ks = w._dir.path().join("bert-new.keystore");
+    let new_fp = w.kluis.keys_new(&new_ks, "Bert");
+    assert_eq!(w.kluis.register(&new_ks, &code), bert);
+    assert_ne!(new_fp, old_fp);
+
+    // Anna's browser, which pinned his old keys, still reads what they
+    // signed before, and does not take his new keys.
+    let r = w
+        .anna
+        .run(&[
+            ("readField", json!({"household": h, "path": path})),
+            ("household", json!({"household": h})),
+            ("person", json!({"principal_id": bert.to_string()})),
+        ])
+        .await;
+    assert_eq!(r[0]["ok"]["value"], "schuld", "{r:?}");
+    assert!(r[1].get("ok").is_some(), "{r:?}");
+    assert_eq!(r[2]["error"]["kind"], "keys-changed", "{r:?}");
+
+    // The operator writes a readmission signed by the administrator (not a
+    // member) into Anna's membership row: the browser refuses the household.
+    let db = w.server.db().await;
+    let hid = HouseholdId::parse(&h).unwrap();
+    let row: (String, String, Vec<u8>) = sqlx::query_as(
+        "SELECT added_by, statement, signature FROM household_members WHERE household_id = $1 AND principal_id = $2",
+    )
+    .bind(&h)
+    .bind(anna_id.to_string())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let forged = readmit_statement(
+        hid,
+        bert,
+        &new_fp,
+        &old_fp,
+        admin_id,
+        common::chrono_now_ms(),
+    );
+    let admin_key = Keystore::open(&admin_ks, PASSPHRASE).unwrap();
+    let set_row = |added_by: String, statement: String, signature: Vec<u8>| {
+        sqlx::query(
+            "UPDATE household_members SET added_by = $1, statement = $2, signature = $3 WHERE household_id = $4 AND principal_id = $5",
+        )
+        .bind(added_by)
+        .bind(statement)
+        .bind(signature)
+        .bind(h.clone())
+        .bind(anna_id.to_string())
+    };
+    set_row(
+        admin_id.to_string(),
+        forged.clone(),
+        admin_key.sign(forged.as_bytes()).to_vec(),
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device.refused("household", json!({"household": h})).await;
+        assert_eq!(r["kind"], "untrusted", "{r}");
+    }
+    set_row(row.0, row.1, row.2).execute(&db).await.unwrap();
+    db.close().await;
+
+    // Anna readmits Bert with her CLI, after comparing his new fingerprint.
+    w.cli(
+        &anna_ks,
+        &[
+            "household",
+            "readmit",
+            &h,
+            &bert.to_string(),
+            "--expect-fingerprint",
+            &new_fp,
+        ],
+    )
+    .value();
+    // Bert writes with his new keys; Anna's browser (the device that
+    // pinned his old keys, and a fresh one) reads both versions and knows
+    // his new keys as the member.
+    w.cli(&new_ks, &["plan", "set", &h, path, "--value", "afbetaald"])
+        .value();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("readField", json!({"household": h, "path": path})),
+                (
+                    "readField",
+                    json!({"household": h, "path": path, "version": 1}),
+                ),
+                ("household", json!({"household": h})),
+                ("person", json!({"principal_id": bert.to_string()})),
+            ])
+            .await;
+        assert_eq!(r[0]["ok"]["value"], "afbetaald", "{r:?}");
+        assert_eq!(r[0]["ok"]["writer_name"], "Bert", "{r:?}");
+        assert_eq!(r[1]["ok"]["value"], "schuld", "{r:?}");
+        assert!(r[2].get("ok").is_some(), "{r:?}");
+        assert_eq!(r[3]["ok"]["fingerprint"], new_fp.as_str(), "{r:?}");
+    }
+}
