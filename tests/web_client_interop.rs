@@ -1494,3 +1494,89 @@ async fn a_member_readmitted_with_the_cli_is_followed_by_the_browser_and_a_forge
         assert_eq!(r[3]["ok"]["fingerprint"], new_fp.as_str(), "{r:?}");
     }
 }
+
+/// Issue 17: the browser's key worker rotates (`rotateKeys`): new keys,
+/// every envelope sealed again, both signatures, a new keystore under the
+/// same passphrase. Bert's CLI, which knew Anna's old keys, reads what she
+/// wrote before and after; the browser, with the new keystore, still reads
+/// what it wrote before; the old keystore no longer logs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_rotates_and_the_cli_follows() {
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let path = "financien/situatie";
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "voor de nieuwe sleutels", "base": 0}),
+        )
+        .await;
+    let bert_fp = w.fingerprint(&bert_ks);
+    w.anna
+        .ok(
+            "addMember",
+            json!({"household": h, "principal_id": bert.to_string(), "fingerprint": bert_fp}),
+        )
+        .await;
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"voor de nieuwe sleutels");
+    let old_fp = w.fingerprint(&w.people.client.0);
+
+    // A keystore that is not the one signed in: refused, nothing changed.
+    let other = std::fs::read_to_string(&bert_ks).unwrap();
+    let refused = w
+        .anna
+        .refused(
+            "rotateKeys",
+            json!({"keystore": other, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(refused["kind"], "not-a-keystore", "{refused}");
+
+    let keystore = w.anna.keystore.clone();
+    let rotated = w
+        .anna
+        .ok(
+            "rotateKeys",
+            json!({"keystore": keystore, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    let new_fp = text(&rotated["fingerprint"]).to_owned();
+    assert_ne!(new_fp, old_fp);
+    assert!(!text(&rotated["recovery"]["code"]).is_empty());
+    w.anna.keystore = text(&rotated["keystore"]).to_owned();
+
+    // The old keystore no longer logs in.
+    let old_file = w._dir.path().join("anna-old.keystore");
+    std::fs::write(&old_file, &keystore).unwrap();
+    let old = w.cli(&old_file, &["whoami"]);
+    old.failure();
+
+    // Bert's CLI (which pinned her old keys) follows the rotation and reads
+    // what she wrote before; the browser with the new keystore reads it too,
+    // and writes on top; the CLI reads that.
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"voor de nieuwe sleutels");
+    let r = w
+        .anna
+        .run(&[
+            ("readField", json!({"household": h, "path": path})),
+            ("household", json!({"household": h})),
+        ])
+        .await;
+    assert_eq!(r[0]["ok"]["value"], "voor de nieuwe sleutels", "{r:?}");
+    assert!(r[1].get("ok").is_some(), "{r:?}");
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "na de nieuwe sleutels", "base": 1}),
+        )
+        .await;
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"na de nieuwe sleutels");
+    // The new keystore is the CLI's format, under the same passphrase.
+    let new_file = w._dir.path().join("anna-new.keystore");
+    std::fs::write(&new_file, &w.anna.keystore).unwrap();
+    assert_eq!(w.fingerprint(&new_file), new_fp);
+}

@@ -1,6 +1,12 @@
 /**
- * A person's earlier keys on the device (mirrors the checking half of
+ * Key rotation on the device, and a person's earlier keys (mirrors
  * `vault/src/client/rotation.rs`).
+ *
+ * Rotating (`rotateKeys`): the device opens every envelope to its old keys
+ * (`GET /v1/keys/held`) and seals each again to the new ones, signs the
+ * rotation statement with both keys, and sends it all in one request. The
+ * server refuses a rotation that leaves out any envelope, so nothing the
+ * person could read is lost.
  *
  * What a person signed before a rotation stays valid, so a device checking
  * an old signature needs the old key. The server lists retired keys
@@ -15,13 +21,14 @@
  * such statement: devices accept those only where another member vouched for
  * them (`readmission.ts`).
  */
-import { decodeB64url, equalBytes, utf8 } from "../crypto/bytes";
+import { b64, b64url, decodeB64, decodeB64url, equalBytes, utf8 } from "../crypto/bytes";
+import { openEnvelope, sealEnvelope } from "../crypto/envelope";
 import { keyFingerprint } from "../crypto/fingerprint";
-import { decodeSigningKey, verifySignature, type PublicKeys } from "../crypto/identity";
+import { decodeSigningKey, sign, verifySignature, type Identity, type PublicKeys } from "../crypto/identity";
 import type { Client } from "./client";
-import { untrusted } from "./error";
+import { Refused, untrusted } from "./error";
 import { enc } from "./http";
-import type { EarlierKeys } from "./wire";
+import type { EarlierKeys, HeldEnvelopes, Rotated } from "./wire";
 
 /** Keys a person used before, checked on this device. */
 export interface EarlierTrusted {
@@ -132,4 +139,53 @@ export async function earlierKeys(c: Client, id: string, current: PublicKeys): P
     nextRetired = at;
   }
   return out;
+}
+
+/**
+ * Replace my keys with `next`: every envelope to my keys sealed again to the
+ * new ones, the statement signed by both, my recovery blob replaced by
+ * `recovery` (made for `next`). After this the client's keys are retired:
+ * the server ended every session, so sign in again with `next`.
+ */
+export async function rotateKeys(
+  c: Client,
+  next: Identity,
+  recovery: { lookup_id: string; blob: string } | null,
+): Promise<Rotated> {
+  const held = await c.api.get<HeldEnvelopes>("/v1/keys/held");
+  const nextKeys = next.publicKeys;
+  const reseal = async (text: string, what: string): Promise<string> => {
+    const env = decodeB64(text);
+    if (env === null) throw untrusted(`${what}: not base64`);
+    let secret: Uint8Array;
+    try {
+      secret = await openEnvelope(c.identity.ageKey, env);
+    } catch (e) {
+      throw new Refused("untrusted", `${what} does not open with my keys (${(e as Error).message}): nothing was changed`);
+    }
+    try {
+      return b64(await sealEnvelope(nextKeys.age_recipient, secret));
+    } finally {
+      secret.fill(0);
+    }
+  };
+  const households = [];
+  for (const h of held.households) {
+    households.push({ household_id: h.household_id, envelope: await reseal(h.envelope, `the key of household ${h.household_id}`) });
+  }
+  const fields = [];
+  for (const f of held.fields) {
+    fields.push({ ...f, envelope: await reseal(f.envelope, `the key of ${f.path} version ${f.version} in ${f.household_id}`) });
+  }
+  const signedAtMs = Date.now();
+  const statement = utf8(rotationStatement(c.me, c.identity.publicKeys, nextKeys, signedAtMs));
+  return c.api.post<Rotated>("/v1/keys/rotate", {
+    keys: nextKeys,
+    signed_at_ms: signedAtMs,
+    old_signature: b64url(await sign(c.identity, statement)),
+    new_signature: b64url(await sign(next, statement)),
+    households,
+    fields,
+    recovery,
+  });
 }

@@ -187,3 +187,33 @@ export interface EarlierKeys {
   principal_id: string;
   earlier: EarlierKey[];
 }
+
+/** The household identity enveloped to one of my keys (`HeldHousehold`). */
+export interface HeldHousehold {
+  household_id: string;
+  /** An age file, standard base64. */
+  envelope: string;
+}
+
+/** A field key enveloped to me (`HeldField`). */
+export interface HeldField {
+  household_id: string;
+  path: string;
+  version: number;
+  key_gen: number;
+  envelope: string;
+}
+
+/** `GET /v1/keys/held`: every envelope to my keys. */
+export interface HeldEnvelopes {
+  households: HeldHousehold[];
+  fields: HeldField[];
+}
+
+/** The answer to `POST /v1/keys/rotate` (`Rotated`). */
+export interface Rotated {
+  principal_id: string;
+  fingerprint: string;
+  seq: number;
+  rotated_at: string;
+}
