@@ -59,7 +59,7 @@ async function confirmRecoveryCode(page, check = null) {
 
 async function unlockInBrowser(page, passphrase) {
   await page.getByLabel("Wachtzin").fill(passphrase);
-  await page.getByRole("button", { name: "Ontgrendelen" }).click();
+  await page.getByRole("button", { name: "Ontgrendelen", exact: true }).click();
 }
 
 /** The invite code in an invite link (after the #). */
