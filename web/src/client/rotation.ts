@@ -21,6 +21,7 @@
  * such statement: devices accept those only where another member vouched for
  * them (`readmission.ts`).
  */
+import { ApiError } from "../api/http";
 import { b64, b64url, decodeB64, decodeB64url, equalBytes, utf8 } from "../crypto/bytes";
 import { openEnvelope, sealEnvelope } from "../crypto/envelope";
 import { keyFingerprint } from "../crypto/fingerprint";
@@ -99,7 +100,15 @@ export function hadFingerprint(keys: KeysWithEarlier, fp: string): boolean {
 
 /** The server's list of `id`'s earlier keys. */
 export async function earlierList(c: Client, id: string): Promise<EarlierKeys> {
-  const list = await c.api.get<EarlierKeys>(`/v1/directory/${enc(id)}/earlier`);
+  let list: EarlierKeys;
+  try {
+    list = await c.api.get<EarlierKeys>(`/v1/directory/${enc(id)}/earlier`);
+  } catch (e) {
+    // Offline and never fetched on this device: no earlier keys, which
+    // only means fewer signatures are accepted, never more.
+    if (e instanceof ApiError && e.kind === "not-kept") return { principal_id: id, earlier: [] };
+    throw e;
+  }
   if (list.principal_id !== id) {
     throw untrusted(`the server answered with someone else's earlier keys when asked for ${id}`);
   }
