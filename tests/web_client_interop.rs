@@ -1128,3 +1128,455 @@ fn the_browser_knows_every_event_code_of_the_log() {
         .collect();
     assert_eq!(browser, rust);
 }
+
+/// Issue 17: a member rotates their keys with the CLI. The browser's
+/// client follows them through the rotation statement both keys signed:
+/// the device that pinned the old keys moves to the new ones, and what the
+/// old key signed before the rotation (the household's creation, Anna's
+/// addition, a version) still checks out, on that device and on a fresh
+/// one. What the retired key signs after the rotation (a version, a member
+/// added by the operator who stole it) is refused, as the CLI refuses it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_who_rotated_with_the_cli_is_followed_by_the_browser_and_their_retired_key_refused(
+) {
+    use kluis_policy::{FieldPath, HouseholdId};
+    use kluis_vault::keys::{envelope, seal, Keystore};
+    use kluis_vault::wire::household::member_statement;
+    use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
+
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let anna_id = w.people.client.1;
+    let path = "financien/situatie";
+
+    // Bert makes the household with the CLI, writes and adds Anna: the
+    // creation, the addition and the version are signed by his first key.
+    let h = w.cli(&bert_ks, &["household", "create"]).value().to_owned();
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "schuld"])
+        .value();
+    w.cli(
+        &bert_ks,
+        &["household", "add-member", &h, &anna_id.to_string()],
+    )
+    .value();
+    let old_fp = w.fingerprint(&bert_ks);
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "schuld");
+    let pinned = w
+        .anna
+        .ok("person", json!({"principal_id": bert.to_string()}))
+        .await;
+    assert_eq!(pinned["fingerprint"], old_fp.as_str());
+
+    // Bert rotates; his old keystore is kept aside, as by someone who
+    // stole it.
+    let old_ks = w._dir.path().join("bert-old.keystore");
+    std::fs::copy(&bert_ks, &old_ks).unwrap();
+    let old_key = Keystore::open(&old_ks, PASSPHRASE).unwrap();
+    let code = w._dir.path().join("bert.code");
+    w.cli(
+        &bert_ks,
+        &[
+            "keys",
+            "rotate",
+            "--work-factor",
+            "10",
+            "--recovery-code-out",
+            code.to_str().unwrap(),
+        ],
+    )
+    .value();
+    let new_fp = w.fingerprint(&bert_ks);
+    assert_ne!(new_fp, old_fp);
+
+    // The device that pinned his old keys, and a fresh one, check the
+    // household, the field and the listing, and know his new keys.
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("household", json!({"household": h})),
+                ("readField", json!({"household": h, "path": path})),
+                ("listFields", json!({"household": h})),
+                ("person", json!({"principal_id": bert.to_string()})),
+            ])
+            .await;
+        let members = r[0]["ok"]["members"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r:?}"));
+        let mut names: Vec<&str> = members.iter().map(|m| text(&m["name"])).collect();
+        names.sort();
+        assert_eq!(names, ["Anna", "Bert"]);
+        assert_eq!(r[1]["ok"]["value"], "schuld", "{r:?}");
+        assert_eq!(r[1]["ok"]["authorship"], "signed", "{r:?}");
+        assert_eq!(r[1]["ok"]["writer_name"], "Bert", "{r:?}");
+        assert_eq!(r[2]["ok"]["fields"][0]["version"], 1, "{r:?}");
+        assert_eq!(r[3]["ok"]["fingerprint"], new_fp.as_str(), "{r:?}");
+    }
+
+    // Bert writes with his new key and the browser reads it; the browser
+    // writes and Bert's CLI reads it.
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "afbetaald"])
+        .value();
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "afbetaald");
+    assert_eq!(read["version"], 2);
+    let written = w
+        .anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "samen gekozen", "base": 2}),
+        )
+        .await;
+    assert_eq!(written["version"], 3);
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"samen gekozen");
+
+    // The operator, with the stolen old key, puts in a version signed by
+    // it, dated now (after the rotation): the browser refuses it; version
+    // 3 still reads by its number.
+    let db = w.server.db().await;
+    let hid = HouseholdId::parse(&h).unwrap();
+    let p = FieldPath::parse(path).unwrap();
+    let recipient: String = sqlx::query_scalar("SELECT recipient FROM households WHERE id = $1")
+        .bind(&h)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let key = seal::new_key();
+    let binding = seal::Binding {
+        household: hid,
+        path: &p,
+        version: 4,
+        key_gen: 1,
+    };
+    let ct = seal::seal(&key, &binding, b"alles kwijtgescholden");
+    let now = common::chrono_now_ms();
+    let statement = VersionStatement {
+        household: hid,
+        path: p.clone(),
+        version: 4,
+        key_gen: 1,
+        ciphertext_sha256: ciphertext_sha256(&ct),
+        readers: ["household".to_owned()].into(),
+        writer: bert,
+        grant: None,
+        signer: bert,
+        private: false,
+        signed_at_ms: now,
+    }
+    .text();
+    sqlx::query(
+        "INSERT INTO field_versions (household_id, path, version, key_gen, ciphertext, size_bucket, \
+         author_id, author_role, private_author, created_ms, statement, signature, writer_grant) \
+         VALUES ($1, $2, 4, 1, $3, $4, $5, 'client', NULL, $6, $7, $8, NULL)",
+    )
+    .bind(&h)
+    .bind(path)
+    .bind(ct.clone())
+    .bind(ct.len() as i64)
+    .bind(bert.to_string())
+    .bind(now)
+    .bind(statement.clone())
+    .bind(old_key.sign(statement.as_bytes()).to_vec())
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO envelopes (household_id, path, version, key_gen, reader, envelope) VALUES ($1, $2, 4, 1, 'household', $3)",
+    )
+    .bind(&h)
+    .bind(path)
+    .bind(envelope::seal(&recipient, &key[..]).unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("readField", json!({"household": h, "path": path})),
+                (
+                    "readField",
+                    json!({"household": h, "path": path, "version": 3}),
+                ),
+            ])
+            .await;
+        assert_eq!(r[0]["error"]["kind"], "untrusted", "{r:?}");
+        assert!(
+            text(&r[0]["error"]["message"]).contains("signature"),
+            "{r:?}"
+        );
+        assert_eq!(r[1]["ok"]["value"], "samen gekozen", "{r:?}");
+    }
+    // The CLI refuses it too.
+    let cli = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert!(cli.failure().contains("signature"), "{cli:?}");
+
+    // The operator adds the professional to the household with a member
+    // statement signed by the retired key, dated now: the browser refuses
+    // the household.
+    let (pro_ks, pro) = w.people.pro.clone();
+    let pro_keys = Keystore::open(&pro_ks, PASSPHRASE).unwrap().public();
+    let now = common::chrono_now_ms();
+    let statement = member_statement(hid, pro, Some(&pro_keys.fingerprint().unwrap()), bert, now);
+    sqlx::query(
+        "INSERT INTO household_members (household_id, principal_id, added_by, added_ms, statement, signature, identity_envelope) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&h)
+    .bind(pro.to_string())
+    .bind(bert.to_string())
+    .bind(now)
+    .bind(statement.clone())
+    .bind(old_key.sign(statement.as_bytes()).to_vec())
+    .bind(envelope::seal(&pro_keys.age_recipient, b"not the household key").unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device.refused("household", json!({"household": h})).await;
+        assert_eq!(r["kind"], "untrusted", "{r}");
+        assert!(text(&r["message"]).contains("signature"), "{r}");
+    }
+}
+
+/// Issue 17: a member who lost everything is re-enrolled by the
+/// administrator. The browser keeps their OLD keys for what those signed
+/// before, takes no new keys from the server alone (nor from a readmission
+/// the operator wrote, signed by a non-member), and follows them once
+/// another member readmitted them with the CLI.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_readmitted_with_the_cli_is_followed_by_the_browser_and_a_forged_readmission_refused(
+) {
+    use kluis_policy::HouseholdId;
+    use kluis_vault::keys::Keystore;
+    use kluis_vault::wire::rotation::readmit_statement;
+
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let (anna_ks, anna_id) = w.people.client.clone();
+    let (admin_ks, admin_id) = w.people.admin.clone();
+    let path = "financien/situatie";
+
+    let h = w.cli(&bert_ks, &["household", "create"]).value().to_owned();
+    w.cli(&bert_ks, &["plan", "set", &h, path, "--value", "schuld"])
+        .value();
+    w.cli(
+        &bert_ks,
+        &["household", "add-member", &h, &anna_id.to_string()],
+    )
+    .value();
+    let old_fp = w.fingerprint(&bert_ks);
+    let read = w
+        .anna
+        .ok("readField", json!({"household": h, "path": path}))
+        .await;
+    assert_eq!(read["value"], "schuld");
+    // Anna's CLI knows his first keys too (it readmits him below).
+    let read = w.cli(&anna_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"schuld");
+
+    // Bert loses everything; the administrator re-enrols him.
+    let code = w
+        .cli(&admin_ks, &["invite", "--reenrol", &bert.to_string()])
+        .value()
+        .to_owned();
+    let new_ks = w._dir.path().join("bert-new.keystore");
+    let new_fp = w.kluis.keys_new(&new_ks, "Bert");
+    assert_eq!(w.kluis.register(&new_ks, &code), bert);
+    assert_ne!(new_fp, old_fp);
+
+    // Anna's browser, which pinned his old keys, still reads what they
+    // signed before, and does not take his new keys.
+    let r = w
+        .anna
+        .run(&[
+            ("readField", json!({"household": h, "path": path})),
+            ("household", json!({"household": h})),
+            ("person", json!({"principal_id": bert.to_string()})),
+        ])
+        .await;
+    assert_eq!(r[0]["ok"]["value"], "schuld", "{r:?}");
+    assert!(r[1].get("ok").is_some(), "{r:?}");
+    assert_eq!(r[2]["error"]["kind"], "keys-changed", "{r:?}");
+
+    // The operator writes a readmission signed by the administrator (not a
+    // member) into Anna's membership row: the browser refuses the household.
+    let db = w.server.db().await;
+    let hid = HouseholdId::parse(&h).unwrap();
+    let row: (String, String, Vec<u8>) = sqlx::query_as(
+        "SELECT added_by, statement, signature FROM household_members WHERE household_id = $1 AND principal_id = $2",
+    )
+    .bind(&h)
+    .bind(anna_id.to_string())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let forged = readmit_statement(
+        hid,
+        bert,
+        &new_fp,
+        &old_fp,
+        admin_id,
+        common::chrono_now_ms(),
+    );
+    let admin_key = Keystore::open(&admin_ks, PASSPHRASE).unwrap();
+    let set_row = |added_by: String, statement: String, signature: Vec<u8>| {
+        sqlx::query(
+            "UPDATE household_members SET added_by = $1, statement = $2, signature = $3 WHERE household_id = $4 AND principal_id = $5",
+        )
+        .bind(added_by)
+        .bind(statement)
+        .bind(signature)
+        .bind(h.clone())
+        .bind(anna_id.to_string())
+    };
+    set_row(
+        admin_id.to_string(),
+        forged.clone(),
+        admin_key.sign(forged.as_bytes()).to_vec(),
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device.refused("household", json!({"household": h})).await;
+        assert_eq!(r["kind"], "untrusted", "{r}");
+    }
+    set_row(row.0, row.1, row.2).execute(&db).await.unwrap();
+    db.close().await;
+
+    // Anna readmits Bert with her CLI, after comparing his new fingerprint.
+    w.cli(
+        &anna_ks,
+        &[
+            "household",
+            "readmit",
+            &h,
+            &bert.to_string(),
+            "--expect-fingerprint",
+            &new_fp,
+        ],
+    )
+    .value();
+    // Bert writes with his new keys; Anna's browser (the device that
+    // pinned his old keys, and a fresh one) reads both versions and knows
+    // his new keys as the member.
+    w.cli(&new_ks, &["plan", "set", &h, path, "--value", "afbetaald"])
+        .value();
+    let mut fresh = w.anna.fresh_device();
+    for device in [&mut w.anna, &mut fresh] {
+        let r = device
+            .run(&[
+                ("readField", json!({"household": h, "path": path})),
+                (
+                    "readField",
+                    json!({"household": h, "path": path, "version": 1}),
+                ),
+                ("household", json!({"household": h})),
+                ("person", json!({"principal_id": bert.to_string()})),
+            ])
+            .await;
+        assert_eq!(r[0]["ok"]["value"], "afbetaald", "{r:?}");
+        assert_eq!(r[0]["ok"]["writer_name"], "Bert", "{r:?}");
+        assert_eq!(r[1]["ok"]["value"], "schuld", "{r:?}");
+        assert!(r[2].get("ok").is_some(), "{r:?}");
+        assert_eq!(r[3]["ok"]["fingerprint"], new_fp.as_str(), "{r:?}");
+    }
+}
+
+/// Issue 17: the browser's key worker rotates (`rotateKeys`): new keys,
+/// every envelope sealed again, both signatures, a new keystore under the
+/// same passphrase. Bert's CLI, which knew Anna's old keys, reads what she
+/// wrote before and after; the browser, with the new keystore, still reads
+/// what it wrote before; the old keystore no longer logs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_rotates_and_the_cli_follows() {
+    let Some(mut w) = world().await else { return };
+    let (bert_ks, bert) = w.bert.clone();
+    let path = "financien/situatie";
+    let h = text(&w.anna.ok("createHousehold", json!({})).await["household"]).to_owned();
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "voor de nieuwe sleutels", "base": 0}),
+        )
+        .await;
+    let bert_fp = w.fingerprint(&bert_ks);
+    w.anna
+        .ok(
+            "addMember",
+            json!({"household": h, "principal_id": bert.to_string(), "fingerprint": bert_fp}),
+        )
+        .await;
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"voor de nieuwe sleutels");
+    let old_fp = w.fingerprint(&w.people.client.0);
+
+    // A keystore that is not the one signed in: refused, nothing changed.
+    let other = std::fs::read_to_string(&bert_ks).unwrap();
+    let refused = w
+        .anna
+        .refused(
+            "rotateKeys",
+            json!({"keystore": other, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(refused["kind"], "not-a-keystore", "{refused}");
+
+    let keystore = w.anna.keystore.clone();
+    let rotated = w
+        .anna
+        .ok(
+            "rotateKeys",
+            json!({"keystore": keystore, "passphrase": PASSPHRASE}),
+        )
+        .await;
+    let new_fp = text(&rotated["fingerprint"]).to_owned();
+    assert_ne!(new_fp, old_fp);
+    assert!(!text(&rotated["recovery"]["code"]).is_empty());
+    w.anna.keystore = text(&rotated["keystore"]).to_owned();
+
+    // The old keystore no longer logs in.
+    let old_file = w._dir.path().join("anna-old.keystore");
+    std::fs::write(&old_file, &keystore).unwrap();
+    let old = w.cli(&old_file, &["whoami"]);
+    old.failure();
+
+    // Bert's CLI (which pinned her old keys) follows the rotation and reads
+    // what she wrote before; the browser with the new keystore reads it too,
+    // and writes on top; the CLI reads that.
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"voor de nieuwe sleutels");
+    let r = w
+        .anna
+        .run(&[
+            ("readField", json!({"household": h, "path": path})),
+            ("household", json!({"household": h})),
+        ])
+        .await;
+    assert_eq!(r[0]["ok"]["value"], "voor de nieuwe sleutels", "{r:?}");
+    assert!(r[1].get("ok").is_some(), "{r:?}");
+    w.anna
+        .ok(
+            "writeField",
+            json!({"household": h, "path": path, "value": "na de nieuwe sleutels", "base": 1}),
+        )
+        .await;
+    let read = w.cli(&bert_ks, &["plan", "get", &h, path]);
+    assert_eq!(read.output(), b"na de nieuwe sleutels");
+    // The new keystore is the CLI's format, under the same passphrase.
+    let new_file = w._dir.path().join("anna-new.keystore");
+    std::fs::write(&new_file, &w.anna.keystore).unwrap();
+    assert_eq!(w.fingerprint(&new_file), new_fp);
+}

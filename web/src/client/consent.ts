@@ -10,7 +10,7 @@
  * them as stale and the keys are fetched again for the same signed grant.
  */
 import { ApiError } from "../api/http";
-import { b64, decodeB64, equalBytes } from "../crypto/bytes";
+import { b64, decodeB64 } from "../crypto/bytes";
 import { openEnvelopeKey, sealEnvelope } from "../crypto/envelope";
 import {
   grantValidityAt,
@@ -28,6 +28,7 @@ import { newFieldKey, openField, sealField, type Binding } from "../crypto/seal"
 import { parseScope, scopeCovers } from "../crypto/scope";
 import { HOUSEHOLD_READER } from "../crypto/version";
 import type { Client } from "./client";
+import { hadFingerprint, hadSigningKey } from "./rotation";
 import { Refused, untrusted } from "./error";
 import { householdIdentity } from "./household";
 import { enc } from "./http";
@@ -98,7 +99,7 @@ export async function grant(c: Client, h: string, req: GrantRequest): Promise<Gr
 /** The grantee's checked keys, if they have the fingerprint the statement names. */
 function granteeKeys(c: Client, s: GrantStatement): Promise<TrustedKeys> {
   return trustedKeysChecked(c, s.grantee, (keys) => {
-    if (s.granteeFingerprint !== keys.fingerprint) {
+    if (!hadFingerprint(keys, s.granteeFingerprint)) {
       throw new Refused(
         "fingerprint-mismatch",
         `this grant names fingerprint ${s.granteeFingerprint} but the keys of ${keys.name} (${keys.id}) have ${keys.fingerprint}: nothing was sent`,
@@ -164,8 +165,9 @@ export interface CheckedGrant {
  */
 export async function checkedGrants(c: Client, h: string): Promise<CheckedGrant[]> {
   const household = await verifiedHousehold(c, h);
-  const signedByMember = (issuer: string, key: Uint8Array) =>
-    household.members.some((m) => m.id === issuer && equalBytes(m.signingKey, key));
+  // With their key at the time: an earlier key counts for what it signed before its rotation.
+  const signedByMember = (issuer: string, key: Uint8Array, issuedAtSecs: number) =>
+    household.members.some((m) => m.id === issuer && hadSigningKey(m, key, issuedAtSecs * 1000));
   const nowSecs = Math.floor(Date.now() / 1000);
   const out: CheckedGrant[] = [];
   for (const info of await grants(c, h)) {
@@ -173,7 +175,7 @@ export async function checkedGrants(c: Client, h: string): Promise<CheckedGrant[
     try {
       const v = await verifyGrant(info.jws);
       statement = v.statement;
-      if (!signedByMember(statement.issuer, v.signerKey)) throw new Error("not signed by a member");
+      if (!signedByMember(statement.issuer, v.signerKey, statement.issuedAt)) throw new Error("not signed by a member");
     } catch (e) {
       throw untrusted(`the receipt of grant ${info.grant_id} does not check out: ${(e as Error).message}`);
     }
@@ -184,7 +186,7 @@ export async function checkedGrants(c: Client, h: string): Promise<CheckedGrant[
     if (info.revocation_jws) {
       try {
         const r = await verifyRevocation(info.revocation_jws);
-        revoked = signedByMember(r.statement.issuer, r.signerKey) && revokes(r.statement, statement);
+        revoked = signedByMember(r.statement.issuer, r.signerKey, r.statement.issuedAt) && revokes(r.statement, statement);
       } catch {
         revoked = false;
       }

@@ -9,13 +9,13 @@
  * enveloped to them.
  */
 import { equalBytes } from "../crypto/bytes";
-import { keyFingerprint } from "../crypto/fingerprint";
 import { grantAllows, grantValidityAt, verifyGrant } from "../crypto/grant";
 import { decodeSigningKey } from "../crypto/identity";
 import type { FieldPath } from "../crypto/ids";
 import { scopeCovers } from "../crypto/scope";
 import type { Client } from "./client";
 import { untrusted } from "./error";
+import { hadFingerprint, hadSigningKey } from "./rotation";
 import { trustedKeysChecked, type VerifiedHousehold } from "./trust";
 import type { WritePlan } from "./wire";
 
@@ -35,7 +35,12 @@ export async function checkReaders(c: Client, household: VerifiedHousehold, path
       throw refused(`the grant for reader ${who} does not verify: ${(e as Error).message}`);
     }
     const s = grant.statement;
-    const signedByMember = household.members.some((m) => m.id === s.issuer && equalBytes(m.signingKey, grant.signerKey));
+    // Signed by a member with their key at the time (an earlier key of
+    // theirs counts for grants issued before they rotated it).
+    const issuedMs = s.issuedAt * 1000;
+    const signedByMember = household.members.some(
+      (m) => m.id === s.issuer && hadSigningKey(m, grant.signerKey, issuedMs),
+    );
     if (!signedByMember) throw refused(`the grant for reader ${who} is not signed by a member of this household`);
     let key: Uint8Array;
     try {
@@ -43,20 +48,21 @@ export async function checkReaders(c: Client, household: VerifiedHousehold, path
     } catch {
       throw refused("a reader's key is malformed");
     }
-    let fingerprint: string | null = null;
-    try {
-      fingerprint = await keyFingerprint(key, r.age_recipient);
-    } catch {
-      // compared below: no match
-    }
-    if (s.household !== h || s.grantee !== who || s.id !== r.grant_id || s.granteeFingerprint !== fingerprint) {
+    if (s.household !== h || s.grantee !== who || s.id !== r.grant_id) {
       throw refused(`the grant for reader ${who} names someone or something else`);
     }
     // And the keys are the ones this device pinned for that reader (or
-    // pins now, only once they match the signed grant).
+    // pins now, only once they match the signed grant: the grant names
+    // their fingerprint then, or one they rotated from).
     await trustedKeysChecked(c, who, (pinned) => {
-      if (!equalBytes(pinned.signingKey, key) || pinned.ageRecipient !== r.age_recipient) {
-        throw refused(`the server gives other keys for reader ${pinned.name} (${who}) here than this device trusts`);
+      if (
+        !equalBytes(pinned.signingKey, key) ||
+        pinned.ageRecipient !== r.age_recipient ||
+        !hadFingerprint(pinned, s.granteeFingerprint)
+      ) {
+        throw refused(
+          `the server gives other keys for reader ${pinned.name} (${who}) here than this device trusts, or than the grant names`,
+        );
       }
     });
     if (!scopeCovers(s.scope, path as FieldPath) || !grantAllows(s, "read")) {

@@ -11,16 +11,23 @@
  * - a household's recipient is used only if the creator's signed statement
  *   names it, and its members only if a signed chain of additions leads to
  *   each of them from the creator (version 2 additions also name the new
- *   member's key fingerprint).
+ *   member's key fingerprint);
+ * - someone's earlier keys count only through a chain of rotation statements
+ *   both keys signed, and only for statements dated before the rotation
+ *   (`rotation.ts`); a device that pinned the old keys moves to the new ones
+ *   because the old key signed them over. Keys replaced by a re-enrolment
+ *   count only where another member readmitted the person (`readmission.ts`).
  */
 import { decodeB64url, utf8 } from "../crypto/bytes";
 import { normaliseFingerprint } from "../crypto/fingerprint";
 import { readCreation, readMemberAddition } from "../crypto/household";
-import { decodeSigningKey, fingerprintOf, verifySignature } from "../crypto/identity";
+import { decodeSigningKey, fingerprintOf } from "../crypto/identity";
 import type { Client } from "./client";
 import { checkInDirectory } from "./directory";
 import { Refused, untrusted } from "./error";
 import { enc } from "./http";
+import { acceptVouched, awaitingReadmission, parseReadmit, vouchedKeys, vouches, type Vouch } from "./readmission";
+import { earlierKeys, hadFingerprint, signedAt, signedBy, type EarlierTrusted } from "./rotation";
 import type { HouseholdInfo, PrincipalInfo, SignedStatement } from "./wire";
 
 /** Someone's keys, checked on this device. */
@@ -33,6 +40,8 @@ export interface TrustedKeys {
   ageRecipient: string;
   /** Computed here from `signingKey` and `ageRecipient`. */
   fingerprint: string;
+  /** Keys they used before, linked to these by signed rotation statements (`rotation.ts`), newest first. */
+  earlier: EarlierTrusted[];
 }
 
 /** A household whose recipient and members this device checked. */
@@ -79,7 +88,10 @@ export async function trustedKeysChecked(c: Client, id: string, check: Check): P
     }
     const keys = await servedKeys(c, id);
     const pin = await c.pins.get(id);
-    if (pin && pin.fingerprint !== keys.fingerprint) {
+    // Keys they rotated away from, with the old key's signature on the new
+    // ones, are a change they made: accepted, and pinned anew.
+    const rotated = pin !== undefined && pin.fingerprint !== keys.fingerprint && hadFingerprint(keys, pin.fingerprint);
+    if (pin && !rotated && pin.fingerprint !== keys.fingerprint) {
       throw new Refused(
         "keys-changed",
         `the server now gives other keys for ${pin.name} (${id}) than this device saw before ` +
@@ -90,7 +102,8 @@ export async function trustedKeysChecked(c: Client, id: string, check: Check): P
       );
     }
     await check(keys);
-    if (!pin) await c.pins.pinFirst(id, { fingerprint: keys.fingerprint, name: keys.name });
+    if (rotated) await c.pins.set(id, { fingerprint: keys.fingerprint, name: keys.name });
+    else if (!pin) await c.pins.pinFirst(id, { fingerprint: keys.fingerprint, name: keys.name });
     c.trusted.set(id, keys);
     return keys;
   });
@@ -133,11 +146,12 @@ async function ownKeys(c: Client): Promise<TrustedKeys> {
     signingKey: c.identity.signingPublicKey,
     ageRecipient: mine.age_recipient,
     fingerprint: await fingerprintOf(mine),
+    earlier: await earlierKeys(c, c.me, mine),
   };
 }
 
 /** The keys the server has for `id`, fingerprint computed here, refused unless the key directory registers them. */
-async function servedKeys(c: Client, id: string): Promise<TrustedKeys> {
+export async function servedKeys(c: Client, id: string): Promise<TrustedKeys> {
   const info = await c.api.get<PrincipalInfo>(`/v1/principals/${enc(id)}`);
   if (info.principal_id !== id) throw untrusted(`the server answered with someone else's keys when asked for ${id}`);
   let signingKey: Uint8Array;
@@ -156,9 +170,10 @@ async function servedKeys(c: Client, id: string): Promise<TrustedKeys> {
     signingKey,
     ageRecipient: info.keys.age_recipient,
     fingerprint,
+    earlier: [],
   };
   await checkInDirectory(c, keys);
-  return keys;
+  return { ...keys, earlier: await earlierKeys(c, id, info.keys) };
 }
 
 /** Refuse ("fingerprint-mismatch") unless `keys` have the fingerprint `expected` (when given). */
@@ -175,10 +190,43 @@ export function expectFingerprint(keys: TrustedKeys, expected: string | undefine
 
 async function checkSignature(signer: TrustedKeys, s: SignedStatement, what: string): Promise<void> {
   const signature = decodeB64url(s.signature);
-  if (signature === null || !(await verifySignature(signer.signingKey, utf8(s.statement), signature))) {
+  // Signed with their key then: an earlier key counts only for a statement
+  // dated before it was retired.
+  const at = signedAt(s.statement) ?? Number.POSITIVE_INFINITY;
+  if (signature === null || !(await signedBy(signer, utf8(s.statement), signature, at))) {
     throw untrusted(
       `${what} does not carry a valid signature of ${signer.name} (${signer.id}): refusing to trust this household`,
     );
+  }
+}
+
+/**
+ * A household member's keys: vouched for by a readmission when there is one,
+ * else as pinned and checked (`trustedKeysChecked`), else, when the server
+ * re-enrolled them and no member readmitted them yet, their old keys only
+ * (`readmission.ts`). `fp`: the fingerprint the statement that added them names.
+ */
+async function memberKeys(
+  c: Client,
+  id: string,
+  fp: string | null,
+  vouched: Map<string, Vouch>,
+  check: Check,
+): Promise<TrustedKeys> {
+  const v = vouched.get(id);
+  if (v !== undefined) {
+    const keys = await vouchedKeys(c, v);
+    await check(keys);
+    return keys;
+  }
+  try {
+    return await trustedKeysChecked(c, id, check);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    const old = await awaitingReadmission(c, id, fp);
+    if (old === null) throw e;
+    await check(old);
+    return old;
   }
 }
 
@@ -191,7 +239,10 @@ export async function verifiedHousehold(c: Client, h: string): Promise<VerifiedH
   const info = await c.api.get<HouseholdInfo>(`/v1/households/${enc(h)}`);
   if (info.household_id !== h) throw untrusted(`asked for household ${h}, the server answered with another`);
   const creation = info.chain.creation;
-  const creator = await trustedKeysChecked(c, creation.signer, (k) =>
+  // Readmissions (after a re-enrolment) vouch for a member's new keys; each
+  // one used must check out in the chain below.
+  const vouched = vouches(h, info.chain.members);
+  const creator = await memberKeys(c, creation.signer, null, vouched, (k) =>
     checkSignature(k, creation, "the household's creation statement"),
   );
   const kind = readCreation(creation.statement, h, info.recipient, creator.id);
@@ -199,6 +250,7 @@ export async function verifiedHousehold(c: Client, h: string): Promise<VerifiedH
     throw untrusted("the household's public key is not the one its creator signed: refusing to encrypt to it");
   }
   const members: TrustedKeys[] = [creator];
+  const readmitted = new Set<string>();
   // Additions in the order the server lists them; one made by a member
   // added in the same millisecond may come before that member's own
   // addition, so go round until nothing more connects.
@@ -212,10 +264,17 @@ export async function verifiedHousehold(c: Client, h: string): Promise<VerifiedH
         continue;
       }
       await checkSignature(addedBy, m, "a membership statement");
+      const v = parseReadmit(h, m);
+      if (v !== null) {
+        if (v.by === v.member) throw brokenChain("a member readmitted themselves");
+        readmitted.add(v.member);
+        if (!members.some((k) => k.id === v.member)) members.push(await vouchedKeys(c, v));
+        continue;
+      }
       const addition = readMemberAddition(m.statement, h, m.signer);
       if (addition === null) throw brokenChain("a membership statement is malformed");
-      const keys = await trustedKeysChecked(c, addition.member, (k) => {
-        if (addition.fingerprint !== null && addition.fingerprint !== k.fingerprint) {
+      const keys = await memberKeys(c, addition.member, addition.fingerprint, vouched, (k) => {
+        if (addition.fingerprint !== null && !hadFingerprint(k, addition.fingerprint)) {
           throw untrusted(
             `the server gives other keys for household member ${k.name} (${k.id}) than the ones ${addedBy.name} signed for: refusing to use them`,
           );
@@ -226,6 +285,10 @@ export async function verifiedHousehold(c: Client, h: string): Promise<VerifiedH
     if (rest.length === pending.length) throw brokenChain("a member was added by someone who was not a member");
     pending = rest;
   }
+  if (members.some((k) => vouched.has(k.id) && !readmitted.has(k.id))) {
+    throw brokenChain("a readmission is not signed by another member");
+  }
+  for (const k of members) if (readmitted.has(k.id)) await acceptVouched(c, k);
   const chained = new Set(members.map((k) => k.id));
   const listed = new Set(info.members.map((m) => m.principal_id));
   if (chained.size !== listed.size || [...chained].some((id) => !listed.has(id))) {

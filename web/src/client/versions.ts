@@ -16,14 +16,14 @@
  * marked "unsigned", only in households created before the change, and only
  * below any signed version of the same field this device has seen.
  */
-import { decodeB64url, equalBytes, utf8 } from "../crypto/bytes";
+import { decodeB64url, utf8 } from "../crypto/bytes";
 import { grantAllows, grantValidityAt, verifyGrant } from "../crypto/grant";
 import { sectionOf, type FieldPath } from "../crypto/ids";
-import { verifySignature } from "../crypto/identity";
 import { scopeCovers } from "../crypto/scope";
 import { ciphertextSha256, HOUSEHOLD_READER, parseVersionStatement, signVersion, type VersionStatement } from "../crypto/version";
 import type { Client } from "./client";
 import { untrusted } from "./error";
+import { hadFingerprint, hadSigningKey, signedBy } from "./rotation";
 import { trustedKeys, verifiedHousehold, type VerifiedHousehold } from "./trust";
 import type { EnvelopeUpload, VersionProof, VersionSignature } from "./wire";
 
@@ -122,9 +122,12 @@ export async function checkVersion(c: Client, household: VerifiedHousehold, v: S
     // writer alone) must be among them.
     readersOk;
   if (!matches) throw forged(v, "its signature was made for another version, other content or other readers");
-  const signer = await trustedKeys(c, s.signer);
+  // A member's keys as the household's chain checked them (with the keys
+  // they had before a rotation or re-enrolment, if any).
+  const signer = household.members.find((m) => m.id === s.signer) ?? (await trustedKeys(c, s.signer));
   const signature = decodeB64url(proof.signature);
-  if (signature === null || !(await verifySignature(signer.signingKey, utf8(proof.statement), signature))) {
+  // An earlier key counts only for a version dated before it was retired.
+  if (signature === null || !(await signedBy(signer, utf8(proof.statement), signature, s.signedAtMs))) {
     throw forged(v, `its signature is not a valid signature of ${signer.name} (${signer.id})`);
   }
   const isMember = (id: string) => household.members.some((m) => m.id === id);
@@ -168,7 +171,7 @@ async function checkWriterGrant(
   }
   const g = grant.statement;
   const signedByMember = household.members.some(
-    (m) => m.id === g.issuer && equalBytes(m.signingKey, grant.signerKey),
+    (m) => m.id === g.issuer && hadSigningKey(m, grant.signerKey, g.issuedAt * 1000),
   );
   const atSecs = Math.floor(s.signedAtMs / 1000);
   const observation = sectionOf(v.path as FieldPath) === OBSERVATIONS;
@@ -178,7 +181,7 @@ async function checkWriterGrant(
     g.id !== s.grant ||
     g.household !== household.info.household_id ||
     g.grantee !== writer.id ||
-    g.granteeFingerprint !== writer.fingerprint ||
+    !hadFingerprint(writer, g.granteeFingerprint) ||
     !allows ||
     grantValidityAt(g, atSecs) !== "Active"
   ) {

@@ -168,3 +168,52 @@ export interface Rekey {
   envelopes: EnvelopeUpload[];
   signed: VersionSignature;
 }
+
+/** How keys were retired (`wire/rotation.rs`, `Retirement`). */
+export type Retirement = "rotation" | "reenrolment";
+
+/** Keys a person used before (`EarlierKey`). */
+export interface EarlierKey {
+  keys: PublicKeys;
+  retired_at_ms: number;
+  how: Retirement;
+  statement: string | null;
+  old_signature: string | null;
+  new_signature: string | null;
+}
+
+/** `GET /v1/directory/{principal}/earlier`: oldest first (`EarlierKeys`). */
+export interface EarlierKeys {
+  principal_id: string;
+  earlier: EarlierKey[];
+}
+
+/** The household identity enveloped to one of my keys (`HeldHousehold`). */
+export interface HeldHousehold {
+  household_id: string;
+  /** An age file, standard base64. */
+  envelope: string;
+}
+
+/** A field key enveloped to me (`HeldField`). */
+export interface HeldField {
+  household_id: string;
+  path: string;
+  version: number;
+  key_gen: number;
+  envelope: string;
+}
+
+/** `GET /v1/keys/held`: every envelope to my keys. */
+export interface HeldEnvelopes {
+  households: HeldHousehold[];
+  fields: HeldField[];
+}
+
+/** The answer to `POST /v1/keys/rotate` (`Rotated`). */
+export interface Rotated {
+  principal_id: string;
+  fingerprint: string;
+  seq: number;
+  rotated_at: string;
+}

@@ -7,7 +7,8 @@ import { openPasskey, PasskeyBlobError, sealPasskey, derivePasskey } from "../cr
 import { openRecovery, RecoveryCode, RecoveryCodeError, sealRecovery } from "../crypto/recovery";
 import type { IdentitySecrets } from "../crypto/identity";
 import type { Handlers } from "./handlers";
-import { Refused, state, unlocked } from "./state";
+import { rotateKeys } from "../client/rotation";
+import { client, Refused, state, unlocked } from "./state";
 
 function parseCode(text: string): RecoveryCode {
   try {
@@ -29,7 +30,7 @@ function forgetPending() {
 }
 
 export const keyOps: Handlers<
-  "create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover" | "passkeyPrepare" | "passkeySeal" | "passkeyCancel" | "passkeyLookup" | "passkeyUnlock"
+  "create" | "unlock" | "sign" | "setSession" | "recoveryLookup" | "recover" | "passkeyPrepare" | "passkeySeal" | "passkeyCancel" | "passkeyLookup" | "passkeyUnlock" | "rotateKeys"
 > = {
   async create({ name, passphrase }) {
     const secrets = await generateSecrets(name.trim());
@@ -139,6 +140,48 @@ export const keyOps: Handlers<
       state.identity = await unlock(secrets);
       const keys = state.identity.publicKeys;
       return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
+    } finally {
+      forgetSecrets(secrets);
+    }
+  },
+  async rotateKeys({ keystore, passphrase }) {
+    const me = unlocked();
+    const c = client();
+    let old;
+    try {
+      old = await openKeystore(keystore, passphrase);
+    } catch (e) {
+      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
+        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
+      }
+      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
+      throw e;
+    }
+    // Only the keys that are signed in now: not another keystore's.
+    const opened = await unlock(old);
+    forgetSecrets(old);
+    const [a, b] = [opened.publicKeys, me.publicKeys];
+    if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
+      throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
+    }
+    const secrets = await generateSecrets(me.name);
+    try {
+      const next = await unlock(secrets);
+      const code = RecoveryCode.generate();
+      const sealed = await sealRecovery(secrets, code);
+      // The new keystore is written before the server retires the old keys:
+      // a failure here changes nothing.
+      const newKeystore = await writeKeystore(secrets, passphrase);
+      await rotateKeys(c, next, sealed);
+      state.identity = next;
+      state.session = null;
+      const keys = next.publicKeys;
+      return {
+        keystore: newKeystore,
+        keys,
+        fingerprint: await fingerprintOf(keys),
+        recovery: { code: code.toString(), last_groups: code.lastGroups() },
+      };
     } finally {
       forgetSecrets(secrets);
     }

@@ -114,6 +114,15 @@ export interface WorkerOps {
   };
   /** Open a keystore; keeps the keys in the worker. */
   unlock: { args: { keystore: string; passphrase: string }; result: { name: string; keys: PublicKeys; fingerprint: string } };
+  /** Rotate: new keys for the person signed in, every envelope to the old keys sealed again to the
+   *  new ones, the rotation statement signed by both (`client/rotation.ts`), a new recovery code;
+   *  a new keystore under the same passphrase (which must open `keystore`, the one signed in).
+   *  The worker then holds the new keys and no session: the server ended them all, and forgot
+   *  every passkey copy. The recovery code is shown to the person once. */
+  rotateKeys: {
+    args: { keystore: string; passphrase: string };
+    result: { keystore: string; keys: PublicKeys; fingerprint: string; recovery: { code: string; last_groups: string } };
+  };
   /** Sign bytes with the unlocked signing key (Ed25519). */
   sign: { args: { message: Uint8Array }; result: { signature: Uint8Array } };
   /** The signed-in session's bearer token and this server's origin, for the client ops. */
