@@ -5,7 +5,7 @@ import { fingerprintOf, forgetSecrets, generateSecrets, sign, unlock } from "../
 import { KeystoreError, openKeystore, writeKeystore } from "../crypto/keystore";
 import { openPasskey, PasskeyBlobError, sealPasskey, derivePasskey } from "../crypto/passkey";
 import { openRecovery, RecoveryCode, RecoveryCodeError, sealRecovery } from "../crypto/recovery";
-import type { IdentitySecrets } from "../crypto/identity";
+import type { IdentitySecrets, PublicKeys } from "../crypto/identity";
 import type { Handlers } from "./handlers";
 import { rotateKeys } from "../client/rotation";
 import { client, Refused, state, unlocked } from "./state";
@@ -23,6 +23,35 @@ function parseCode(text: string): RecoveryCode {
  *  (the passkey made), so a wrong passphrase is caught before a passkey is made for nothing.
  *  Forgotten after sealing, on cancel, and with the worker when the page locks. */
 let pending: IdentitySecrets | null = null;
+
+/** Open a keystore with its passphrase; a wrong one or a non-keystore is a plain refusal. */
+async function openWithPassphrase(keystore: string, passphrase: string): Promise<IdentitySecrets> {
+  try {
+    return await openKeystore(keystore, passphrase);
+  } catch (e) {
+    if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
+      throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
+    }
+    if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
+    throw e;
+  }
+}
+
+/** Whether two unlocked identities hold the same keys (a keystore must be the signed-in one's). */
+function sameKeys(a: { publicKeys: PublicKeys }, b: { publicKeys: PublicKeys }): boolean {
+  return a.publicKeys.signing_key === b.publicKeys.signing_key && a.publicKeys.age_recipient === b.publicKeys.age_recipient;
+}
+
+/** Keep `secrets` unlocked in the worker (wiping the copy) and say whose keys they are. */
+async function signInWith(secrets: IdentitySecrets) {
+  try {
+    state.identity = await unlock(secrets);
+    const keys = state.identity.publicKeys;
+    return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
+  } finally {
+    forgetSecrets(secrets);
+  }
+}
 
 function forgetPending() {
   if (pending) forgetSecrets(pending);
@@ -72,41 +101,16 @@ export const keyOps: Handlers<
     }
   },
   async unlock({ keystore, passphrase }) {
-    let secrets;
-    try {
-      secrets = await openKeystore(keystore, passphrase);
-    } catch (e) {
-      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
-        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
-      }
-      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
-      throw e;
-    }
-    try {
-      state.identity = await unlock(secrets);
-      const keys = state.identity.publicKeys;
-      return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
-    } finally {
-      forgetSecrets(secrets);
-    }
+    const secrets = await openWithPassphrase(keystore, passphrase);
+    return signInWith(secrets);
   },
   async passkeyPrepare({ keystore, passphrase }) {
     const me = unlocked();
     forgetPending();
-    let secrets;
-    try {
-      secrets = await openKeystore(keystore, passphrase);
-    } catch (e) {
-      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
-        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
-      }
-      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
-      throw e;
-    }
+    const secrets = await openWithPassphrase(keystore, passphrase);
     // Only the keys that are signed in now: not another keystore's.
     const opened = await unlock(secrets);
-    const [a, b] = [opened.publicKeys, me.publicKeys];
-    if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
+    if (!sameKeys(opened, me)) {
       forgetSecrets(secrets);
       throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
     }
@@ -136,32 +140,16 @@ export const keyOps: Handlers<
       if (e instanceof PasskeyBlobError) throw new Refused("passkey-blob", e.message);
       throw e;
     }
-    try {
-      state.identity = await unlock(secrets);
-      const keys = state.identity.publicKeys;
-      return { name: state.identity.name, keys, fingerprint: await fingerprintOf(keys) };
-    } finally {
-      forgetSecrets(secrets);
-    }
+    return signInWith(secrets);
   },
   async rotateKeys({ keystore, passphrase }) {
     const me = unlocked();
     const c = client();
-    let old;
-    try {
-      old = await openKeystore(keystore, passphrase);
-    } catch (e) {
-      if (e instanceof KeystoreError && e.kind === "WrongPassphrase") {
-        throw new Refused("wrong-passphrase", "the passphrase does not open this keystore");
-      }
-      if (e instanceof KeystoreError) throw new Refused("not-a-keystore", e.message);
-      throw e;
-    }
+    const old = await openWithPassphrase(keystore, passphrase);
     // Only the keys that are signed in now: not another keystore's.
     const opened = await unlock(old);
     forgetSecrets(old);
-    const [a, b] = [opened.publicKeys, me.publicKeys];
-    if (a.signing_key !== b.signing_key || a.age_recipient !== b.age_recipient) {
+    if (!sameKeys(opened, me)) {
       throw new Refused("not-a-keystore", "this keystore holds other keys than the ones signed in");
     }
     const secrets = await generateSecrets(me.name);
