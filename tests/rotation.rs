@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::cli::{enrol_three, Kluis};
+use common::proxy::LossyProxy;
 use common::{TestServer, User};
 use kluis_policy::{FieldPath, Purpose, Scope};
 use kluis_vault::client::{Client, ClientError, GrantRequest};
@@ -418,4 +419,56 @@ async fn the_retired_key_signs_nothing_that_counts_after_the_rotation() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// The answer to a rotation is lost after the server committed (a
+/// connection cut, through a proxy). The rotation ended every session, so
+/// the client's retry carries a token the server no longer knows and gets a
+/// 401, which looks like a refusal. Taken for one, the CLI would delete the
+/// only copy of the new keys after the old ones were retired. It must ask
+/// instead: the new keys log in, so it puts the new keystore in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_whose_answer_was_lost_is_finished_by_the_device() {
+    let mut proxy = LossyProxy::bind().await;
+    let public = proxy.url.clone();
+    let mut server = TestServer::spawn_with(|c| c.public_urls = vec![public]).await;
+    proxy.start(&server.url);
+    server.url = proxy.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kluis::new(&server.url);
+    let e = enrol_three(&k, &server, &dir);
+    let anna = &e.client.0;
+    let h = k.with(anna, &["household", "create"]).value().to_owned();
+    set(&k, anna, &h, "financien/situatie", "schuld bij de energie");
+    let old_fp = k.whoami(anna)["fingerprint"].as_str().unwrap().to_owned();
+
+    proxy.lose_next_answer_to("POST /v1/keys/rotate");
+    let new_fp = rotate(&k, anna, &dir.path().join("anna.code"));
+    assert_eq!(proxy.answers_lost(), 1, "the answer was really lost");
+    assert_ne!(new_fp, old_fp);
+    assert!(
+        !PathBuf::from(format!("{}.rotating", anna.display())).exists(),
+        "the staged keystore was moved into place"
+    );
+    assert_eq!(k.whoami(anna)["fingerprint"], new_fp.as_str());
+    assert_eq!(
+        get(&k, anna, &h, "financien/situatie"),
+        "schuld bij de energie"
+    );
+    // The code written out opens the new keys.
+    let code = std::fs::read_to_string(dir.path().join("anna.code")).unwrap();
+    let recovered = dir.path().join("anna-recovered.keystore");
+    k.with(
+        &recovered,
+        &[
+            "keys",
+            "recover",
+            "--code",
+            code.trim(),
+            "--work-factor",
+            "10",
+        ],
+    )
+    .value();
+    assert_eq!(k.whoami(&recovered)["fingerprint"], new_fp.as_str());
 }
