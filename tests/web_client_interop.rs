@@ -1495,11 +1495,13 @@ async fn a_member_readmitted_with_the_cli_is_followed_by_the_browser_and_a_forge
     }
 }
 
-/// Issue 17: the browser's key worker rotates (`rotateKeys`): new keys,
-/// every envelope sealed again, both signatures, a new keystore under the
-/// same passphrase. Bert's CLI, which knew Anna's old keys, reads what she
-/// wrote before and after; the browser, with the new keystore, still reads
-/// what it wrote before; the old keystore no longer logs in.
+/// Issue 17: the browser's key worker rotates (`rotatePrepare`, then
+/// `rotateSend`): new keys, every envelope sealed again, both signatures, a
+/// new keystore under the same passphrase. Nothing is sent by the first
+/// step. Bert's CLI, which knew Anna's old keys, reads what she wrote before
+/// and after; the browser, with the new keystore, still reads what it wrote
+/// before; the old keystore no longer logs in; the recovery code the worker
+/// made gets the new keys back with the CLI.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_browser_rotates_and_the_cli_follows() {
     let Some(mut w) = world().await else { return };
@@ -1528,24 +1530,52 @@ async fn the_browser_rotates_and_the_cli_follows() {
     let refused = w
         .anna
         .refused(
-            "rotateKeys",
+            "rotatePrepare",
             json!({"keystore": other, "passphrase": PASSPHRASE}),
         )
         .await;
     assert_eq!(refused["kind"], "not-a-keystore", "{refused}");
 
+    // Prepared but not sent (the page stops, or the tab closes): nothing changed.
     let keystore = w.anna.keystore.clone();
-    let rotated = w
+    let prepared = w
         .anna
         .ok(
-            "rotateKeys",
+            "rotatePrepare",
             json!({"keystore": keystore, "passphrase": PASSPHRASE}),
         )
         .await;
+    let unsent = w._dir.path().join("anna-unsent.keystore");
+    std::fs::write(&unsent, text(&prepared["keystore"])).unwrap();
+    w.cli(&unsent, &["whoami"]).failure();
+    assert_eq!(w.fingerprint(&w.people.client.0), old_fp);
+
+    let r = w
+        .anna
+        .run(&[
+            (
+                "rotatePrepare",
+                json!({"keystore": keystore, "passphrase": PASSPHRASE}),
+            ),
+            ("rotateSend", json!({})),
+        ])
+        .await;
+    let prepared = r[0]["ok"].clone();
+    let rotated = r[1]["ok"].clone();
+    assert!(rotated.is_object(), "{r:?}");
     let new_fp = text(&rotated["fingerprint"]).to_owned();
     assert_ne!(new_fp, old_fp);
-    assert!(!text(&rotated["recovery"]["code"]).is_empty());
-    w.anna.keystore = text(&rotated["keystore"]).to_owned();
+    assert_eq!(prepared["fingerprint"], rotated["fingerprint"]);
+    w.anna.keystore = text(&prepared["keystore"]).to_owned();
+    // The recovery code the worker made opens the new keys (with the CLI).
+    let code = text(&prepared["recovery"]["code"]).to_owned();
+    let recovered = w._dir.path().join("anna-recovered.keystore");
+    w.cli(
+        &recovered,
+        &["keys", "recover", "--code", &code, "--work-factor", "10"],
+    )
+    .value();
+    assert_eq!(w.fingerprint(&recovered), new_fp);
 
     // The old keystore no longer logs in.
     let old_file = w._dir.path().join("anna-old.keystore");

@@ -59,14 +59,49 @@ export const en: Copy = {
     codeTitle: "Your recovery code",
     codeIntro:
       "Lost your passphrase? With this code you get your keys back. You see the code only once.",
-    codeWrite: "Write the code on paper. Keep the paper in a safe place, not with this device.",
-    codeWarn: "Anyone with this code can get to your plan too. Do not give it to anyone.",
-    codeTypeBack: "Type the last two groups of the code",
-    codeTypeBackHint: "So we know you wrote the code down. For example: AB12-CD34.",
-    codeEmpty: "Type the last two groups of the code.",
-    codeWrong: "This is not the same as the code. Look again.",
-    codeSubmit: "I wrote the code down",
     codeSaving: "Your recovery code is being saved.",
+  },
+  /** A new recovery code shown once, and typed back (`ui/recovery_code_check.tsx`). */
+  recoveryCode: {
+    write: "Write the code on paper. Keep the paper in a safe place, not with this device.",
+    warn: "Anyone with this code can get to your plan too. Do not give it to anyone.",
+    typeBack: "Type the last two groups of the code",
+    typeBackHint: "So we know you wrote the code down. For example: AB12-CD34.",
+    empty: "Type the last two groups of the code.",
+    wrong: "This is not the same as the code. Look again.",
+    submit: "I wrote the code down",
+  },
+  rotate: {
+    title: "Make new keys",
+    intro:
+      "Do you think someone else has your passphrase or key file? Then make new keys. Your old keys stop working. Everything you can read now, you can still read afterwards.",
+    introMore:
+      "You also get a new recovery code. You are signed out everywhere, and your passkeys stop working. You can add them again afterwards.",
+    passphrase: "Passphrase for the new keys",
+    passphraseHint: "Fill in the passphrase you open kluis with. Your new keys get the same passphrase.",
+    submit: "Make new keys",
+    working: "Your new keys are being made. This takes a few seconds.",
+    noKeystore: "This is only possible on a device that holds your key file.",
+    codeTitle: "Your new recovery code",
+    codeIntro:
+      "This is your new recovery code. Write it down. Only then does kluis put your new keys in place. From then on your old recovery code no longer works.",
+    sending: "Your new keys are being put in place. Do not close this page.",
+    stop: "Do not go on",
+    stopped: "You stopped. Your keys and your recovery code have not changed.",
+    done: (fingerprint: string) =>
+      `Your new keys are ready. Your new key code is ${fingerprint}. Your old keys, your old recovery code and your passkeys no longer work.`,
+    doneElsewhere:
+      "Do you also use kluis on another device or on the command line? Download your new key file on the start page and put it there.",
+    refused: "Your keys have not changed. The server did not accept the new keys. Try again later.",
+    unsure:
+      "We do not know yet whether the server has your new keys. Your new keys are safe on this device. Try again when you are connected.",
+    retry: "Try again",
+    unfinished:
+      "Making new keys was not finished. Fill in your passphrase. Then kluis checks which keys work.",
+    finished: "Your new keys work now. Your old keys and your old recovery code no longer work.",
+    undone: "Your keys have not changed. Your old recovery code still works. Still want new keys? Go to Devices and sessions.",
+    stillUnsure:
+      "kluis cannot reach the server, so we do not know yet which keys work. Lock kluis and unlock it again when you are connected.",
   },
   recover: {
     title: "Lost passphrase",

@@ -60,14 +60,49 @@ export const nl = {
     codeTitle: "Uw herstelcode",
     codeIntro:
       "Bent u uw wachtzin kwijt? Dan krijgt u met deze code uw sleutels terug. U ziet de code maar één keer.",
-    codeWrite: "Schrijf de code op papier. Bewaar het papier op een veilige plek, niet bij dit apparaat.",
-    codeWarn: "Iemand met deze code kan ook bij uw plan. Geef de code aan niemand.",
-    codeTypeBack: "Typ de laatste twee groepen van de code over",
-    codeTypeBackHint: "Zo weten we dat u de code heeft opgeschreven. Bijvoorbeeld: AB12-CD34.",
-    codeEmpty: "Typ de laatste twee groepen van de code over.",
-    codeWrong: "Dit is niet hetzelfde als de code. Kijk nog eens goed.",
-    codeSubmit: "Ik heb de code opgeschreven",
     codeSaving: "Uw herstelcode wordt bewaard.",
+  },
+  /** A new recovery code shown once, and typed back (`ui/recovery_code_check.tsx`). */
+  recoveryCode: {
+    write: "Schrijf de code op papier. Bewaar het papier op een veilige plek, niet bij dit apparaat.",
+    warn: "Iemand met deze code kan ook bij uw plan. Geef de code aan niemand.",
+    typeBack: "Typ de laatste twee groepen van de code over",
+    typeBackHint: "Zo weten we dat u de code heeft opgeschreven. Bijvoorbeeld: AB12-CD34.",
+    empty: "Typ de laatste twee groepen van de code over.",
+    wrong: "Dit is niet hetzelfde als de code. Kijk nog eens goed.",
+    submit: "Ik heb de code opgeschreven",
+  },
+  rotate: {
+    title: "Nieuwe sleutels maken",
+    intro:
+      "Denkt u dat iemand anders uw wachtzin of sleutelbestand heeft? Maak dan nieuwe sleutels. Uw oude sleutels werken daarna niet meer. Alles wat u nu kunt lezen, kunt u daarna ook lezen.",
+    introMore:
+      "U krijgt ook een nieuwe herstelcode. U wordt overal uitgelogd, en uw passkeys werken niet meer. Die kunt u daarna opnieuw toevoegen.",
+    passphrase: "Wachtzin voor de nieuwe sleutels",
+    passphraseHint: "Vul de wachtzin in waarmee u kluis opent. Uw nieuwe sleutels krijgen dezelfde wachtzin.",
+    submit: "Nieuwe sleutels maken",
+    working: "Uw nieuwe sleutels worden gemaakt. Dit duurt een paar seconden.",
+    noKeystore: "Dit kan alleen op een apparaat waar uw sleutelbestand staat.",
+    codeTitle: "Uw nieuwe herstelcode",
+    codeIntro:
+      "Dit is uw nieuwe herstelcode. Schrijf de code op. Pas daarna maakt kluis uw nieuwe sleutels klaar. Vanaf dan werkt uw oude herstelcode niet meer.",
+    sending: "Uw nieuwe sleutels worden klaargezet. Sluit deze pagina niet.",
+    stop: "Niet doorgaan",
+    stopped: "U bent gestopt. Uw sleutels en uw herstelcode zijn niet veranderd.",
+    done: (fingerprint: string) =>
+      `Uw nieuwe sleutels zijn klaar. Uw nieuwe sleutelcode is ${fingerprint}. Uw oude sleutels, uw oude herstelcode en uw passkeys werken niet meer.`,
+    doneElsewhere:
+      "Gebruikt u kluis ook op een ander apparaat of met de opdrachtregel? Download dan op de startpagina uw nieuwe sleutelbestand en zet het daar neer.",
+    refused: "Uw sleutels zijn niet veranderd. De server wilde de nieuwe sleutels niet aannemen. Probeer het later opnieuw.",
+    unsure:
+      "We weten nog niet of de server uw nieuwe sleutels heeft. Uw nieuwe sleutels staan veilig op dit apparaat. Probeer het opnieuw als u verbinding heeft.",
+    retry: "Opnieuw proberen",
+    unfinished:
+      "Het maken van nieuwe sleutels is niet afgemaakt. Vul uw wachtzin in. Dan kijkt kluis welke sleutels werken.",
+    finished: "Uw nieuwe sleutels werken nu. Uw oude sleutels en uw oude herstelcode werken niet meer.",
+    undone: "Uw sleutels zijn niet veranderd. Uw oude herstelcode werkt nog. Wilt u toch nieuwe sleutels? Ga dan naar Apparaten en sessies.",
+    stillUnsure:
+      "kluis kan de server niet bereiken. Daarom weten we nog niet welke sleutels werken. Vergrendel kluis en ontgrendel het opnieuw als u weer verbinding heeft.",
   },
   recover: {
     title: "Wachtzin kwijt",

@@ -44,6 +44,15 @@ export function forgetPasskey(id: string) {
   }
 }
 
+/** Forget every credential id on this device (a rotation made the server forget every passkey copy). */
+export function forgetAllPasskeys() {
+  try {
+    localStorage.removeItem(KEY);
+  } catch {
+    // nothing to forget
+  }
+}
+
 function supported() {
   if (!globalThis.PublicKeyCredential || !navigator.credentials) throw new PasskeyProblem("unsupported");
 }

@@ -6,6 +6,7 @@
 // `person`), for a lost phone. Each ending is in the person's household
 // history. A session ended here refuses its token at once; the device it
 // was on locks the next time it talks to the server (`keys/op.ts`).
+// Passkeys (`passkeys.tsx`) and new keys (`rotate.tsx`) have their sections here too.
 
 import { useEffect, useState } from "preact/hooks";
 import { copy } from "../copy";
@@ -16,6 +17,7 @@ import { say } from "../ui/errors";
 import { Notice } from "../ui/form";
 import { Layout } from "../ui/layout";
 import { PasskeySection } from "./passkeys";
+import { RotateSection } from "./rotate";
 
 export interface SessionInfo {
   id: string;
@@ -29,6 +31,7 @@ export interface SessionInfo {
 export function Sessions() {
   const t = copy.value.sessions;
   const me = session.value!.me.principal_id;
+  const fingerprint = session.value!.me.fingerprint;
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -48,8 +51,10 @@ export function Sessions() {
       <p class="utrecht-paragraph">{t.intro}</p>
       {notice && <Notice kind="ok">{notice}</Notice>}
       {failure && <Notice kind="error">{failure}</Notice>}
-      <SessionTable onNotice={setNotice} />
-      <PasskeySection />
+      {/* New keys (a rotation) mean new sessions and no passkeys: both lists are fetched again. */}
+      <SessionTable key={`s-${fingerprint}`} onNotice={setNotice} />
+      <PasskeySection key={`p-${fingerprint}`} />
+      <RotateSection />
       <section class="kluis-section" aria-labelledby="overal-uitloggen">
         <h2 class="utrecht-heading-2" id="overal-uitloggen">
           {t.endAll}

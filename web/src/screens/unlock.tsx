@@ -1,11 +1,14 @@
 // Unlock: the keystore kept in this browser is opened with the passphrase
 // in the key worker, and the person is signed in. A keystore file (from
-// the CLI or another browser) can be brought over first.
+// the CLI or another browser) can be brought over first. A new keystore
+// staged by a rotation that did not finish is settled here
+// (`keys/unfinished_rotation.ts`).
 
 import { useEffect, useState } from "preact/hooks";
 import { signInOrOffline } from "../api/auth";
 import { copy } from "../copy";
-import { loadKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
+import { loadKeystore, loadStagedKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
+import { unlockUnfinished } from "../keys/unfinished_rotation";
 import { ask, KeyError } from "../keys/worker_client";
 import { begin, lockReason } from "../session";
 import { say } from "../ui/errors";
@@ -20,6 +23,7 @@ import { passkeyTrouble } from "./passkeys";
 export function Unlock() {
   const t = copy.value.unlock;
   const [stored, setStored] = useState<string | undefined | null>(null);
+  const [staged, setStaged] = useState<string | undefined>(undefined);
   const [pass, setPass] = useState("");
   const [errors, setErrors] = useState<Array<{ field: string; text: string }>>([]);
   const [failure, setFailure] = useState<string | null>(null);
@@ -28,6 +32,7 @@ export function Unlock() {
 
   useEffect(() => {
     loadKeystore().then(setStored, () => setStored(undefined));
+    loadStagedKeystore().then(setStaged, () => setStaged(undefined));
   }, []);
 
   async function unlock(event: Event) {
@@ -41,8 +46,12 @@ export function Unlock() {
     setErrors([]);
     setBusy(true);
     try {
-      const opened = await ask("unlock", { keystore: stored, passphrase: pass });
-      begin(await signInOrOffline(opened.keys, opened.fingerprint));
+      if (staged) {
+        begin(await unlockUnfinished(stored, staged, pass));
+      } else {
+        const opened = await ask("unlock", { keystore: stored, passphrase: pass });
+        begin(await signInOrOffline(opened.keys, opened.fingerprint));
+      }
     } catch (e) {
       if (e instanceof KeyError && e.kind === "wrong-passphrase") {
         setErrors([{ field: "wachtzin", text: t.wrong }]);
@@ -105,6 +114,7 @@ export function Unlock() {
       {lockReason.value === "idle" && <Notice kind="info">{t.locked}</Notice>}
       {lockReason.value === "ended" && <Notice kind="info">{t.ended}</Notice>}
       {imported && <Notice kind="ok">{t.imported}</Notice>}
+      {staged && stored && <Notice kind="info">{copy.value.rotate.unfinished}</Notice>}
       <ErrorSummary errors={errors} />
       {failure && (
         <Notice kind="error" focus>

@@ -2,13 +2,13 @@
 // passphrase; the key worker makes the keys, the keystore (the CLI's
 // format) and a recovery code; the keystore is kept in this browser; the
 // keys are registered with the invite code. Then the recovery code is shown
-// once and the person types its last two groups back; only then is its
+// once and the person types its last two groups back (`RecoveryCodeCheck`); only then is its
 // blob stored on the server and the session begun, so nobody reaches the
 // start screen (or makes a household) without having written the code down.
 
 import { useState } from "preact/hooks";
 import { register, signIn } from "../api/auth";
-import { storeRecovery, typedBack } from "../api/recovery";
+import { storeRecovery } from "../api/recovery";
 import { ApiError } from "../api/http";
 import { copy } from "../copy";
 import { saveKeystore } from "../keys/keystore_db";
@@ -17,6 +17,7 @@ import { go, inviteCode } from "../router";
 import { begin } from "../session";
 import { say } from "../ui/errors";
 import { Layout } from "../ui/layout";
+import { RecoveryCodeCheck } from "../ui/recovery_code_check";
 import { Button, ErrorSummary, Notice, TextField } from "../ui/form";
 
 export const MIN_PASSPHRASE = 12;
@@ -34,7 +35,6 @@ export function Welcome() {
     recovery: { code: string; last_groups: string; lookup_id: string; blob: string };
     signed: Awaited<ReturnType<typeof signIn>>;
   } | null>(null);
-  const [typed, setTyped] = useState("");
 
   if (!code) {
     return (
@@ -73,19 +73,9 @@ export function Welcome() {
     }
   }
 
-  async function confirm(event: Event) {
-    event.preventDefault();
+  async function confirm() {
     if (busy || !pending) return;
     setFailure(null);
-    if (!typed.trim()) {
-      setErrors([{ field: "herstelcode-controle", text: t.codeEmpty }]);
-      return;
-    }
-    if (typedBack(typed) !== pending.recovery.last_groups) {
-      setErrors([{ field: "herstelcode-controle", text: t.codeWrong }]);
-      return;
-    }
-    setErrors([]);
     setBusy(true);
     try {
       const { lookup_id, blob } = pending.recovery;
@@ -112,31 +102,15 @@ export function Welcome() {
   if (pending) {
     return (
       <Layout title={t.codeTitle}>
-        <p class="utrecht-paragraph">{t.codeIntro}</p>
-        <p class="kluis-recovery-code" data-testid="herstelcode">
-          <code>{pending.recovery.code}</code>
-        </p>
-        <p class="utrecht-paragraph">{t.codeWrite}</p>
-        <Notice kind="info">{t.codeWarn}</Notice>
-        <ErrorSummary errors={errors} />
-        {failure && (
-          <Notice kind="error" focus>
-            {failure}
-          </Notice>
-        )}
-        <form onSubmit={confirm} noValidate>
-          <TextField
-            id="herstelcode-controle"
-            label={t.codeTypeBack}
-            hint={t.codeTypeBackHint}
-            value={typed}
-            onInput={setTyped}
-            error={errorOf("herstelcode-controle")}
-            autocomplete="off"
-          />
-          {busy && <Notice kind="info">{t.codeSaving}</Notice>}
-          <Button busy={busy}>{t.codeSubmit}</Button>
-        </form>
+        <RecoveryCodeCheck
+          code={pending.recovery.code}
+          lastGroups={pending.recovery.last_groups}
+          intro={t.codeIntro}
+          busy={busy}
+          busyText={t.codeSaving}
+          failure={failure}
+          onConfirmed={confirm}
+        />
       </Layout>
     );
   }

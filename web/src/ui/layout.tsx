@@ -8,7 +8,8 @@ import { copy, setLanguage } from "../copy";
 import { lock, session } from "../session";
 import { offlineSince } from "../offline/status";
 import { when } from "../history/sentence";
-import { go } from "../router";
+import { go, route } from "../router";
+import { rotationOutcome } from "../keys/unfinished_rotation";
 
 export function Layout(props: { title: string; children: ComponentChildren }) {
   const t = copy.value;
@@ -60,6 +61,15 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
             <p class="utrecht-paragraph">
               {offlineSince.value ? t.offline.notice(when(t, offlineSince.value)) : t.offline.noticeUnknown}
             </p>
+          </div>
+        )}
+        {session.value && rotationOutcome.value?.at === route.value && (
+          <div
+            class={`utrecht-alert utrecht-alert--${rotationOutcome.value.kind === "unsure" ? "warning" : "ok"}`}
+            role="status"
+            data-testid="rotation-outcome"
+          >
+            <p class="utrecht-paragraph">{t.rotate[rotationOutcome.value.kind === "unsure" ? "stillUnsure" : rotationOutcome.value.kind]}</p>
           </div>
         )}
         {props.children}

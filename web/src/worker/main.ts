@@ -9,11 +9,12 @@ import { exportOps } from "./ops_export";
 import { keyOps } from "./ops_keys";
 import { planOps } from "./ops_plan";
 import { professionalOps } from "./ops_professional";
+import { rotateOps } from "./ops_rotate";
 import type { WorkerOps, WorkerReply, WorkerRequest } from "./protocol";
 import { Refused } from "./state";
 import { servedMark, servedSince } from "../offline/responses";
 
-const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...planOps, ...consentOps, ...exportOps, ...auditOps, ...professionalOps };
+const handlers: Handlers<keyof WorkerOps> = { ...keyOps, ...rotateOps, ...planOps, ...consentOps, ...exportOps, ...auditOps, ...professionalOps };
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, op, args } = event.data;

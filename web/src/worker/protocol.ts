@@ -114,15 +114,20 @@ export interface WorkerOps {
   };
   /** Open a keystore; keeps the keys in the worker. */
   unlock: { args: { keystore: string; passphrase: string }; result: { name: string; keys: PublicKeys; fingerprint: string } };
-  /** Rotate: new keys for the person signed in, every envelope to the old keys sealed again to the
-   *  new ones, the rotation statement signed by both (`client/rotation.ts`), a new recovery code;
-   *  a new keystore under the same passphrase (which must open `keystore`, the one signed in).
-   *  The worker then holds the new keys and no session: the server ended them all, and forgot
-   *  every passkey copy. The recovery code is shown to the person once. */
-  rotateKeys: {
+  /** Rotation, step 1 (`ops_rotate.ts`): new keys for the person signed in, their keystore under
+   *  the same passphrase (which must open `keystore`, the one signed in) and a new recovery code.
+   *  Nothing is sent: the page stores the keystore as staged and has the code typed back first. */
+  rotatePrepare: {
     args: { keystore: string; passphrase: string };
-    result: { keystore: string; keys: PublicKeys; fingerprint: string; recovery: { code: string; last_groups: string } };
+    result: { keystore: string; fingerprint: string; recovery: { code: string; last_groups: string } };
   };
+  /** Rotation, step 2: every envelope to the old keys sealed again to the new ones, the statement
+   *  signed by both (`client/rotation.ts`), sent. The worker then holds the new keys and no session:
+   *  the server ended them all and forgot every passkey copy. Refused "rotation-refused" when it
+   *  certainly did not take effect, "rotation-unsure" when that cannot be told now. */
+  rotateSend: { args: Record<string, never>; result: { keys: PublicKeys; fingerprint: string } };
+  /** Forget the prepared new keys (the person stopped, or the rotation was refused). */
+  rotateCancel: { args: Record<string, never>; result: Record<string, never> };
   /** Sign bytes with the unlocked signing key (Ed25519). */
   sign: { args: { message: Uint8Array }; result: { signature: Uint8Array } };
   /** The signed-in session's bearer token and this server's origin, for the client ops. */

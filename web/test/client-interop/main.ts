@@ -19,6 +19,7 @@ import { consentOps } from "../../src/worker/ops_consent";
 import { keyOps } from "../../src/worker/ops_keys";
 import { planOps } from "../../src/worker/ops_plan";
 import { professionalOps } from "../../src/worker/ops_professional";
+import { rotateOps } from "../../src/worker/ops_rotate";
 import { state } from "../../src/worker/state";
 
 interface Input {
@@ -31,6 +32,7 @@ interface Input {
 
 const handlers: Record<string, (args: never, progress: (done: number, total: number) => void) => Promise<unknown>> = {
   ...keyOps,
+  ...rotateOps,
   ...planOps,
   ...consentOps,
   ...auditOps,

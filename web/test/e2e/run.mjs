@@ -21,6 +21,7 @@ import {
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 import { passkeyTests } from "./passkeys.mjs";
 import { contactTests } from "./contact.mjs";
+import { rotationTests } from "./rotation.mjs";
 
 // The administrator, made with the CLI from the bootstrap invite when a
 // test first needs one.
@@ -1466,6 +1467,7 @@ const tests = [
 ];
 
 tests.push(...contactTests({ inviteCode: (role, name) => codeOf(invite(role, name)), importCliKeystore, startHousehold, addFinanceField }));
+tests.push(...rotationTests({ inviteCode: (role, name, org) => codeOf(invite(role, name, org)), importCliKeystore, unlockInBrowser }));
 
 // KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
 const only = process.env.KLUIS_ONLY;
