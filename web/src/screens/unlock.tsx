@@ -8,7 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { signInOrOffline } from "../api/auth";
 import { copy } from "../copy";
 import { loadKeystore, loadStagedKeystore, looksLikeKeystore, saveKeystore } from "../keys/keystore_db";
-import { unlockUnfinished } from "../keys/unfinished_rotation";
+import { rotationOutcome, unlockUnfinished } from "../keys/unfinished_rotation";
 import { ask, KeyError } from "../keys/worker_client";
 import { begin, lockReason } from "../session";
 import { say } from "../ui/errors";
@@ -31,6 +31,8 @@ export function Unlock() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
+    // What an earlier unlock settled is old news by the next one.
+    rotationOutcome.value = null;
     loadKeystore().then(setStored, () => setStored(undefined));
     loadStagedKeystore().then(setStaged, () => setStaged(undefined));
   }, []);
