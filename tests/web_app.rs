@@ -203,17 +203,50 @@ async fn run_browser(
     println!("{stdout}");
 }
 
-/// The browser flows (web/test/e2e/run.mjs) against this real server:
-/// Chromium driven by playwright-core, cross-checked with the CLI.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_flows() {
+/// One part of the browser flows (`PARTS` in web/test/e2e/run.mjs) against
+/// its own real server: Chromium driven by playwright-core, cross-checked
+/// with the CLI. The parts run side by side with the other tests.
+async fn browser_flows_part(part: &str) {
     let Some(chromium) = browser_ready() else {
         return;
     };
     let server = TestServer::spawn().await;
     let invite = server.bootstrap_invite();
-    run_browser(&server, chromium, Some(invite), Vec::new()).await;
+    run_browser(
+        &server,
+        chromium,
+        Some(invite),
+        vec![("KLUIS_PART", part.into())],
+    )
+    .await;
     server.stop().await;
+}
+
+/// The start page, enrolment by link, the recovery code, keystore import
+/// and the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows_enrolment() {
+    browser_flows_part("enrolment").await;
+}
+
+/// A household's plan, sharing, scores, lost answers, the casushouder,
+/// zoom, and devices and sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows_household() {
+    browser_flows_part("household").await;
+}
+
+/// Coaches (caseload, offline), administrators, the privacy officer and
+/// passkeys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows_professionals() {
+    browser_flows_part("professionals").await;
+}
+
+/// "Nieuwe sleutels maken" with everything that can go wrong on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows_rotation() {
+    browser_flows_part("rotation").await;
 }
 
 /// An invite link used after it expired: the page says so plainly.

@@ -7,7 +7,7 @@
 
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, axeBothWidths, clean, expect, newPage } from "./harness.mjs";
+import { BASE, axeBothWidths, clean, expect, newPage, SLOW_WAIT } from "./harness.mjs";
 import { enrolWithCli, kluis } from "./cli.mjs";
 
 /** Wait for tests/web_app.rs to move the server's clock (it watches `ready`). */
@@ -95,7 +95,7 @@ export const contactTests = ({ inviteCode, importCliKeystore, startHousehold, ad
       // After the wait (the server's clock), Bram fetches access.
       await clockMoved(signal);
       await b.page.getByRole("button", { name: "Toegang ophalen" }).click();
-      await named.getByText("U heeft nu toegang. U bent lid van het huishouden.").waitFor({ timeout: 60_000 });
+      await named.getByText("U heeft nu toegang. U bent lid van het huishouden.").waitFor({ timeout: SLOW_WAIT });
       await b.page.getByRole("link", { name: "Naar het huishouden" }).click();
       await b.page.getByTestId("members").getByText("Bram Vertrouwd").waitFor({ timeout: 30_000 });
       await axeBothWidths(b.page, "trusted contact, now a member");

@@ -13,6 +13,13 @@ const JSQR = readFileSync(require.resolve("jsqr/dist/jsQR.js"), "utf8");
 
 export const BASE = process.env.KLUIS_URL;
 export const ORIGIN = new URL(BASE).origin;
+/**
+ * How long to wait for a screen behind a key derivation (enrolment, unlock:
+ * scrypt at work factor 18 in the key worker). A few seconds on a quiet
+ * machine; CI runs the flows side by side with other tests on two cores,
+ * where a 60 s wait once ran out. A hang still fails, only later.
+ */
+export const SLOW_WAIT = 180_000;
 
 export async function launch() {
   return chromium.launch({

@@ -18,7 +18,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE, axe, expect } from "./harness.mjs";
+import { BASE, axe, expect, SLOW_WAIT } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 
 const PAGE = BASE.replace("://127.0.0.1:", "://localhost:");
@@ -121,7 +121,7 @@ export const passkeyTests = (admin) => [
       await page.getByText("Het sleutelbestand staat nu op dit apparaat").waitFor();
       await page.getByLabel("Wachtzin").fill(PASSPHRASE);
       await page.getByRole("button", { name: "Ontgrendelen", exact: true }).click();
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
 
       // Add a passkey on "Apparaten en sessies", by keyboard.
       await page.getByRole("link", { name: "Apparaten en sessies" }).click();
@@ -133,7 +133,7 @@ export const passkeyTests = (admin) => [
       await page.getByLabel("Naam van de passkey").fill("Telefoon");
       await page.getByLabel("Uw wachtzin").fill("not my passphrase");
       await page.getByRole("button", { name: "Passkey toevoegen" }).click();
-      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: 60_000 });
+      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: SLOW_WAIT });
       const none = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
       expect(none.credentials.length === 0, "no passkey made with a wrong passphrase");
       await page.getByLabel("Naam van de passkey").fill("");
@@ -142,7 +142,7 @@ export const passkeyTests = (admin) => [
       await page.keyboard.press("Tab");
       await page.keyboard.type(PASSPHRASE);
       await page.keyboard.press("Enter");
-      await page.getByText("Passkey Telefoon is toegevoegd").waitFor({ timeout: 60_000 });
+      await page.getByText("Passkey Telefoon is toegevoegd").waitFor({ timeout: SLOW_WAIT });
       await page.getByTestId("passkeys").getByText("Telefoon: gemaakt").waitFor();
       await axe(page, "passkeys");
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
@@ -155,7 +155,7 @@ export const passkeyTests = (admin) => [
       await page.getByRole("button", { name: "Ontgrendelen met een passkey" }).waitFor({ timeout: 30_000 });
       await axe(page, "unlock with a passkey");
       await pressPasskey(page, "Ontgrendelen met een passkey");
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       await readPlan(page, h);
 
       // Another profile holding a copy of the credential (a "synced"
@@ -168,7 +168,7 @@ export const passkeyTests = (admin) => [
       await pressPasskey(other.page, "Inloggen met een passkey");
       const signedIn = other.page.getByRole("heading", { name: "Mijn huishouden" });
       const noPrf = other.page.getByText("Deze passkey of browser kan kluis niet ontgrendelen");
-      await signedIn.or(noPrf).waitFor({ timeout: 60_000 });
+      await signedIn.or(noPrf).waitFor({ timeout: SLOW_WAIT });
       if (await signedIn.isVisible()) {
         await readPlan(other.page, h);
         console.log("     (this Chromium copies a passkey's PRF secret: the synced copy signed in)");
@@ -196,7 +196,7 @@ export const passkeyTests = (admin) => [
       await page.getByText("Op dit apparaat staan nog geen sleutels").waitFor({ timeout: 30_000 });
       await axe(page, "sign in with a passkey");
       await pressPasskey(page, "Inloggen met een passkey");
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       await readPlan(page, h);
       // Nothing was written here: adding a passkey needs a keystore.
       await page.goto(`${PAGE}/#/apparaten`);
@@ -219,7 +219,7 @@ export const passkeyTests = (admin) => [
         await page.getByRole("button", { name: "Vergrendelen" }).click();
         await tamperBlob(signal, prf);
         await pressPasskey(page, "Inloggen met een passkey");
-        await page.getByText("De sleutels bij deze passkey gaan niet open").waitFor({ timeout: 60_000 });
+        await page.getByText("De sleutels bij deze passkey gaan niet open").waitFor({ timeout: SLOW_WAIT });
         await axe(page, "a changed passkey blob");
         expect(!(await page.getByRole("heading", { name: "Mijn huishouden" }).isVisible()), "not signed in");
       }
@@ -230,7 +230,7 @@ export const passkeyTests = (admin) => [
       kluis(noor.ks, ["passkeys", "remove", mine.passkeys[0].id]);
       if (!signal) await page.getByRole("button", { name: "Vergrendelen" }).click();
       await pressPasskey(page, "Inloggen met een passkey");
-      await page.getByText("Voor deze passkey zijn geen sleutels bewaard").waitFor({ timeout: 60_000 });
+      await page.getByText("Voor deze passkey zijn geen sleutels bewaard").waitFor({ timeout: SLOW_WAIT });
       expect(kluis(noor.ks, ["access-log", h]).includes("removed one of their passkeys"), "the removal is in the history");
       expect(page.problems.length === 0, page.problems.join("\n"));
       await context.close();

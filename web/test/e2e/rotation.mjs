@@ -16,7 +16,7 @@
 // server committed, and closed before the request reached the server (the
 // next unlock finds the staged keystore and asks the server which keys work).
 
-import { BASE, axeBothWidths, clean, expect, newPage } from "./harness.mjs";
+import { BASE, axeBothWidths, clean, expect, newPage, SLOW_WAIT } from "./harness.mjs";
 import { PASSPHRASE, WORK, enrolWithCli, kluis } from "./cli.mjs";
 import { join } from "node:path";
 
@@ -34,7 +34,7 @@ async function prepareByKeyboard(page) {
   await field.focus();
   await page.keyboard.type(PASSPHRASE);
   await page.keyboard.press("Enter");
-  await page.getByRole("heading", { name: "Uw nieuwe herstelcode" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "Uw nieuwe herstelcode" }).waitFor({ timeout: SLOW_WAIT });
   const code = (await page.getByTestId("herstelcode").innerText()).trim();
   expect(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/.test(code), `a recovery code in 7 groups: ${code}`);
   return code;
@@ -52,7 +52,7 @@ async function typeBack(page, code) {
 async function doneFingerprint(page) {
   const done = page.getByText(/^Uw nieuwe sleutels zijn klaar\. Uw nieuwe sleutelcode is /);
   try {
-    await done.waitFor({ timeout: 60_000 });
+    await done.waitFor({ timeout: SLOW_WAIT });
   } catch (e) {
     throw new Error(`no finished rotation; the screen says: ${await page.locator("main").innerText().catch(() => "?")}`, { cause: e });
   }
@@ -62,7 +62,7 @@ async function doneFingerprint(page) {
 /** Wait for `text` in the element with test id `id`; on a timeout, say what the screen shows. */
 async function shows(page, id, text) {
   try {
-    await page.getByTestId(id).getByText(text).waitFor({ timeout: 60_000 });
+    await page.getByTestId(id).getByText(text).waitFor({ timeout: SLOW_WAIT });
   } catch (e) {
     throw new Error(`"${text}" not shown; the screen says: ${await page.locator("main").innerText().catch(() => "?")}`, { cause: e });
   }
@@ -143,7 +143,7 @@ export const rotationTests = ({ inviteCode, importCliKeystore, unlockInBrowser }
 
       // The plan still reads here, and in the professional's CLI.
       await page.goto(`${BASE}/#/huishouden/${h}/plan`);
-      await page.getByText(VALUE).waitFor({ timeout: 60_000 });
+      await page.getByText(VALUE).waitFor({ timeout: SLOW_WAIT });
       expect(kluis(piet.ks, ["plan", "get", h, FIELD]) === VALUE, "the professional's CLI follows the rotation");
       // The old keystore no longer logs in.
       const old = whoami(sara.ks);
@@ -154,7 +154,7 @@ export const rotationTests = ({ inviteCode, importCliKeystore, unlockInBrowser }
       expect(whoami(recovered).fingerprint === newFp, "the browser's recovery code opens the new keys in the CLI");
       // The history says so (seen by the CLI too).
       await page.goto(`${BASE}/#/huishouden/${h}/geschiedenis`);
-      await page.getByText("heeft nieuwe sleutels gemaakt").first().waitFor({ timeout: 60_000 });
+      await page.getByText("heeft nieuwe sleutels gemaakt").first().waitFor({ timeout: SLOW_WAIT });
       const log = kluis(recovered, ["access-log", h, "--json"]);
       expect(log.includes("principal.rotate"), "the CLI's history has the rotation");
 
@@ -173,7 +173,7 @@ export const rotationTests = ({ inviteCode, importCliKeystore, unlockInBrowser }
       // 3. No answer and the server never got it: "not sure", then try again.
       await context.route(ROTATE, (route) => route.abort("connectionreset"));
       await typeBack(page, await prepareByKeyboard(page));
-      await page.getByText("We weten nog niet of de server uw nieuwe sleutels heeft.").waitFor({ timeout: 60_000 });
+      await page.getByText("We weten nog niet of de server uw nieuwe sleutels heeft.").waitFor({ timeout: SLOW_WAIT });
       await axeBothWidths(page, "new keys: not sure");
       expect(await stagedIn(page), "not sure: the new keystore stays");
       await context.unroute(ROTATE);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BASE,
+  SLOW_WAIT,
   axe,
   axeBothWidths,
   breakFirst,
@@ -43,13 +44,13 @@ async function enrolInBrowser(page, link, name, heading = "Mijn huishouden") {
   await page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
   await page.getByRole("button", { name: "Account maken" }).click();
   await confirmRecoveryCode(page);
-  await page.getByRole("heading", { name: heading }).waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: heading }).waitFor({ timeout: SLOW_WAIT });
   return (await page.getByTestId("fingerprint").innerText()).trim();
 }
 
 /** The enrolment's recovery code step: read the code, type its last two groups back. */
 async function confirmRecoveryCode(page, check = null) {
-  await page.getByRole("heading", { name: "Uw herstelcode" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "Uw herstelcode" }).waitFor({ timeout: SLOW_WAIT });
   const code = (await page.getByTestId("herstelcode").innerText()).trim();
   expect(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/.test(code), `a recovery code in 7 groups: ${code}`);
   if (check) await check(code);
@@ -95,7 +96,7 @@ async function importCliKeystore(page, person, file) {
   await page.getByRole("button", { name: "Bestand overzetten" }).click();
   await page.getByText("Het sleutelbestand staat nu op dit apparaat").waitFor();
   await unlockInBrowser(page, PASSPHRASE);
-  await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
 }
 
 async function startHousehold(page) {
@@ -144,7 +145,7 @@ async function fillShareForm(page, name, { coordinate = false } = {}) {
 async function confirmShare(page, name) {
   await page.getByLabel("Ik heb de sleutelcode vergeleken. Die is hetzelfde.").check();
   await page.getByRole("button", { name: "Delen", exact: true }).click();
-  await page.getByText(`${name} heeft nu toegang`).waitFor({ timeout: 60_000 });
+  await page.getByText(`${name} heeft nu toegang`).waitFor({ timeout: SLOW_WAIT });
 }
 
 function refusedWithCli(ks, args) {
@@ -239,16 +240,16 @@ const tests = [
       await second.page.getByLabel("Kies een wachtzin").fill(PASSPHRASE);
       await second.page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
       await second.page.getByRole("button", { name: "Account maken" }).click();
-      await second.page.getByText("Deze uitnodiging is al gebruikt").waitFor({ timeout: 60_000 });
+      await second.page.getByText("Deze uitnodiging is al gebruikt").waitFor({ timeout: SLOW_WAIT });
       await second.context.close();
       // Lock; a wrong passphrase is refused by the field; the right one opens.
       await page.getByRole("button", { name: "Vergrendelen" }).click();
       await page.getByRole("heading", { name: "Ontgrendel uw kluis" }).waitFor();
       await unlockInBrowser(page, "dit is niet de goede wachtzin");
-      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: 60_000 });
+      await page.getByText("Deze wachtzin klopt niet").first().waitFor({ timeout: SLOW_WAIT });
       await axeBothWidths(page, "unlock with a wrong passphrase");
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       // The downloaded keystore is the CLI's format: the CLI signs in with it.
       const [download] = await Promise.all([
         page.waitForEvent("download"),
@@ -283,7 +284,7 @@ const tests = [
         expect((await page.getByRole("heading", { name: "Mijn huishouden" }).count()) === 0, "no start screen yet");
         expect(shown.length === 34, "the code as written");
       });
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       const fingerprint = (await page.getByTestId("fingerprint").innerText()).trim();
       // The passphrase is forgotten: "Ik ben mijn wachtzin kwijt".
       await page.getByRole("button", { name: "Vergrendelen" }).click();
@@ -296,18 +297,18 @@ const tests = [
       await page.getByLabel("Kies een nieuwe wachtzin").fill(fresh);
       await page.getByLabel("Typ de nieuwe wachtzin nog een keer").fill(fresh);
       await page.getByRole("button", { name: "Sleutels terughalen" }).click();
-      await page.getByText("Deze code klopt niet").first().waitFor({ timeout: 60_000 });
+      await page.getByText("Deze code klopt niet").first().waitFor({ timeout: SLOW_WAIT });
       await axeBothWidths(page, "lost passphrase with a typo");
       // Typed loosely (small letters, spaces): the code works.
       await page.getByLabel("Uw herstelcode").fill(code.toLowerCase().replace(/-/g, " "));
       await page.getByRole("button", { name: "Sleutels terughalen" }).click();
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       const back = (await page.getByTestId("fingerprint").innerText()).trim();
       expect(back === fingerprint, `the same keys: ${back} vs ${fingerprint}`);
       // The new passphrase opens the keystore kept in this browser.
       await page.getByRole("button", { name: "Vergrendelen" }).click();
       await unlockInBrowser(page, fresh);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       // The CLI recovers with the browser's code too: the same keys.
       const ks = join(WORK, "carla-recovered.keystore");
       const cliFp = kluis(ks, ["keys", "recover", "--code", code, "--work-factor", "10"]);
@@ -351,7 +352,7 @@ const tests = [
       await page.getByRole("button", { name: "Bestand overzetten" }).click();
       await page.getByText("Het sleutelbestand staat nu op dit apparaat").waitFor();
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       const bramFp = JSON.parse(kluis(bram.ks, ["whoami", "--json"])).fingerprint;
       expect((await page.getByTestId("fingerprint").innerText()).trim() === bramFp, "the same key code as the CLI");
       await page.getByRole("link", { name: new RegExp(h) }).click();
@@ -521,7 +522,7 @@ const tests = [
       await page.keyboard.press("Space");
       await page.getByRole("button", { name: "Delen", exact: true }).focus();
       await page.keyboard.press("Enter");
-      await page.getByText("Eva Jansen heeft nu toegang").waitFor({ timeout: 60_000 });
+      await page.getByText("Eva Jansen heeft nu toegang").waitFor({ timeout: SLOW_WAIT });
       await page.getByTestId("grants").waitFor();
       // The professional reads with the CLI; the receipt verifies.
       const read = kluis(eva.ks, ["plan", "get", h, "financien/situatie"]);
@@ -535,7 +536,7 @@ const tests = [
       // Withdraw with one action (and a confirmation); Eva is refused after.
       await page.getByRole("button", { name: "Intrekken: Eva Jansen" }).click();
       await page.getByRole("button", { name: "Ja, intrekken" }).click();
-      await page.getByText("De toegang is ingetrokken").waitFor({ timeout: 60_000 });
+      await page.getByText("De toegang is ingetrokken").waitFor({ timeout: SLOW_WAIT });
       let refused = false;
       try {
         kluis(eva.ks, ["plan", "get", h, "financien/situatie"]);
@@ -588,7 +589,7 @@ const tests = [
       expect(check.includes("Geld en schulden: situatie") && !check.includes("budget"), `what is shared:\n${check}`);
       await page.getByLabel("Ik heb de sleutelcode vergeleken. Die is hetzelfde.").check();
       await page.getByRole("button", { name: "Delen", exact: true }).click();
-      await page.getByText("Jan Bakker heeft nu toegang").waitFor({ timeout: 60_000 });
+      await page.getByText("Jan Bakker heeft nu toegang").waitFor({ timeout: SLOW_WAIT });
       expect(kluis(jan.ks, ["plan", "get", h, "financien/situatie"]) === "Huurachterstand", "Jan reads the shared field");
       let refused = false;
       try {
@@ -613,7 +614,7 @@ const tests = [
       await page.getByText("Uw kluis is vergrendeld omdat u 15 minuten niets deed").waitFor();
       await axeBothWidths(page, "locked");
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       clean(page);
       await context.close();
     },
@@ -717,7 +718,7 @@ const tests = [
       await page.getByRole("heading", { name: "Logboek controleren" }).waitFor();
       await axeBothWidths(page, "log check");
       await page.getByRole("button", { name: "Controle starten" }).click();
-      await page.getByTestId("verify-ok").waitFor({ timeout: 60_000 });
+      await page.getByTestId("verify-ok").waitFor({ timeout: SLOW_WAIT });
       const ok = await page.getByTestId("verify-ok").innerText();
       expect(/Gecontroleerd tot en met item \d+\./.test(ok) && ok.includes("eerste controle"), ok);
       await axeBothWidths(page, "log checked");
@@ -725,7 +726,7 @@ const tests = [
       kluis(cliAuditor.ks, ["audit", "verify", "--state", state]);
       // A second check continues the first.
       await page.getByRole("button", { name: "Controle starten" }).click();
-      await page.getByText("Het logboek is een voortzetting van de vorige controle").waitFor({ timeout: 60_000 });
+      await page.getByText("Het logboek is een voortzetting van de vorige controle").waitFor({ timeout: SLOW_WAIT });
 
       if (signal) {
         // Ask the test to change a row of the log in the database.
@@ -736,7 +737,7 @@ const tests = [
           await new Promise((r) => setTimeout(r, 100));
         }
         await page.getByRole("button", { name: "Controle starten" }).click();
-        await page.getByTestId("verify-failed").waitFor({ timeout: 60_000 });
+        await page.getByTestId("verify-failed").waitFor({ timeout: SLOW_WAIT });
         const failed = await page.getByTestId("verify-failed").innerText();
         expect(failed.includes("Het logboek klopt niet.") && failed.includes("zijn anders dan bij de vorige controle"), failed);
         await page.getByText("Technische melding").click();
@@ -781,7 +782,7 @@ const tests = [
       // The caseload: the name the household shared, the purpose, the days left, marked as ending soon.
       await page.reload();
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByTestId("caseload").waitFor({ timeout: 60_000 });
+      await page.getByTestId("caseload").waitFor({ timeout: SLOW_WAIT });
       const item = page.locator(`[data-household="${h}"]`);
       await item.getByRole("link", { name: "Familie Jansen" }).waitFor();
       const card = await item.innerText();
@@ -844,7 +845,7 @@ const tests = [
         await home.getByLabel("Sleutelbestand", { exact: true }).setInputFiles(join(WORK, "daan-copy.keystore"));
         await home.getByRole("button", { name: "Bestand overzetten" }).click();
         await unlockInBrowser(home, PASSPHRASE);
-        await home.getByRole("link", { name: new RegExp(h) }).click({ timeout: 60_000 });
+        await home.getByRole("link", { name: new RegExp(h) }).click({ timeout: SLOW_WAIT });
         await home.getByRole("link", { name: "Wie keek in mijn plan?" }).click();
         const seen = await home.getByTestId("history").innerText({ timeout: 30_000 });
         expect(seen.includes("Piet Browser van Wijkteam Zuid heeft een eigen notitie geschreven") && !seen.includes("gokken"), seen);
@@ -972,7 +973,7 @@ const tests = [
       // Offline, the app itself opens again from the device, and unlocks.
       await page.goto(BASE + "/");
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: 60_000 });
+      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: SLOW_WAIT });
       await page.getByRole("link", { name: "Het plan" }).click();
       await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
       await page.getByTestId("offline").waitFor();
@@ -983,12 +984,12 @@ const tests = [
       await page.getByLabel("Uw notitie").fill("Geschreven zonder internet");
       await page.getByLabel("Het huishouden en wie toegang heeft tot de notities").check();
       await page.getByRole("button", { name: "Notitie opslaan" }).click();
-      await page.getByText("Opslaan kan pas weer als u verbinding heeft.").first().waitFor({ timeout: 60_000 });
+      await page.getByText("Opslaan kan pas weer als u verbinding heeft.").first().waitFor({ timeout: SLOW_WAIT });
 
       // Back online: the app opened offline logs in by itself, and the notice goes.
       await context.setOffline(false);
       await page.getByRole("link", { name: "Start" }).first().click();
-      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: 60_000 });
+      await page.getByRole("link", { name: "Familie Bakker" }).click({ timeout: SLOW_WAIT });
       await page.getByRole("link", { name: "Het plan" }).click();
       await page.getByText("Energierekening betaald").waitFor({ timeout: 30_000 });
       await page.getByTestId("offline").waitFor({ state: "detached", timeout: 30_000 });
@@ -1106,7 +1107,7 @@ const tests = [
       await page.getByLabel("Kies een wachtzin").fill(PASSPHRASE);
       await page.getByLabel("Typ de wachtzin nog een keer").fill(PASSPHRASE);
       await page.getByRole("button", { name: "Account maken" }).click();
-      await page.getByText("Deze uitnodiging is verlopen").waitFor({ timeout: 60_000 });
+      await page.getByText("Deze uitnodiging is verlopen").waitFor({ timeout: SLOW_WAIT });
       await axeBothWidths(page, "expired invite");
       clean(page);
       await context.close();
@@ -1170,7 +1171,7 @@ const tests = [
       const rekey = await breakFirst(context, "PUT", /\/rekey\//, "lose");
       await page.getByRole("button", { name: "Intrekken: Roos Visser" }).click();
       await page.getByRole("button", { name: "Ja, intrekken" }).click();
-      await page.getByText("De toegang is ingetrokken").waitFor({ timeout: 60_000 });
+      await page.getByText("De toegang is ingetrokken").waitFor({ timeout: SLOW_WAIT });
       retriedWithSameKey(withdrawal, "withdraw");
       retriedWithSameKey(rekey, "re-key");
       expect(refusedWithCli(roos.ks, ["plan", "get", h, "financien/situatie"]) !== null, "Roos is refused after the withdrawal");
@@ -1339,7 +1340,7 @@ const tests = [
       await page.goto(`${BASE}/#/`);
       await page.reload();
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
       // Keys the key directory does not register are refused outright,
       // with nothing to accept.
       await page.goto(`${BASE}/#/huishouden/${h}/delen`);
@@ -1356,7 +1357,7 @@ const tests = [
       await page.goto(`${BASE}/#/huishouden/${h}/delen`);
       await page.reload();
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Delen met een professional" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Delen met een professional" }).waitFor({ timeout: SLOW_WAIT });
       await pickProfessional(page, "wijkteam centrum", "Piet Smit");
       await page.getByText("De sleutels van deze persoon zijn veranderd").waitFor({ timeout: 30_000 });
       await axeBothWidths(page, "share: keys changed");
@@ -1419,7 +1420,7 @@ const tests = [
       await page.getByText("U bent op dit apparaat uitgelogd").waitFor({ timeout: 30_000 });
       await axeBothWidths(page, "signed out on this device");
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Mijn huishouden" }).waitFor({ timeout: SLOW_WAIT });
 
       // An administrator sees her devices and ends the browser's session.
       const adminPage = await newPage(browser);
@@ -1429,7 +1430,7 @@ const tests = [
       await adminPage.page.getByRole("button", { name: "Bestand overzetten" }).click();
       await adminPage.page.getByText("Het sleutelbestand staat nu op dit apparaat").waitFor();
       await unlockInBrowser(adminPage.page, PASSPHRASE);
-      await adminPage.page.getByRole("heading", { name: "Start" }).waitFor({ timeout: 60_000 });
+      await adminPage.page.getByRole("heading", { name: "Start" }).waitFor({ timeout: SLOW_WAIT });
       await adminPage.page.getByRole("link", { name: "Mensen" }).click();
       await adminPage.page.getByTestId("people").waitFor({ timeout: 30_000 });
       await adminPage.page.getByRole("button", { name: "Apparaten bekijken: Sanne" }).click();
@@ -1452,7 +1453,7 @@ const tests = [
       // Signed in again (back on the same screen), she signs out everywhere.
       const again = kluis(sanne.ks, ["login"]);
       await unlockInBrowser(page, PASSPHRASE);
-      await page.getByRole("heading", { name: "Apparaten en sessies" }).waitFor({ timeout: 60_000 });
+      await page.getByRole("heading", { name: "Apparaten en sessies" }).waitFor({ timeout: SLOW_WAIT });
       await page.getByTestId("sessions").waitFor({ timeout: 30_000 });
       await page.getByRole("button", { name: "Overal uitloggen" }).click();
       await page.getByText("U bent op dit apparaat uitgelogd").waitFor({ timeout: 30_000 });
@@ -1469,6 +1470,64 @@ const tests = [
 tests.push(...contactTests({ inviteCode: (role, name) => codeOf(invite(role, name)), importCliKeystore, startHousehold, addFinanceField }));
 tests.push(...rotationTests({ inviteCode: (role, name, org) => codeOf(invite(role, name, org)), importCliKeystore, unlockInBrowser }));
 
-// KLUIS_ONLY=TEXT runs the tests whose name contains TEXT.
-const only = process.env.KLUIS_ONLY;
-await run(only ? tests.filter(([name]) => name.includes(only)) : tests);
+// tests/web_app.rs runs the flows in parts, each part against its own server
+// and side by side with other tests (one run of every flow took four
+// minutes with a core idle). A part is a list of name beginnings; every flow
+// must be in exactly one part, so a new flow cannot be left out unnoticed.
+// The flows that wait for tests/web_app.rs to change the server underneath
+// (clock, keys, log rows) return at once here and run in their own tests,
+// with KLUIS_ONLY.
+const PARTS = {
+  enrolment: [
+    "the start page without keys",
+    "a link without a code",
+    "the enrolment form shows its errors",
+    "English is one click away",
+    "enrol from a link",
+    "enrolment shows the recovery code",
+    "a CLI keystore imports",
+    "the app locks itself",
+    "an expired login is renewed",
+    "an expired invite says so",
+  ],
+  household: [
+    "a household in the browser",
+    "sharing by keyboard",
+    "a share link, and sharing a single field",
+    "self-sufficiency scores",
+    "writes survive a lost answer",
+    "the casushouder",
+    "at 200 % zoom",
+    "devices and sessions",
+    "a trusted contact asks",
+  ],
+  professionals: [
+    "a coach sees the caseload",
+    "an administrator invites",
+    "offline, a coach reads",
+    "the privacy officer searches",
+    "someone's new keys",
+    "passkeys:",
+  ],
+  rotation: ["rotation:"],
+};
+
+/** The part a flow belongs to; throws unless it is in exactly one. */
+function partOf(name) {
+  const found = Object.keys(PARTS).filter((part) => PARTS[part].some((start) => name.startsWith(start)));
+  if (found.length !== 1) throw new Error(`the flow "${name}" is in ${found.length} parts of PARTS in run.mjs, not 1`);
+  return found[0];
+}
+
+function selected() {
+  // KLUIS_ONLY=TEXT runs the flows whose name contains TEXT.
+  const only = process.env.KLUIS_ONLY;
+  if (only) return tests.filter(([name]) => name.includes(only));
+  // KLUIS_PART=NAME runs one part of PARTS; neither runs every flow.
+  const part = process.env.KLUIS_PART;
+  if (!part) return tests;
+  if (!(part in PARTS)) throw new Error(`KLUIS_PART=${part}: the parts are ${Object.keys(PARTS).join(", ")}`);
+  return tests.filter(([name]) => partOf(name) === part);
+}
+
+await run(selected());
