@@ -109,12 +109,32 @@ export async function run(tests) {
     } catch (e) {
       failed += 1;
       console.log(`FAIL ${name}: ${e.stack ?? e}`);
+      await showPages(browser);
     }
   }
   await browser.close();
   if (failed) {
     console.log(`${failed} browser test(s) failed`);
     process.exit(1);
+  }
+}
+
+/**
+ * After a failure: what every open page shows (address, visible text, what
+ * its watchers saw), so a failure that only happens on a busy CI machine can
+ * be read from the log.
+ */
+async function showPages(browser) {
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) {
+      try {
+        const text = await page.locator("body").innerText({ timeout: 5_000 });
+        console.log(`  page ${page.url()}:\n    ${text.slice(0, 2_000).replace(/\n+/g, "\n    ")}`);
+        if (page.problems?.length) console.log(`  its problems: ${page.problems.join("; ")}`);
+      } catch (e) {
+        console.log(`  page ${page.url()}: unreadable (${e.message ?? e})`);
+      }
+    }
   }
 }
 
