@@ -1474,9 +1474,9 @@ tests.push(...rotationTests({ inviteCode: (role, name, org) => codeOf(invite(rol
 // and side by side with other tests (one run of every flow took four
 // minutes with a core idle). A part is a list of name beginnings; every flow
 // must be in exactly one part, so a new flow cannot be left out unnoticed.
-// The flows that wait for tests/web_app.rs to change the server underneath
-// (clock, keys, log rows) return at once here and run in their own tests,
-// with KLUIS_ONLY.
+// The flows that need tests/web_app.rs to change the server underneath
+// (clock, keys, log rows, the passkey blob) return at once here or skip that
+// step; their own tests run them whole, with KLUIS_ONLY.
 const PARTS = {
   enrolment: [
     "the start page without keys",
