@@ -119,6 +119,21 @@ async fn an_administrator_disables_enables_and_signs_out_a_person() {
         (status, v["type"].as_str()),
         (403, Some("urn:kluis:problem:account-disabled"))
     );
+    // The field read, which finds its caller in the same statement as the
+    // field (`store::read_snapshot`), refuses it alike.
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/households/h-{}/fields/financien/situatie",
+            server.url,
+            "0".repeat(32)
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["type"], "urn:kluis:problem:account-disabled");
 
     sqlx::query("DELETE FROM tokens WHERE principal_id = $1")
         .bind(&anna_id)

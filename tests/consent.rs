@@ -275,6 +275,13 @@ async fn a_private_observation_is_readable_by_its_author_only() {
             .await
             .unwrap_err();
         assert_eq!(kind(&e), "forbidden", "{who}");
+        // Asked by its version number, it is just as private.
+        let e = user
+            .client
+            .get_field(w.h, &note.path, Some(note.version))
+            .await
+            .unwrap_err();
+        assert_eq!(kind(&e), "forbidden", "{who}, by version");
         let listed = user.client.list_fields(w.h).await.unwrap();
         assert!(
             listed.iter().all(|f| f.path != note.path),

@@ -355,6 +355,42 @@ async fn expired_and_unknown_tokens_are_refused_and_the_client_logs_in_again() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!((status, problem(&v)), (401, "unauthenticated"));
 
+    // The field read finds its caller in the same statement as the field
+    // (`store::read_snapshot`): the same answers, and before anything about
+    // what was asked (a household, a field, a query string, all bad here).
+    let read = |path: String, token: String| {
+        let client = admin.client.http().clone();
+        async move {
+            let (status, _, body) = client
+                .raw(Method::GET, &path, Some(&token), "application/json", vec![])
+                .await
+                .unwrap();
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            (status, problem(&v).to_owned())
+        }
+    };
+    let field = format!(
+        "/v1/households/h-{}/fields/financien/situatie",
+        "0".repeat(32)
+    );
+    for path in [
+        field.clone(),
+        "/v1/households/nee/fields/financien/situatie".to_owned(),
+        "/v1/households/h-0/fields/geen-sectie/x".to_owned(),
+        format!("{field}?version=een"),
+    ] {
+        assert_eq!(
+            read(path.clone(), token.clone()).await,
+            (401, "token-expired".to_owned()),
+            "{path}"
+        );
+        assert_eq!(
+            read(path.clone(), "made-up-token".into()).await,
+            (401, "unauthenticated".to_owned()),
+            "{path}"
+        );
+    }
+
     // The client library notices the expiry and logs in again by itself.
     assert_eq!(admin.client.whoami().await.unwrap().principal_id, admin.id);
     assert_ne!(admin.client.http().current_token().await.unwrap(), token);

@@ -80,6 +80,20 @@ async fn text_and_binary_round_trip_with_history() {
         "Schuld bij de energieleverancier".as_bytes()
     );
     assert_eq!(old.author_role, "client");
+    // A version that does not exist, of a field that does, and of one that
+    // does not: both "not found", neither served.
+    for (field, version) in [(&p, 3), (&path("financien/nergens"), 1)] {
+        let e = w
+            .anna
+            .client
+            .get_field(w.h, field, Some(version))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("does not exist"),
+            "{field} version {version}: {e}"
+        );
+    }
     assert!(w
         .anna
         .client

@@ -19,23 +19,6 @@ pub async fn facts(tx: &mut Tx, household: HouseholdId) -> Result<Facts, StoreEr
     })
 }
 
-/// The facts a decision about `caller` alone needs: the members and only
-/// the caller's own grants (the evaluator never looks at anyone else's).
-/// For reads, whose cost should not grow with every grant a household ever
-/// gave; requests that must know every grantee (writes) use `facts`.
-pub async fn facts_for(
-    tx: &mut Tx,
-    household: HouseholdId,
-    caller: PrincipalId,
-) -> Result<Facts, StoreError> {
-    Ok(Facts {
-        household,
-        members: households::member_ids(tx, household).await?,
-        grants: crate::store::grants::facts_of(tx, household, caller).await?,
-        private_author: None,
-    })
-}
-
 /// Decide one request. `private_author` is set when the field is a private
 /// observation.
 pub fn decide(

@@ -33,6 +33,22 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(Resolved(p)) = parts.extensions.get::<Resolved>() {
             return Ok(Caller(p.clone()));
         }
+        let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+        let found =
+            sessions::principal_for_token(&state.store, &token, state.clock.now_ms()).await?;
+        Ok(Caller(answer(found)?))
+    }
+}
+
+/// The bearer token of a request, not yet looked up. For the field read,
+/// which looks it up in the same statement as everything else it needs
+/// (`store::read_snapshot`), and then calls `answer` on what it found.
+pub struct Bearer(pub String);
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Problem> {
         let header = parts
             .headers
             .get(AUTHORIZATION)
@@ -49,17 +65,29 @@ impl FromRequestParts<AppState> for Caller {
                 "the Authorization header must be 'Bearer <token>'",
             )
         })?;
-        match sessions::principal_for_token(&state.store, token, state.clock.now_ms()).await? {
-            TokenLookup::Valid(p) => Ok(Caller(p)),
-            TokenLookup::Expired => Err(Problem::new(
-                Kind::TokenExpired,
-                "the login has expired: log in again",
-            )),
-            TokenLookup::Unknown => Err(Problem::new(
-                Kind::Unauthenticated,
-                "the bearer token is not known: log in again",
-            )),
-            TokenLookup::Disabled => Err(Problem::account_disabled()),
-        }
+        Ok(Bearer(token.to_owned()))
+    }
+}
+
+impl Bearer {
+    /// Look the token up on its own: the caller, or why not.
+    pub async fn caller(&self, state: &AppState) -> Result<Principal, Problem> {
+        answer(sessions::principal_for_token(&state.store, &self.0, state.clock.now_ms()).await?)
+    }
+}
+
+/// What a token lookup means for the request: its caller, or the answer.
+pub fn answer(found: TokenLookup) -> Result<Principal, Problem> {
+    match found {
+        TokenLookup::Valid(p) => Ok(p),
+        TokenLookup::Expired => Err(Problem::new(
+            Kind::TokenExpired,
+            "the login has expired: log in again",
+        )),
+        TokenLookup::Unknown => Err(Problem::new(
+            Kind::Unauthenticated,
+            "the bearer token is not known: log in again",
+        )),
+        TokenLookup::Disabled => Err(Problem::account_disabled()),
     }
 }

@@ -5,16 +5,17 @@
 //! the writer saw the current version, and it logs every decision before
 //! answering.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{required_readers, visible, Action, Decision, HouseholdId};
+use kluis_policy::{required_readers, visible, Action, Decision, Facts, HouseholdId};
 use serde::Deserialize;
 
-use super::auth::Caller;
+use super::auth::{answer, Bearer, Caller};
 use super::idempotency::{Answer, Idem};
 use super::json::{ApiJson, ApiQuery};
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
@@ -27,7 +28,7 @@ use crate::access;
 use crate::clock::rfc3339;
 use crate::server::AppState;
 use crate::store::fields::{self, HOUSEHOLD_READER};
-use crate::store::{grants, households, observation_names};
+use crate::store::{grants, households, observation_names, read_snapshot};
 use crate::wire::plan::{
     FieldList, FieldSummary, FieldValue, Reader, WriteField, WritePlan, Written,
 };
@@ -301,35 +302,49 @@ pub struct ReadQuery {
     security(("bearer" = [])))]
 pub async fn read(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    bearer: Bearer,
     meta: RequestMeta,
-    Path((household, path)): Path<(String, String)>,
-    ApiQuery(q): ApiQuery<ReadQuery>,
+    address: Result<Path<(String, String)>, PathRejection>,
+    query: Result<ApiQuery<ReadQuery>, Problem>,
 ) -> ApiResult<Json<FieldValue>> {
-    let (h, path) = ids(&state, &household, &path)?;
-    // Decide and load in a plain snapshot; the log entry goes through the
-    // group-commit writer, and nothing leaves before it is durable. Three
-    // queries in the common case: members, the caller's grants, and the
-    // version with its envelopes (see `fields::for_reading`).
-    let mut tx = state.store.begin().await?;
-    let facts = access::facts_for(&mut tx, h, caller.id).await?;
-    let me = caller.id.to_string();
-    let found = fields::for_reading(&mut tx, h, &path, q.version, &me).await?;
-    // Privacy is decided on the newest version, whichever version is asked.
-    let (private_author, exists) = match q.version {
-        None => (
-            found.as_ref().and_then(|f| f.info.private_author),
-            found.is_some(),
-        ),
-        Some(_) => {
-            let current = fields::current(&mut tx, h, &path).await?;
-            (
-                current.as_ref().and_then(|c| c.private_author),
-                current.is_some(),
-            )
+    // Who asks is checked before what is asked, as `Caller` does for every
+    // other request; only this one finds its caller in the snapshot below.
+    let asked = address
+        .map_err(|e| Problem::malformed(format!("the address is not valid: {}", e.body_text())))
+        .and_then(|Path((household, path))| {
+            let (h, path) = ids(&state, &household, &path)?;
+            Ok((h, path, query?.0))
+        });
+    let (h, path, q) = match asked {
+        Ok(asked) => asked,
+        Err(problem) => {
+            bearer.caller(&state).await?;
+            return Err(problem);
         }
     };
-    tx.rollback().await;
+    // The caller, the household's members, the caller's grants, and the
+    // version with its envelopes: one statement, so one snapshot and one
+    // round trip (`store::read_snapshot`). The log entry goes through the
+    // group-commit writer, and nothing leaves before it is durable.
+    let snapshot = read_snapshot::load(
+        &state.store,
+        &bearer.0,
+        state.clock.now_ms(),
+        h,
+        &path,
+        q.version,
+    )
+    .await?;
+    let caller = answer(snapshot.caller)?;
+    let facts = Facts {
+        household: h,
+        members: snapshot.members,
+        grants: snapshot.grants,
+        private_author: None,
+    };
+    let me = caller.id.to_string();
+    let found = snapshot.found;
+    let (private_author, exists) = (snapshot.newest_private_author, snapshot.field_exists);
     let now = state.clock.now_ms();
     let decision = access::decide(
         &caller,

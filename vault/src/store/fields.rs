@@ -63,11 +63,11 @@ pub struct VersionInfo {
     pub proof: Option<Proof>,
 }
 
-fn corrupt(what: &str) -> StoreError {
+pub(super) fn corrupt(what: &str) -> StoreError {
     StoreError::Unavailable(sqlx::Error::Decode(format!("bad stored {what}").into()))
 }
 
-fn info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StoreError> {
+pub(super) fn info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StoreError> {
     let path: String = row.try_get("path")?;
     let private: Option<String> = row.try_get("private_author")?;
     let statement: Option<String> = row.try_get("statement")?;
@@ -143,50 +143,6 @@ pub struct Readable {
     pub ciphertext: Vec<u8>,
     pub household_envelope: Option<Vec<u8>>,
     pub own_envelope: Option<Vec<u8>>,
-}
-
-/// The newest version of a field (or `version`), with its ciphertext and the
-/// envelopes for the household and for `caller`, in one round trip: the
-/// read path is the hottest path of the server.
-pub async fn for_reading(
-    tx: &mut Tx,
-    h: HouseholdId,
-    path: &FieldPath,
-    version: Option<i64>,
-    caller: &str,
-) -> Result<Option<Readable>, StoreError> {
-    let which = if version.is_some() {
-        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
-    } else {
-        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
-    };
-    let query = format!(
-        "SELECT {INFO}, f.ciphertext, \
-         eh.envelope AS household_envelope, ec.envelope AS own_envelope \
-         FROM {FROM} \
-         LEFT JOIN envelopes eh ON eh.household_id = f.household_id AND eh.path = f.path \
-           AND eh.version = f.version AND eh.key_gen = f.key_gen AND eh.reader = $3 \
-         LEFT JOIN envelopes ec ON ec.household_id = f.household_id AND ec.path = f.path \
-           AND ec.version = f.version AND ec.key_gen = f.key_gen AND ec.reader = $4 \
-         WHERE f.household_id = $1 AND f.path = $2 {which}"
-    );
-    let mut q = sqlx::query(&query)
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(HOUSEHOLD_READER)
-        .bind(caller);
-    if let Some(v) = version {
-        q = q.bind(v);
-    }
-    let Some(row) = q.fetch_optional(&mut **tx).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Readable {
-        info: info(&row)?,
-        ciphertext: row.try_get("ciphertext")?,
-        household_envelope: row.try_get("household_envelope")?,
-        own_envelope: row.try_get("own_envelope")?,
-    }))
 }
 
 /// The newest version of every field of a household.

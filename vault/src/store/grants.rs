@@ -34,7 +34,7 @@ const COLUMNS: &str =
 const FACT_COLUMNS: &str =
     "id, household_id, grantee, scope, actions, purpose, valid_from_ms, valid_until_ms, revoked_ms";
 
-fn fact_from_row(row: &sqlx::any::AnyRow) -> Result<GrantFact, StoreError> {
+pub(super) fn fact_from_row(row: &sqlx::any::AnyRow) -> Result<GrantFact, StoreError> {
     let text = |c: &str| row.try_get::<String, _>(c);
     let actions: Result<Vec<Action>, _> = text("actions")?.split(',').map(Action::parse).collect();
     let revoked_ms: Option<i64> = row.try_get("revoked_ms")?;

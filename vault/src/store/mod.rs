@@ -22,6 +22,7 @@ pub mod passkeys;
 pub mod principals;
 pub mod professionals;
 pub mod proposals;
+pub mod read_snapshot;
 pub mod readiness;
 pub mod recovery;
 pub mod rekey_marks;

@@ -177,6 +177,19 @@ pub async fn principal_for_token(
     .bind(secret_hash(token))
     .fetch_optional(store.pool())
     .await?;
+    judge(store, token, row.as_ref(), now_ms).await
+}
+
+/// What the row found for `token` means (none, or the token's
+/// `expires_ms` and `last_used_ms` beside its principal's
+/// `principals::COLUMNS_OF_P`), and the session's last use recorded when
+/// it is due.
+pub(crate) async fn judge(
+    store: &Store,
+    token: &str,
+    row: Option<&sqlx::any::AnyRow>,
+    now_ms: i64,
+) -> Result<TokenLookup, StoreError> {
     let Some(row) = row else {
         return Ok(TokenLookup::Unknown);
     };
@@ -186,7 +199,7 @@ pub async fn principal_for_token(
     if row.try_get::<Option<String>, _>("id")?.is_none() {
         return Ok(TokenLookup::Unknown);
     }
-    let principal = principals::from_row(&row)?;
+    let principal = principals::from_row(row)?;
     if principal.disabled_ms.is_some() {
         return Ok(TokenLookup::Disabled);
     }

@@ -1,0 +1,286 @@
+//! Everything a field read decides on, in one statement.
+//!
+//! A read needs its caller (the bearer token and its person), the
+//! household's members, the caller's own grants there, and the version with
+//! its ciphertext and the two envelopes that can open it for the caller
+//! (and, for an older version, whether the newest one is a private
+//! observation). As separate queries that was six round trips to the
+//! database (the token, then `BEGIN`, three `SELECT`s, `ROLLBACK`), each a
+//! hop to sqlx's SQLite thread or over PostgreSQL's socket; at 64 readers
+//! those hops were much of the server's work (BENCHMARKS.md, issue 18).
+//!
+//! Here they are one `SELECT` of `UNION ALL` branches, one row kind per
+//! branch (`k`), each branch filling its own columns and leaving the others
+//! NULL. A single statement reads one snapshot on both engines (PostgreSQL's
+//! statement snapshot, SQLite's implicit read transaction), so the decision
+//! still rests on members, grants and field as they were at one moment.
+//! The NULLs are cast to their column's type because PostgreSQL resolves
+//! the types of a chain of `UNION`s pair by pair, and an untyped NULL column
+//! in the first pair would become `text`.
+//!
+//! The branch's columns carry the names `fields::info`,
+//! `grants::fact_from_row` and `sessions::judge` read, so those decoders
+//! serve here unchanged (the grant's and the person's `id` share a column).
+//! The caller's id inside the statement is the token's own subquery, so
+//! nothing about anyone else is read; nothing read is used before `judge`
+//! has accepted the token.
+
+use std::sync::OnceLock;
+
+use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
+use sqlx::Row;
+
+use super::fields::{self, Readable, HOUSEHOLD_READER};
+use super::sessions::{self, TokenLookup};
+use super::{grants, secret_hash, Store, StoreError};
+
+/// Row kinds (column `k`), in the order the statement returns them.
+const FIELD: i64 = 0;
+const NEWEST: i64 = 1;
+const MEMBER: i64 = 2;
+const GRANT: i64 = 3;
+const TOKEN: i64 = 4;
+
+/// What one read decides on.
+pub struct ReadSnapshot {
+    /// The bearer token's person, or why there is none.
+    pub caller: TokenLookup,
+    pub members: Vec<PrincipalId>,
+    /// The caller's own grants in this household, revoked ones included.
+    pub grants: Vec<GrantFact>,
+    /// The asked version (or the newest), with what opens it.
+    pub found: Option<Readable>,
+    /// The newest version's private author, if it is a private observation.
+    pub newest_private_author: Option<PrincipalId>,
+    /// Whether the field has any version at all.
+    pub field_exists: bool,
+}
+
+/// Every column of the statement after `k`: name and SQL type.
+const COLUMNS: &[(&str, &str)] = &[
+    ("o1", "BIGINT"),
+    ("o2", "TEXT"),
+    // FIELD and NEWEST (`fields::info`, `Readable`)
+    ("path", "TEXT"),
+    ("version", "BIGINT"),
+    ("key_gen", "BIGINT"),
+    ("size_bucket", "BIGINT"),
+    ("author_id", "TEXT"),
+    ("author_role", "TEXT"),
+    ("private_author", "TEXT"),
+    ("created_ms", "BIGINT"),
+    ("statement", "TEXT"),
+    ("signature", "BYTEA"),
+    ("writer_grant_jws", "TEXT"),
+    ("ciphertext", "BYTEA"),
+    ("household_envelope", "BYTEA"),
+    ("own_envelope", "BYTEA"),
+    // MEMBER
+    ("principal_id", "TEXT"),
+    // GRANT (`grants::fact_from_row`); TOKEN's person id too
+    ("id", "TEXT"),
+    ("household_id", "TEXT"),
+    ("grantee", "TEXT"),
+    ("scope", "TEXT"),
+    ("actions", "TEXT"),
+    ("purpose", "TEXT"),
+    ("valid_from_ms", "BIGINT"),
+    ("valid_until_ms", "BIGINT"),
+    ("revoked_ms", "BIGINT"),
+    // TOKEN (`sessions::judge`, `principals::from_row`)
+    ("expires_ms", "BIGINT"),
+    ("last_used_ms", "BIGINT"),
+    ("name", "TEXT"),
+    ("role", "TEXT"),
+    ("org", "TEXT"),
+    ("signing_key", "BYTEA"),
+    ("age_recipient", "TEXT"),
+    ("disabled_ms", "BIGINT"),
+];
+
+/// The caller's id: the person of the token whose hash is `$4`.
+const CALLER: &str = "(SELECT tc.principal_id FROM tokens tc WHERE tc.hash = $4)";
+
+/// One branch, its rows of `kind`: `given` maps some columns to
+/// expressions; every other column is a NULL of its type.
+fn branch(kind: i64, given: &[(&str, &str)], from: &str) -> String {
+    let mut select = vec![format!("CAST({kind} AS BIGINT) AS k")];
+    select.extend(
+        COLUMNS
+            .iter()
+            .map(|(name, ty)| match given.iter().find(|(n, _)| n == name) {
+                Some((_, expr)) => format!("{expr} AS {name}"),
+                None => format!("CAST(NULL AS {ty}) AS {name}"),
+            }),
+    );
+    format!("SELECT {} FROM {from}", select.join(", "))
+}
+
+/// The version columns of `field_versions v` joined with its writer's grant.
+const VERSION: &[(&str, &str)] = &[
+    ("path", "v.path"),
+    ("version", "v.version"),
+    ("key_gen", "v.key_gen"),
+    ("size_bucket", "v.size_bucket"),
+    ("author_id", "v.author_id"),
+    ("author_role", "v.author_role"),
+    ("private_author", "v.private_author"),
+    ("created_ms", "v.created_ms"),
+    ("statement", "v.statement"),
+    ("signature", "v.signature"),
+    ("writer_grant_jws", "wg.jws"),
+];
+
+/// The statement, for the newest version (`exact == false`) or version `$5`.
+/// `$1` household, `$2` path, `$3` the household's reader name, `$4` the
+/// token's hash.
+fn statement(exact: bool) -> String {
+    let which = if exact {
+        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
+    } else {
+        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
+    };
+    let mut field = VERSION.to_vec();
+    field.extend_from_slice(&[
+        ("ciphertext", "v.ciphertext"),
+        ("household_envelope", "eh.envelope"),
+        ("own_envelope", "ec.envelope"),
+    ]);
+    let field_from = format!(
+        "(SELECT * FROM field_versions f WHERE f.household_id = $1 AND f.path = $2 {which}) AS v \
+         LEFT JOIN grants wg ON wg.id = v.writer_grant \
+         LEFT JOIN envelopes eh ON eh.household_id = v.household_id AND eh.path = v.path \
+           AND eh.version = v.version AND eh.key_gen = v.key_gen AND eh.reader = $3 \
+         LEFT JOIN envelopes ec ON ec.household_id = v.household_id AND ec.path = v.path \
+           AND ec.version = v.version AND ec.key_gen = v.key_gen AND ec.reader = {CALLER}"
+    );
+    let mut branches = vec![branch(FIELD, &field, &field_from)];
+    if exact {
+        // Privacy is decided on the newest version, whichever is asked.
+        branches.push(branch(
+            NEWEST,
+            &[("private_author", "v.private_author")],
+            "(SELECT f.private_author FROM field_versions f WHERE f.household_id = $1 \
+             AND f.path = $2 ORDER BY f.version DESC, f.key_gen DESC LIMIT 1) AS v",
+        ));
+    }
+    branches.push(branch(
+        MEMBER,
+        &[
+            ("o1", "added_ms"),
+            ("o2", "principal_id"),
+            ("principal_id", "principal_id"),
+        ],
+        "household_members WHERE household_id = $1",
+    ));
+    branches.push(branch(
+        GRANT,
+        &[
+            ("o1", "created_ms"),
+            ("o2", "id"),
+            ("id", "id"),
+            ("household_id", "household_id"),
+            ("grantee", "grantee"),
+            ("scope", "scope"),
+            ("actions", "actions"),
+            ("purpose", "purpose"),
+            ("valid_from_ms", "valid_from_ms"),
+            ("valid_until_ms", "valid_until_ms"),
+            ("revoked_ms", "revoked_ms"),
+        ],
+        &format!("grants WHERE household_id = $1 AND grantee = {CALLER}"),
+    ));
+    branches.push(branch(
+        TOKEN,
+        &[
+            ("expires_ms", "t.expires_ms"),
+            ("last_used_ms", "t.last_used_ms"),
+            ("id", "p.id"),
+            ("name", "p.name"),
+            ("role", "p.role"),
+            ("org", "p.org"),
+            ("signing_key", "p.signing_key"),
+            ("age_recipient", "p.age_recipient"),
+            ("disabled_ms", "p.disabled_ms"),
+        ],
+        "tokens t LEFT JOIN principals p ON p.id = t.principal_id WHERE t.hash = $4",
+    ));
+    format!("{} ORDER BY k, o1, o2", branches.join(" UNION ALL "))
+}
+
+/// The statement text, built once per variant.
+fn statement_text(exact: bool) -> &'static str {
+    static NEWEST_TEXT: OnceLock<String> = OnceLock::new();
+    static EXACT_TEXT: OnceLock<String> = OnceLock::new();
+    let cell = if exact { &EXACT_TEXT } else { &NEWEST_TEXT };
+    cell.get_or_init(|| statement(exact))
+}
+
+/// Read what the read of `path` (or of its `version`) by the holder of
+/// `token` decides on.
+pub async fn load(
+    store: &Store,
+    token: &str,
+    now_ms: i64,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: Option<i64>,
+) -> Result<ReadSnapshot, StoreError> {
+    let mut q = sqlx::query(statement_text(version.is_some()))
+        .bind(h.to_string())
+        .bind(path.as_str())
+        .bind(HOUSEHOLD_READER)
+        .bind(secret_hash(token));
+    if let Some(v) = version {
+        q = q.bind(v);
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    let mut snapshot = ReadSnapshot {
+        caller: TokenLookup::Unknown,
+        members: Vec::new(),
+        grants: Vec::new(),
+        found: None,
+        newest_private_author: None,
+        field_exists: false,
+    };
+    let mut newest_seen = false;
+    let mut token_row = None;
+    for row in &rows {
+        match row.try_get::<i64, _>("k")? {
+            FIELD => {
+                snapshot.found = Some(Readable {
+                    info: fields::info(row)?,
+                    ciphertext: row.try_get("ciphertext")?,
+                    household_envelope: row.try_get("household_envelope")?,
+                    own_envelope: row.try_get("own_envelope")?,
+                });
+            }
+            NEWEST => {
+                newest_seen = true;
+                let author: Option<String> = row.try_get("private_author")?;
+                snapshot.newest_private_author = author
+                    .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
+                    .transpose()?;
+            }
+            MEMBER => {
+                let p: String = row.try_get("principal_id")?;
+                snapshot
+                    .members
+                    .push(PrincipalId::parse(&p).map_err(|_| fields::corrupt("member id"))?);
+            }
+            GRANT => snapshot.grants.push(grants::fact_from_row(row)?),
+            TOKEN => token_row = Some(row),
+            _ => return Err(fields::corrupt("read snapshot row")),
+        }
+    }
+    snapshot.caller = sessions::judge(store, token, token_row, now_ms).await?;
+    if version.is_none() {
+        // The asked version is the newest one.
+        snapshot.newest_private_author =
+            snapshot.found.as_ref().and_then(|f| f.info.private_author);
+        snapshot.field_exists = snapshot.found.is_some();
+    } else {
+        snapshot.field_exists = newest_seen;
+    }
+    Ok(snapshot)
+}
