@@ -148,6 +148,8 @@ tree=bytes([2])+struct.pack('>QQ',3,5)+b''.join(leaves)
 put('proofs','inclusion',None,inc); put('proofs','consistency',None,con); put('proofs','tree',None,tree)
 
 sig='A'*86; K=b64u(bytes([0x11]*32))
+# A recovery/passkey blob of the right shape (version 1, nonce, tag), a fingerprint's shape.
+BLOB=b64u(bytes([1])+bytes(40)); FP=' '.join(['0123','4567','89ab','cdef']*2)
 bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signature":sig}),
  (2,{"role":"professional","name":"Piet","org":"Wijkteam Noord"}),(3,{"invite":"kluis-abcd-efgh","keys":{"signing_key":K,"age_recipient":recipient}}),
  (4,{"household_id":H,"recipient":recipient,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
@@ -161,7 +163,12 @@ bodies=[(0,{"signing_key":K}),(1,{"challenge_id":"AAAAAAAAAAAAAAAAAAAAAA","signa
  (17,{"path":"financien/situatie","current_version":1,"household_recipient":recipient,"readers":[{"principal_id":P2,"age_recipient":"age1example","signing_key":K,"grant_id":G3,"grant":gj}]}),
  (17,{"path":"financien/situatie","version":1,"key_gen":1,"ciphertext":b64(sealed),"reader":"household","envelope":envb,"author_role":"client","created_at":"2026-11-23T10:15:00Z","private":False,"writer":P1,
    "proof":{"statement":f"kluis-version/v1\nhousehold: {H}\npath: financien/situatie\nversion: 1\nkey-gen: 1\nciphertext-sha256: {'ab'*32}\nreaders: household,{P2}\nwriter: {P1}\ngrant: {G3}\nsigner: {P1}\nprivate: no\nsigned-at-ms: {T0*1000}\n","signature":sig,"writer_grant":gj}}),
- (17,{"checkpoint":note,"size":40,"root":b64(root)}),(17,{"leaves":[{"seq":5,"leaf":b64(e),"household_id":None,"time_ms":T0*1000}],"next":6})]
+ (17,{"checkpoint":note,"size":40,"root":b64(root)}),(17,{"leaves":[{"seq":5,"leaf":b64(e),"household_id":None,"time_ms":T0*1000}],"next":6}),
+ (18,{"lookup_id":"ab"*32,"credential_id":b64u(bytes([1]*32)),"label":"Telefoon van Anna","blob":BLOB}),(18,{"lookup_id":"ab"*32}),
+ (19,{"keys":{"signing_key":K,"age_recipient":recipient},"signed_at_ms":T0*1000,"old_signature":sig,"new_signature":sig,"households":[{"household_id":H,"envelope":envb}],
+   "fields":[{"household_id":H,"path":"financien/situatie","version":1,"key_gen":1,"envelope":envb}],"recovery":{"lookup_id":"ab"*32,"blob":BLOB}}),
+ (20,{"contact_id":P2,"contact_fingerprint":FP,"wait_ms":7*86400000,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb}),
+ (20,{"member_fingerprint":FP,"previous_fingerprint":FP,"signed_at_ms":T0*1000,"signature":sig,"identity_envelope":envb})]
 for i,(k,b) in enumerate(bodies): put('api_bodies',f'kind-{k:02}-{i:02}',k,b if isinstance(b,str) else cj(b))
 put('config','term',0,'P5Y6M10D'); put('config','schedule',1,'[classes.wmo]\nterm = "P15Y"\n[classes.proef]\nterm = "P30D"\n')
 put('config','template',2,open(os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','vault','src','default-plan-template.toml')).read()); put('config','date',3,'2026-11-23'); put('config','time',3,'2026-11-23T10:15:00+01:00')

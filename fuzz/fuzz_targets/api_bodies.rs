@@ -2,7 +2,7 @@
 //! strings of the log endpoints, each followed by the domain checks its
 //! handler applies before touching the database.
 //!
-//! The first byte picks the body type (% 18); the rest is the body, parsed
+//! The first byte picks the body type (% 21); the rest is the body, parsed
 //! with `serde_json::from_slice` as axum's `Json` does (query strings with
 //! `serde_urlencoded`, as axum's `Query` does). Then, per type: ids and
 //! paths (by the serde impls), grants and revocations (`verify_grant`,
@@ -10,7 +10,9 @@
 //! envelopes (`decode_envelope(s)`), signatures, public keys, labels and
 //! reasons, log query filters. Kind 17 goes the other way: the response
 //! bodies the client library reads from a server it does not trust (the
-//! write plan's readers and their grants, log pages, checkpoints).
+//! write plan's readers and their grants, log pages, checkpoints). Kinds 18
+//! to 20 came later (so the older seeds keep their kind): passkeys, key
+//! rotation, and trusted contacts with readmission.
 //!
 //! Checks: never panics, whatever the body.
 #![no_main]
@@ -23,9 +25,12 @@ use kluis_vault::api::log::{ConsistencyQuery, EntriesQuery};
 use kluis_vault::api::upload::{decode_ciphertext_within, decode_envelope, decode_envelopes};
 use kluis_vault::fuzzing;
 use kluis_vault::keys::identity::decode_signing_key;
+use kluis_vault::keys::recovery_blob::{lookup_id_well_formed, well_formed};
 use kluis_vault::server::configuration::Limits;
 use kluis_vault::wire::version::VersionStatement;
-use kluis_vault::wire::{auth, consent, directory, enrol, household, log, plan, retention};
+use kluis_vault::wire::{
+    auth, consent, contact, directory, enrol, household, log, passkeys, plan, retention, rotation,
+};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 
@@ -54,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&kind, rest)) = data.split_first() else {
         return;
     };
-    match kind % 18 {
+    match kind % 21 {
         0 => {
             if let Some(r) = body::<auth::ChallengeRequest>(rest) {
                 let _ = decode_signing_key(&r.signing_key);
@@ -165,7 +170,56 @@ fuzz_target!(|data: &[u8]| {
             let _ = serde_urlencoded::from_bytes::<ConsistencyQuery>(rest);
             let _ = serde_urlencoded::from_bytes::<EntriesQuery>(rest);
         }
-        _ => responses(rest),
+        17 => responses(rest),
+        18 => {
+            // `PUT /v1/passkeys`, `POST /v1/passkeys/fetch`
+            if let Some(r) = body::<passkeys::AddPasskey>(rest) {
+                let _ = lookup_id_well_formed(&r.lookup_id);
+                let _ = fuzzing::credential_id_well_formed(&r.credential_id);
+                let _ = kluis_vault::api::device_label::clean(&r.label);
+                let _ = well_formed(&r.blob);
+            }
+            if let Some(r) = body::<passkeys::FetchPasskey>(rest) {
+                let _ = lookup_id_well_formed(&r.lookup_id);
+            }
+        }
+        19 => {
+            // `POST /v1/keys/rotate`
+            if let Some(r) = body::<rotation::RotateKeys>(rest) {
+                if r.keys.parse().is_ok() {
+                    r.keys
+                        .fingerprint()
+                        .expect("parsed keys have a fingerprint");
+                }
+                let _ = fuzzing::household_signature(&r.old_signature);
+                let _ = fuzzing::household_signature(&r.new_signature);
+                if let Some(recovery) = &r.recovery {
+                    let _ = lookup_id_well_formed(&recovery.lookup_id);
+                    let _ = well_formed(&recovery.blob);
+                }
+                for h in r.households.iter().take(1000) {
+                    let _ = decode_envelope(&h.envelope);
+                }
+                for f in r.fields.iter().take(1000) {
+                    let _ = kluis_policy::FieldPath::parse(&f.path);
+                    let _ = decode_envelope(&f.envelope);
+                }
+            }
+        }
+        _ => {
+            // `POST /v1/households/{h}/contacts`, `…/members/{p}/readmit`
+            if let Some(r) = body::<contact::NameContact>(rest) {
+                let _ = fuzzing::household_signature(&r.signature);
+                let _ = decode_envelope(&r.identity_envelope);
+                let _ = kluis_policy::is_well_formed_fingerprint(&r.contact_fingerprint);
+            }
+            if let Some(r) = body::<rotation::Readmit>(rest) {
+                let _ = fuzzing::household_signature(&r.signature);
+                let _ = decode_envelope(&r.identity_envelope);
+                let _ = kluis_policy::is_well_formed_fingerprint(&r.member_fingerprint);
+                let _ = kluis_policy::is_well_formed_fingerprint(&r.previous_fingerprint);
+            }
+        }
     }
 });
 

@@ -27,3 +27,8 @@ pub fn clean_reason(text: &str) -> Result<String, Problem> {
 pub fn log_query(q: &LogQuery) -> Result<(), Problem> {
     crate::api::log::Filter::parse(q).map(|_| ())
 }
+
+/// `PUT /v1/passkeys`: the WebAuthn credential id's shape.
+pub fn credential_id_well_formed(text: &str) -> bool {
+    crate::api::passkeys::credential_id_well_formed(text)
+}

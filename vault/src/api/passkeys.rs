@@ -50,7 +50,7 @@ pub const MAX_PER_PERSON: i64 = 10;
 
 /// A WebAuthn credential id is at most 1023 bytes: 1364 base64url
 /// characters without padding. Shorter than 16 bytes is no credential id.
-fn credential_id_well_formed(text: &str) -> bool {
+pub(crate) fn credential_id_well_formed(text: &str) -> bool {
     (22..=1364).contains(&text.len())
         && text
             .bytes()
