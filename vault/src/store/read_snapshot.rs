@@ -21,9 +21,11 @@
 //! The branch's columns carry the names `fields::info`,
 //! `grants::fact_from_row` and `sessions::judge` read, so those decoders
 //! serve here unchanged (the grant's and the person's `id` share a column).
-//! The caller's id inside the statement is the token's own subquery, so
-//! nothing about anyone else is read; nothing read is used before `judge`
-//! has accepted the token.
+//! The token is looked up once, in the `WITH` clause (`t`); the caller's
+//! id inside the statement is that row's person, so nothing about anyone
+//! else is read, and nothing read is used before `judge` has accepted the
+//! token. (Three lookups of the token, one per use, cost PostgreSQL about
+//! 7 % more start-up per read; BENCHMARKS.md.)
 
 use std::sync::OnceLock;
 
@@ -99,8 +101,9 @@ const COLUMNS: &[(&str, &str)] = &[
     ("disabled_ms", "BIGINT"),
 ];
 
-/// The caller's id: the person of the token whose hash is `$4`.
-const CALLER: &str = "(SELECT tc.principal_id FROM tokens tc WHERE tc.hash = $4)";
+/// The caller's id: the person of the token whose hash is `$4` (the `WITH`
+/// clause's `t`, see `statement`).
+const CALLER: &str = "(SELECT t.principal_id FROM t)";
 
 /// One branch, its rows of `kind`: `given` maps some columns to
 /// expressions; every other column is a NULL of its type.
@@ -204,12 +207,15 @@ fn statement(exact: bool) -> String {
             ("age_recipient", "p.age_recipient"),
             ("disabled_ms", "p.disabled_ms"),
         ],
-        "tokens t LEFT JOIN principals p ON p.id = t.principal_id WHERE t.hash = $4",
+        "t LEFT JOIN principals p ON p.id = t.principal_id",
     ));
     // No ORDER BY: on PostgreSQL a sort node over the whole union was a
     // good part of the statement's start-up cost; `load` puts members and
     // grants in order (`o1`, `o2`) itself.
-    branches.join(" UNION ALL ")
+    format!(
+        "WITH t AS (SELECT principal_id, expires_ms, last_used_ms FROM tokens WHERE hash = $4) {}",
+        branches.join(" UNION ALL ")
+    )
 }
 
 /// The statement text, built once per variant.
