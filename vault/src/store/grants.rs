@@ -134,26 +134,6 @@ pub async fn facts(tx: &mut Tx, h: HouseholdId) -> Result<Vec<GrantFact>, StoreE
     rows.iter().map(fact_from_row).collect()
 }
 
-/// The facts of `grantee`'s grants in one household only: all a decision
-/// about `grantee` needs, since the evaluator only ever considers the
-/// caller's own grants. Reads use this so their cost does not grow with the
-/// grants the household gave others.
-pub async fn facts_of(
-    tx: &mut Tx,
-    h: HouseholdId,
-    grantee: PrincipalId,
-) -> Result<Vec<GrantFact>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {FACT_COLUMNS} FROM grants WHERE household_id = $1 AND grantee = $2 \
-         ORDER BY created_ms, id"
-    ))
-    .bind(h.to_string())
-    .bind(grantee.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(fact_from_row).collect()
-}
-
 pub async fn revoke(
     tx: &mut Tx,
     id: GrantId,

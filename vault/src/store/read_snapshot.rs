@@ -49,7 +49,10 @@ pub struct ReadSnapshot {
     /// The bearer token's person, or why there is none.
     pub caller: TokenLookup,
     pub members: Vec<PrincipalId>,
-    /// The caller's own grants in this household, revoked ones included.
+    /// The caller's own grants in this household, revoked ones included:
+    /// all a decision about the caller needs (the evaluator never looks at
+    /// anyone else's), so a read's cost does not grow with the grants the
+    /// household gave others.
     pub grants: Vec<GrantFact>,
     /// The asked version (or the newest), with what opens it.
     pub found: Option<Readable>,
@@ -245,27 +248,21 @@ pub async fn load(
         q = q.bind(v);
     }
     let rows = q.fetch_all(store.pool()).await?;
-    let mut snapshot = ReadSnapshot {
-        caller: TokenLookup::Unknown,
-        members: Vec::new(),
-        grants: Vec::new(),
-        found: None,
-        newest_private_author: None,
-        field_exists: false,
-    };
-    let mut newest_seen = false;
+    let mut found = None;
+    // `Some` once the NEWEST row was seen: that version's private author.
+    let mut newest: Option<Option<PrincipalId>> = None;
     let mut token_row = None;
     // Members in the order they were added, grants in the order they were
-    // given (as `households::member_ids` and `grants::facts_of` list them).
+    // given (as `households::member_ids` and `grants::facts` list them).
     let order = |row: &AnyRow| -> Result<(Option<i64>, Option<String>), StoreError> {
         Ok((row.try_get("o1")?, row.try_get("o2")?))
     };
     let mut members = Vec::new();
-    let mut grants = Vec::new();
+    let mut granted = Vec::new();
     for row in &rows {
         match row.try_get::<i64, _>("k")? {
             FIELD => {
-                snapshot.found = Some(Readable {
+                found = Some(Readable {
                     info: fields::info(row)?,
                     ciphertext: row.try_get("ciphertext")?,
                     household_envelope: row.try_get("household_envelope")?,
@@ -273,34 +270,39 @@ pub async fn load(
                 });
             }
             NEWEST => {
-                newest_seen = true;
                 let author: Option<String> = row.try_get("private_author")?;
-                snapshot.newest_private_author = author
-                    .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
-                    .transpose()?;
+                newest = Some(
+                    author
+                        .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
+                        .transpose()?,
+                );
             }
             MEMBER => {
                 let p: String = row.try_get("principal_id")?;
                 let id = PrincipalId::parse(&p).map_err(|_| fields::corrupt("member id"))?;
                 members.push((order(row)?, id));
             }
-            GRANT => grants.push((order(row)?, grants::fact_from_row(row)?)),
+            GRANT => granted.push((order(row)?, grants::fact_from_row(row)?)),
             TOKEN => token_row = Some(row),
             _ => return Err(fields::corrupt("read snapshot row")),
         }
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
-    grants.sort_by(|a, b| a.0.cmp(&b.0));
-    snapshot.members = members.into_iter().map(|(_, m)| m).collect();
-    snapshot.grants = grants.into_iter().map(|(_, g)| g).collect();
-    snapshot.caller = sessions::judge(store, token, token_row, now_ms).await?;
-    if version.is_none() {
+    granted.sort_by(|a, b| a.0.cmp(&b.0));
+    let (newest_private_author, field_exists) = match version {
         // The asked version is the newest one.
-        snapshot.newest_private_author =
-            snapshot.found.as_ref().and_then(|f| f.info.private_author);
-        snapshot.field_exists = snapshot.found.is_some();
-    } else {
-        snapshot.field_exists = newest_seen;
-    }
-    Ok(snapshot)
+        None => (
+            found.as_ref().and_then(|f| f.info.private_author),
+            found.is_some(),
+        ),
+        Some(_) => (newest.flatten(), newest.is_some()),
+    };
+    Ok(ReadSnapshot {
+        caller: sessions::judge(store, token, token_row, now_ms).await?,
+        members: members.into_iter().map(|(_, m)| m).collect(),
+        grants: granted.into_iter().map(|(_, g)| g).collect(),
+        found,
+        newest_private_author,
+        field_exists,
+    })
 }
