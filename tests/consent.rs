@@ -526,3 +526,69 @@ async fn withdrawing_one_grant_leaves_the_professionals_private_note_readable() 
         .unwrap_err();
     assert_eq!(kind(&e), "forbidden", "{e}");
 }
+
+/// `kluis_field_read_policy_total` for `source` (cache or statement).
+async fn reads_by_policy_source(w: &World, source: &str) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", w.server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let wanted = format!("kluis_field_read_policy_total{{source=\"{source}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&wanted))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// Reads take members and grants from a cache (`store::policy_cache`). A
+/// change made straight in the database, as another server process sharing
+/// it would, must be seen by the very next read: a scope narrowed there
+/// closes the field at once, and widening it again opens it. The log
+/// writer's own check looks only at whether a grant is still live, so only
+/// the cache's generation check can catch a changed scope.
+#[tokio::test]
+async fn a_grant_changed_in_the_database_holds_from_the_next_read() {
+    let w = world().await;
+    let p = path("financien/situatie");
+    w.anna
+        .client
+        .set_field(w.h, &p, b"schuld 1200")
+        .await
+        .unwrap();
+    let g = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.piet, "financien/*", 90))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        w.piet.client.get_field(w.h, &p, None).await.unwrap();
+    }
+    assert!(
+        reads_by_policy_source(&w, "cache").await >= 2,
+        "repeated reads of an unchanged household are served from the cache"
+    );
+    let whole_before = reads_by_policy_source(&w, "statement").await;
+
+    let db = w.server.db().await;
+    let rescope = |scope: &'static str| {
+        sqlx::query("UPDATE grants SET scope = $1 WHERE id = $2")
+            .bind(scope)
+            .bind(g.grant_id.to_string())
+    };
+    rescope("wonen/*").execute(&db).await.unwrap();
+    let e = w.piet.client.get_field(w.h, &p, None).await.unwrap_err();
+    assert_eq!(kind(&e), "forbidden", "{e}");
+    assert!(reads_by_policy_source(&w, "statement").await > whole_before);
+
+    rescope("financien/*").execute(&db).await.unwrap();
+    assert_eq!(
+        &w.piet.client.get_field(w.h, &p, None).await.unwrap().value[..],
+        b"schuld 1200"
+    );
+    // The household's own members' reads are unaffected throughout.
+    w.anna.client.get_field(w.h, &p, None).await.unwrap();
+    db.close().await;
+    w.server.stop().await;
+}

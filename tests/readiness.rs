@@ -68,3 +68,46 @@ async fn liveness_does_not_depend_on_the_database() {
     assert_eq!(status, 503, "{body}");
     assert!(took < Duration::from_secs(1), "{took:?}");
 }
+
+/// Field reads run on connections of their own (`store::read_lanes`), which
+/// sqlx's pool does not ping. When the database closes them (a restart, an
+/// administrator ending sessions), the next reads must still be answered:
+/// a read whose idle connection turns out dead runs again on a new one.
+/// PostgreSQL only: SQLite has no server to close a connection.
+#[tokio::test]
+async fn reads_survive_the_database_closing_their_connections() {
+    let server = TestServer::spawn().await;
+    if server.backend != "postgres" {
+        eprintln!("skipped: PostgreSQL only (SQLite connections cannot be closed from outside)");
+        return;
+    }
+    let admin = server.admin().await;
+    let anna = server
+        .enrol(&admin, kluis_vault::role::Role::Client, "Anna", None)
+        .await;
+    let h = anna.client.create_household().await.unwrap();
+    let p = kluis_policy::FieldPath::parse("financien/situatie").unwrap();
+    anna.client.set_field(h, &p, b"schuld 1200").await.unwrap();
+    let read = || anna.client.get_field(h, &p, None);
+    // Several reads at once, so that several lanes hold a connection.
+    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
+    for r in [a, b, c, d] {
+        r.unwrap();
+    }
+    let db = server.db().await;
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(ended > 0, "no connection of the server was found to end");
+    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
+    for r in [a, b, c, d] {
+        let value = r.expect("a read after its connection was closed").value;
+        assert_eq!(&value[..], b"schuld 1200");
+    }
+    db.close().await;
+    server.stop().await;
+}

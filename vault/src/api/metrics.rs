@@ -28,6 +28,11 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: &'static str,
+}
+
 #[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Mutex<Registry>>,
@@ -36,6 +41,9 @@ pub struct Metrics {
     /// Reads per group commit (`api::log_writer`): how many readers share
     /// one fsync. `kluis bench` reports its mean beside the read figures.
     read_batches: Histogram,
+    /// Field reads by where their members and grants came from: the policy
+    /// cache or the whole statement (`store::policy_cache`).
+    read_policy: Family<SourceLabels, Counter>,
 }
 
 impl Metrics {
@@ -57,17 +65,33 @@ impl Metrics {
             "Read log entries committed together by the group-commit writer",
             read_batches.clone(),
         );
+        let read_policy = Family::<SourceLabels, Counter>::default();
+        registry.register(
+            "field_read_policy",
+            "Field reads by where their members and grants came from (cache or statement)",
+            read_policy.clone(),
+        );
         Self {
             registry: Arc::new(Mutex::new(registry)),
             requests,
             latency,
             read_batches,
+            read_policy,
         }
     }
 
     /// One group commit of `entries` read log entries.
     pub fn read_batch(&self, entries: usize) {
         self.read_batches.observe(entries as f64);
+    }
+
+    /// One field read whose members and grants came from the policy cache
+    /// (`cached`) or from the whole statement.
+    pub fn read_policy(&self, cached: bool) {
+        let source = if cached { "cache" } else { "statement" };
+        self.read_policy
+            .get_or_create(&SourceLabels { source })
+            .inc();
     }
 
     pub fn render(&self) -> String {

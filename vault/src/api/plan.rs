@@ -323,8 +323,8 @@ pub async fn read(
         }
     };
     // The caller, the household's members, the caller's grants, and the
-    // version with its envelopes: one statement, so one snapshot and one
-    // round trip (`store::read_snapshot`). The log entry goes through the
+    // version with its envelopes: one snapshot, usually one small statement
+    // with members and grants from the policy cache (`store::read_snapshot`). The log entry goes through the
     // group-commit writer, and nothing leaves before it is durable.
     let snapshot = read_snapshot::load(
         &state.store,
@@ -336,6 +336,7 @@ pub async fn read(
     )
     .await?;
     let caller = answer(snapshot.caller)?;
+    state.metrics.read_policy(snapshot.cached);
     let facts = Facts {
         household: h,
         members: snapshot.members,

@@ -19,9 +19,11 @@ pub mod log_read;
 mod migrations;
 pub mod observation_names;
 pub mod passkeys;
+pub mod policy_cache;
 pub mod principals;
 pub mod professionals;
 pub mod proposals;
+pub mod read_lanes;
 pub mod read_snapshot;
 pub mod readiness;
 pub mod recovery;
@@ -37,7 +39,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 pub use health::Health;
 pub use transaction::Tx;
@@ -64,6 +66,11 @@ pub struct Store {
     /// One connection for the read log's group-commit writer
     /// (`api::log_writer`) and nothing else.
     writer: AnyPool,
+    /// Connections for the field read's one statement (`read_lanes`).
+    lanes: Arc<read_lanes::ReadLanes>,
+    /// Members and grants as the field read last found them, checked
+    /// against the household's policy generation (`policy_cache`).
+    policy: Arc<policy_cache::PolicyCache>,
     backend: Backend,
     health: Arc<Health>,
     /// Fault injection for tests (`set_page_limit`): SQLite's
@@ -88,10 +95,12 @@ impl Store {
         let pool = connect(backend, options.clone(), max).await?;
         // The group-commit writer's own connection (`begin_writer`), so its
         // commit never queues behind the readers it is about to release.
-        let writer = connect(backend, options, 1).await?;
+        let writer = connect(backend, options.clone(), 1).await?;
         let store = Self {
             pool,
             writer,
+            lanes: Arc::new(read_lanes::ReadLanes::new(options, backend)),
+            policy: Arc::default(),
             backend,
             health: Arc::default(),
             page_limit: Arc::new(AtomicU64::new(0)),
@@ -118,6 +127,14 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn lanes(&self) -> &read_lanes::ReadLanes {
+        &self.lanes
+    }
+
+    pub(crate) fn policy_cache(&self) -> &policy_cache::PolicyCache {
+        &self.policy
     }
 
     /// Begin a transaction (see `transaction` for how it ends).
@@ -181,13 +198,13 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.lanes.close();
         self.writer.close().await;
         self.pool.close().await;
     }
 }
 
-/// A pool of at most `max` connections; on SQLite each is set up for WAL
-/// and durable commits.
+/// A pool of at most `max` connections, each set up by `prepare`.
 async fn connect(
     backend: Backend,
     options: AnyConnectOptions,
@@ -196,27 +213,26 @@ async fn connect(
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if backend == Backend::Sqlite {
-                    // WAL lets readers run beside the one writer;
-                    // synchronous=FULL makes a confirmed write survive
-                    // power loss; busy_timeout makes writers queue
-                    // instead of failing; secure_delete overwrites what
-                    // is deleted (destroyed and erased plans) instead of
-                    // leaving it in free pages.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA secure_delete = ON;",
-                    )
-                    .await?;
-                }
-                Ok(())
-            })
-        })
+        .after_connect(move |conn, _meta| Box::pin(async move { prepare(conn, backend).await }))
         .connect_with(options)
         .await
+}
+
+/// Set up a new connection. On SQLite: WAL lets readers run beside the one
+/// writer; synchronous=FULL makes a confirmed write survive power loss;
+/// busy_timeout makes writers queue instead of failing; secure_delete
+/// overwrites what is deleted (destroyed and erased plans) instead of
+/// leaving it in free pages. PostgreSQL needs nothing.
+async fn prepare(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+             PRAGMA secure_delete = ON;",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// SHA-256, used to store secrets (invite codes, tokens) only as hashes.

@@ -1,13 +1,12 @@
-//! Everything a field read decides on, in one statement.
+//! The whole read statement: the caller, the household's members, the
+//! caller's grants, the field, and the household's policy generation, in
+//! one `SELECT`. Used when the policy cache has nothing for this
+//! generation (`super::load`); its members and grants then fill the cache.
 //!
-//! A read needs its caller (the bearer token and its person), the
-//! household's members, the caller's own grants there, and the version with
-//! its ciphertext and the two envelopes that can open it for the caller
-//! (and, for an older version, whether the newest one is a private
-//! observation). As separate queries that was six round trips to the
-//! database (the token, then `BEGIN`, three `SELECT`s, `ROLLBACK`), each a
-//! hop to sqlx's SQLite thread or over PostgreSQL's socket; at 64 readers
-//! those hops were much of the server's work (BENCHMARKS.md, issue 18).
+//! As separate queries this was six round trips to the database (the
+//! token, then `BEGIN`, three `SELECT`s, `ROLLBACK`), each a hop to sqlx's
+//! SQLite thread or over PostgreSQL's socket; at 64 readers those hops were
+//! much of the server's work (BENCHMARKS.md, issue 18).
 //!
 //! Here they are one `SELECT` of `UNION ALL` branches, one row kind per
 //! branch (`k`), each branch filling its own columns and leaving the others
@@ -27,15 +26,18 @@
 //! token. (Three lookups of the token, one per use, cost PostgreSQL about
 //! 7 % more start-up per read; BENCHMARKS.md.)
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
+use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::fields::{self, Readable, HOUSEHOLD_READER};
-use super::sessions::{self, TokenLookup};
-use super::{grants, secret_hash, Store, StoreError};
+use super::super::fields::{self, Readable, HOUSEHOLD_READER};
+use super::super::grants;
+use super::super::policy_cache::Policy;
+use super::super::StoreError;
+use super::{joins_of_v, version_of, Field, Texts, VERSION};
 
 /// Row kinds (column `k`), in the order the statement returns them.
 const FIELD: i64 = 0;
@@ -44,22 +46,10 @@ const MEMBER: i64 = 2;
 const GRANT: i64 = 3;
 const TOKEN: i64 = 4;
 
-/// What one read decides on.
-pub struct ReadSnapshot {
-    /// The bearer token's person, or why there is none.
-    pub caller: TokenLookup,
-    pub members: Vec<PrincipalId>,
-    /// The caller's own grants in this household, revoked ones included:
-    /// all a decision about the caller needs (the evaluator never looks at
-    /// anyone else's), so a read's cost does not grow with the grants the
-    /// household gave others.
-    pub grants: Vec<GrantFact>,
-    /// The asked version (or the newest), with what opens it.
-    pub found: Option<Readable>,
-    /// The newest version's private author, if it is a private observation.
-    pub newest_private_author: Option<PrincipalId>,
-    /// Whether the field has any version at all.
-    pub field_exists: bool,
+/// What the whole statement found.
+pub struct Whole {
+    pub field: Field,
+    pub policy: Policy,
 }
 
 /// Every column of the statement after `k`: name and SQL type.
@@ -102,6 +92,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("signing_key", "BYTEA"),
     ("age_recipient", "TEXT"),
     ("disabled_ms", "BIGINT"),
+    ("policy_gen", "BIGINT"),
 ];
 
 /// The caller's id: the person of the token whose hash is `$4` (the `WITH`
@@ -123,52 +114,24 @@ fn branch(kind: i64, given: &[(&str, &str)], from: &str) -> String {
     format!("SELECT {} FROM {from}", select.join(", "))
 }
 
-/// The version columns of `field_versions v` joined with its writer's grant.
-const VERSION: &[(&str, &str)] = &[
-    ("path", "v.path"),
-    ("version", "v.version"),
-    ("key_gen", "v.key_gen"),
-    ("size_bucket", "v.size_bucket"),
-    ("author_id", "v.author_id"),
-    ("author_role", "v.author_role"),
-    ("private_author", "v.private_author"),
-    ("created_ms", "v.created_ms"),
-    ("statement", "v.statement"),
-    ("signature", "v.signature"),
-    ("writer_grant_jws", "wg.jws"),
-];
-
 /// The statement, for the newest version (`exact == false`) or version `$5`.
 /// `$1` household, `$2` path, `$3` the household's reader name, `$4` the
 /// token's hash.
 fn statement(exact: bool) -> String {
-    let which = if exact {
-        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
-    } else {
-        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
-    };
     let mut field = VERSION.to_vec();
     field.extend_from_slice(&[
         ("ciphertext", "v.ciphertext"),
         ("household_envelope", "eh.envelope"),
         ("own_envelope", "ec.envelope"),
     ]);
-    let field_from = format!(
-        "(SELECT * FROM field_versions f WHERE f.household_id = $1 AND f.path = $2 {which}) AS v \
-         LEFT JOIN grants wg ON wg.id = v.writer_grant \
-         LEFT JOIN envelopes eh ON eh.household_id = v.household_id AND eh.path = v.path \
-           AND eh.version = v.version AND eh.key_gen = v.key_gen AND eh.reader = $3 \
-         LEFT JOIN envelopes ec ON ec.household_id = v.household_id AND ec.path = v.path \
-           AND ec.version = v.version AND ec.key_gen = v.key_gen AND ec.reader = {CALLER}"
-    );
+    let field_from = format!("{} AS v {}", version_of(exact, "*"), joins_of_v(CALLER));
     let mut branches = vec![branch(FIELD, &field, &field_from)];
     if exact {
         // Privacy is decided on the newest version, whichever is asked.
         branches.push(branch(
             NEWEST,
             &[("private_author", "v.private_author")],
-            "(SELECT f.private_author FROM field_versions f WHERE f.household_id = $1 \
-             AND f.path = $2 ORDER BY f.version DESC, f.key_gen DESC LIMIT 1) AS v",
+            &format!("{} AS v", version_of(false, "f.private_author")),
         ));
     }
     branches.push(branch(
@@ -209,6 +172,10 @@ fn statement(exact: bool) -> String {
             ("signing_key", "p.signing_key"),
             ("age_recipient", "p.age_recipient"),
             ("disabled_ms", "p.disabled_ms"),
+            (
+                "policy_gen",
+                "(SELECT h.policy_gen FROM households h WHERE h.id = $1)",
+            ),
         ],
         "t LEFT JOIN principals p ON p.id = t.principal_id",
     ));
@@ -221,37 +188,31 @@ fn statement(exact: bool) -> String {
     )
 }
 
-/// The statement text, built once per variant.
-fn statement_text(exact: bool) -> &'static str {
-    static NEWEST_TEXT: OnceLock<String> = OnceLock::new();
-    static EXACT_TEXT: OnceLock<String> = OnceLock::new();
-    let cell = if exact { &EXACT_TEXT } else { &NEWEST_TEXT };
-    cell.get_or_init(|| statement(exact))
-}
+/// The statement's two variants, each built once.
+static TEXT: Texts = Texts::new();
 
-/// Read what the read of `path` (or of its `version`) by the holder of
-/// `token` decides on.
-pub async fn load(
-    store: &Store,
-    token: &str,
-    now_ms: i64,
+/// Run the whole statement on `conn` for `path` (or its `version`) in
+/// `h`, as the holder of the token whose hash is `hash`.
+pub async fn run(
+    conn: &mut AnyConnection,
+    hash: &[u8],
     h: HouseholdId,
     path: &FieldPath,
     version: Option<i64>,
-) -> Result<ReadSnapshot, StoreError> {
-    let mut q = sqlx::query(statement_text(version.is_some()))
+) -> Result<Whole, StoreError> {
+    let mut q = sqlx::query(TEXT.get(version.is_some(), statement))
         .bind(h.to_string())
         .bind(path.as_str())
         .bind(HOUSEHOLD_READER)
-        .bind(secret_hash(token));
+        .bind(hash);
     if let Some(v) = version {
         q = q.bind(v);
     }
-    let rows = q.fetch_all(store.pool()).await?;
+    let rows = q.fetch_all(conn).await?;
     let mut found = None;
     // `Some` once the NEWEST row was seen: that version's private author.
     let mut newest: Option<Option<PrincipalId>> = None;
-    let mut token_row = None;
+    let mut token = None;
     // Members in the order they were added, grants in the order they were
     // given (as `households::member_ids` and `grants::facts` list them).
     let order = |row: &AnyRow| -> Result<(Option<i64>, Option<String>), StoreError> {
@@ -259,16 +220,9 @@ pub async fn load(
     };
     let mut members = Vec::new();
     let mut granted = Vec::new();
-    for row in &rows {
+    for row in rows {
         match row.try_get::<i64, _>("k")? {
-            FIELD => {
-                found = Some(Readable {
-                    info: fields::info(row)?,
-                    ciphertext: row.try_get("ciphertext")?,
-                    household_envelope: row.try_get("household_envelope")?,
-                    own_envelope: row.try_get("own_envelope")?,
-                });
-            }
+            FIELD => found = Some(super::readable(&row)?),
             NEWEST => {
                 let author: Option<String> = row.try_get("private_author")?;
                 newest = Some(
@@ -280,10 +234,10 @@ pub async fn load(
             MEMBER => {
                 let p: String = row.try_get("principal_id")?;
                 let id = PrincipalId::parse(&p).map_err(|_| fields::corrupt("member id"))?;
-                members.push((order(row)?, id));
+                members.push((order(&row)?, id));
             }
-            GRANT => granted.push((order(row)?, grants::fact_from_row(row)?)),
-            TOKEN => token_row = Some(row),
+            GRANT => granted.push((order(&row)?, grants::fact_from_row(&row)?)),
+            TOKEN => token = Some(row),
             _ => return Err(fields::corrupt("read snapshot row")),
         }
     }
@@ -292,17 +246,28 @@ pub async fn load(
     let (newest_private_author, field_exists) = match version {
         // The asked version is the newest one.
         None => (
-            found.as_ref().and_then(|f| f.info.private_author),
+            found
+                .as_ref()
+                .and_then(|f: &Readable| f.info.private_author),
             found.is_some(),
         ),
         Some(_) => (newest.flatten(), newest.is_some()),
     };
-    Ok(ReadSnapshot {
-        caller: sessions::judge(store, token, token_row, now_ms).await?,
-        members: members.into_iter().map(|(_, m)| m).collect(),
-        grants: granted.into_iter().map(|(_, g)| g).collect(),
-        found,
-        newest_private_author,
-        field_exists,
+    let generation = match &token {
+        Some(row) => row.try_get("policy_gen")?,
+        None => None,
+    };
+    Ok(Whole {
+        field: Field {
+            token,
+            generation,
+            found,
+            newest_private_author,
+            field_exists,
+        },
+        policy: Policy {
+            members: members.into_iter().map(|(_, m)| m).collect::<Arc<[_]>>(),
+            grants: granted.into_iter().map(|(_, g)| g).collect::<Arc<[_]>>(),
+        },
     })
 }

@@ -1,0 +1,120 @@
+//! The lean read statement: one row with the token and its person, the
+//! household's policy generation and the field, joined on the token. No
+//! members or grants: those come from the policy cache when it holds them
+//! for this same generation (`super::load`).
+//!
+//! No token, no row: a read with an unknown token reads nothing else.
+//! The caller's envelope is the one for the token's own person
+//! (`t.principal_id`), as in `whole`.
+
+use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
+use sqlx::AnyConnection;
+use sqlx::Row;
+
+use super::super::fields::{self, HOUSEHOLD_READER};
+use super::super::StoreError;
+use super::{joins_of_v, readable, version_of, Field, Texts, VERSION};
+
+/// The statement, for the newest version (`exact == false`) or version
+/// `$5` (then with the newest version's number and private author beside
+/// it: privacy is decided on the newest version, whichever is asked).
+/// `$1` household, `$2` path, `$3` the household's reader name, `$4` the
+/// token's hash.
+fn statement(exact: bool) -> String {
+    let mut columns: Vec<String> = [
+        "t.expires_ms",
+        "t.last_used_ms",
+        "p.id",
+        "p.name",
+        "p.role",
+        "p.org",
+        "p.signing_key",
+        "p.age_recipient",
+        "p.disabled_ms",
+        "hh.policy_gen",
+        "v.ciphertext",
+        "eh.envelope AS household_envelope",
+        "ec.envelope AS own_envelope",
+    ]
+    .map(String::from)
+    .to_vec();
+    columns.extend(
+        VERSION
+            .iter()
+            .map(|(name, expr)| format!("{expr} AS {name}")),
+    );
+    let mut from = format!(
+        "tokens t LEFT JOIN principals p ON p.id = t.principal_id \
+         LEFT JOIN households hh ON hh.id = $1 \
+         LEFT JOIN {} v ON 1 = 1 {}",
+        version_of(exact, "*"),
+        joins_of_v("t.principal_id"),
+    );
+    if exact {
+        columns.push("nv.version AS newest_version".into());
+        columns.push("nv.private_author AS newest_private_author".into());
+        from.push_str(&format!(
+            " LEFT JOIN {} nv ON 1 = 1",
+            version_of(false, "f.version, f.private_author")
+        ));
+    }
+    format!(
+        "SELECT {} FROM {from} WHERE t.hash = $4",
+        columns.join(", ")
+    )
+}
+
+/// The statement's two variants, each built once.
+static TEXT: Texts = Texts::new();
+
+/// Run the lean statement on `conn` for `path` (or its `version`) in `h`,
+/// as the holder of the token whose hash is `hash`.
+pub async fn run(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    h: HouseholdId,
+    path: &FieldPath,
+    version: Option<i64>,
+) -> Result<Field, StoreError> {
+    let mut q = sqlx::query(TEXT.get(version.is_some(), statement))
+        .bind(h.to_string())
+        .bind(path.as_str())
+        .bind(HOUSEHOLD_READER)
+        .bind(hash);
+    if let Some(v) = version {
+        q = q.bind(v);
+    }
+    let Some(row) = q.fetch_optional(conn).await? else {
+        return Ok(Field {
+            token: None,
+            generation: None,
+            found: None,
+            newest_private_author: None,
+            field_exists: false,
+        });
+    };
+    let found = match row.try_get::<Option<String>, _>("path")? {
+        Some(_) => Some(readable(&row)?),
+        None => None,
+    };
+    let (newest_private_author, field_exists) = if version.is_some() {
+        let newest: Option<i64> = row.try_get("newest_version")?;
+        let author: Option<String> = row.try_get("newest_private_author")?;
+        let author = author
+            .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
+            .transpose()?;
+        (author, newest.is_some())
+    } else {
+        (
+            found.as_ref().and_then(|f| f.info.private_author),
+            found.is_some(),
+        )
+    };
+    Ok(Field {
+        generation: row.try_get("policy_gen")?,
+        token: Some(row),
+        found,
+        newest_private_author,
+        field_exists,
+    })
+}

@@ -1,0 +1,217 @@
+//! Everything a field read decides on, in one statement, and usually a
+//! small one.
+//!
+//! A read needs its caller (the bearer token and its person), the
+//! household's members, the caller's own grants there, and the version with
+//! its ciphertext and the two envelopes that can open it for the caller
+//! (and, for an older version, whether the newest one is a private
+//! observation). All of it must come from one snapshot.
+//!
+//! - `lean`: one row, the token with its person, the household's policy
+//!   generation and the field. When the policy cache
+//!   (`store::policy_cache`) holds members and grants taken at that same
+//!   generation, they are the snapshot's own, and this is the read's only
+//!   statement.
+//! - `whole`: everything, members and grants included, in one `SELECT`
+//!   (the read's statement before the cache). Run when the cache has
+//!   nothing for this generation: a change since, another caller, a new
+//!   process. Its result is used as it is, so the read still rests on one
+//!   snapshot, and its members and grants fill the cache.
+//!
+//! Both run on a read lane (`store::read_lanes`), not through sqlx's pool.
+
+mod lean;
+mod whole;
+
+use std::sync::OnceLock;
+
+use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::fields::{self, Readable};
+use super::policy_cache::Policy;
+use super::read_lanes::Lane;
+use super::sessions::{self, TokenLookup};
+use super::{secret_hash, Store, StoreError};
+
+/// What one read decides on.
+pub struct ReadSnapshot {
+    /// The bearer token's person, or why there is none.
+    pub caller: TokenLookup,
+    pub members: Vec<PrincipalId>,
+    /// The caller's own grants in this household, revoked ones included:
+    /// all a decision about the caller needs (the evaluator never looks at
+    /// anyone else's), so a read's cost does not grow with the grants the
+    /// household gave others.
+    pub grants: Vec<GrantFact>,
+    /// The asked version (or the newest), with what opens it.
+    pub found: Option<Readable>,
+    /// The newest version's private author, if it is a private observation.
+    pub newest_private_author: Option<PrincipalId>,
+    /// Whether the field has any version at all.
+    pub field_exists: bool,
+    /// Whether members and grants came from the policy cache (for tests
+    /// and metrics; the decision does not depend on it).
+    pub cached: bool,
+}
+
+/// What both statements find besides members and grants.
+struct Field {
+    /// The token's row (`sessions::judge` reads it), if the token exists.
+    token: Option<AnyRow>,
+    /// The household's policy generation, if the household exists.
+    generation: Option<i64>,
+    found: Option<Readable>,
+    newest_private_author: Option<PrincipalId>,
+    field_exists: bool,
+}
+
+impl Field {
+    /// The token's person as stored, before `judge` has said anything about
+    /// the token: only a key for the cache.
+    fn person(&self) -> Result<Option<PrincipalId>, StoreError> {
+        let Some(row) = &self.token else {
+            return Ok(None);
+        };
+        let id: Option<String> = row.try_get("id")?;
+        Ok(id.and_then(|id| PrincipalId::parse(&id).ok()))
+    }
+}
+
+/// A statement's text for the newest version and for an exact one, each
+/// built the first time it is needed.
+struct Texts([OnceLock<String>; 2]);
+
+impl Texts {
+    const fn new() -> Self {
+        Self([OnceLock::new(), OnceLock::new()])
+    }
+
+    fn get(&'static self, exact: bool, build: fn(bool) -> String) -> &'static str {
+        self.0[usize::from(exact)].get_or_init(|| build(exact))
+    }
+}
+
+/// The version columns of `field_versions v` joined with its writer's
+/// grant, named as `fields::info` reads them.
+const VERSION: &[(&str, &str)] = &[
+    ("path", "v.path"),
+    ("version", "v.version"),
+    ("key_gen", "v.key_gen"),
+    ("size_bucket", "v.size_bucket"),
+    ("author_id", "v.author_id"),
+    ("author_role", "v.author_role"),
+    ("private_author", "v.private_author"),
+    ("created_ms", "v.created_ms"),
+    ("statement", "v.statement"),
+    ("signature", "v.signature"),
+    ("writer_grant_jws", "wg.jws"),
+];
+
+/// The asked version of `$2` in household `$1` as a subquery of `columns`:
+/// the newest (`exact == false`) or version `$5`.
+fn version_of(exact: bool, columns: &str) -> String {
+    let which = if exact {
+        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
+    } else {
+        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
+    };
+    format!(
+        "(SELECT {columns} FROM field_versions f WHERE f.household_id = $1 AND f.path = $2 {which})"
+    )
+}
+
+/// The version `v`'s writer grant (`wg`), its household envelope (`eh`,
+/// reader `$3`) and the envelope of `caller` (`ec`).
+fn joins_of_v(caller: &str) -> String {
+    format!(
+        "LEFT JOIN grants wg ON wg.id = v.writer_grant \
+         LEFT JOIN envelopes eh ON eh.household_id = v.household_id AND eh.path = v.path \
+           AND eh.version = v.version AND eh.key_gen = v.key_gen AND eh.reader = $3 \
+         LEFT JOIN envelopes ec ON ec.household_id = v.household_id AND ec.path = v.path \
+           AND ec.version = v.version AND ec.key_gen = v.key_gen AND ec.reader = {caller}"
+    )
+}
+
+/// The version in a row with the `VERSION` columns, the ciphertext and both
+/// envelopes.
+fn readable(row: &AnyRow) -> Result<Readable, StoreError> {
+    Ok(Readable {
+        info: fields::info(row)?,
+        ciphertext: row.try_get("ciphertext")?,
+        household_envelope: row.try_get("household_envelope")?,
+        own_envelope: row.try_get("own_envelope")?,
+    })
+}
+
+/// Read what the read of `path` (or of its `version`) in `h` by the holder
+/// of `token` decides on.
+pub async fn load(
+    store: &Store,
+    token: &str,
+    now_ms: i64,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: Option<i64>,
+) -> Result<ReadSnapshot, StoreError> {
+    let hash = secret_hash(token);
+    let mut lane = store.lanes().checkout().await?;
+    let (field, policy, cached) = match statements(store, &mut lane, &hash, h, path, version).await
+    {
+        Ok(found) => found,
+        // A connection that waited in its lane may have been closed by the
+        // database meanwhile (a restart, an administrator): its lane is
+        // dropped and the read runs once more on a new connection, as
+        // sqlx's pool would have found out with a ping. Only reads, so
+        // running them again changes nothing.
+        Err(_) if lane.reused() => {
+            drop(lane);
+            lane = store.lanes().checkout_new().await?;
+            statements(store, &mut lane, &hash, h, path, version).await?
+        }
+        Err(e) => return Err(e),
+    };
+    lane.release();
+    Ok(ReadSnapshot {
+        caller: sessions::judge(store, token, field.token.as_ref(), now_ms).await?,
+        members: policy.members.to_vec(),
+        grants: policy.grants.to_vec(),
+        found: field.found,
+        newest_private_author: field.newest_private_author,
+        field_exists: field.field_exists,
+        cached,
+    })
+}
+
+/// The lean statement, and the whole one when the cache has nothing for
+/// the generation it found: the field, members and grants, and whether
+/// the latter came from the cache.
+async fn statements(
+    store: &Store,
+    lane: &mut Lane<'_>,
+    hash: &[u8],
+    h: HouseholdId,
+    path: &FieldPath,
+    version: Option<i64>,
+) -> Result<(Field, Policy, bool), StoreError> {
+    let field = lean::run(lane.conn(), hash, h, path, version).await?;
+    let hit = match (field.person()?, field.generation) {
+        (Some(person), Some(generation)) => store.policy_cache().get(h, person, generation),
+        _ => None,
+    };
+    if let Some(policy) = hit {
+        return Ok((field, policy, true));
+    }
+    if field.token.is_none() {
+        // No such token: `judge` refuses it, and nothing else is read.
+        return Ok((field, Policy::default(), false));
+    }
+    let whole = whole::run(lane.conn(), hash, h, path, version).await?;
+    if let (Some(person), Some(generation)) = (whole.field.person()?, whole.field.generation) {
+        store
+            .policy_cache()
+            .put(h, person, generation, whole.policy.clone());
+    }
+    Ok((whole.field, whole.policy, false))
+}
