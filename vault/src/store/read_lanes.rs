@@ -27,10 +27,16 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{prepare, Backend, StoreError};
 
-/// How many reads may run a statement at once. With 64 readers in flight
-/// the rest wait here, as they would in a pool: more connections than the
-/// two cores can serve only add switching.
-pub const LANES: usize = 8;
+/// How many reads may run a statement at once: two per core, at least 4
+/// and at most 32. The statements are short and use the CPU (the database's
+/// and ours); two per core keep every core busy while one waits on its
+/// socket, and with 64 readers in flight the rest wait here, as they would
+/// for a pooled connection. On the 2-core machine 4 lanes read a little
+/// faster than 8 or 16 (BENCHMARKS.md).
+fn lanes() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    (2 * cores).clamp(4, 32)
+}
 
 /// How long a read waits for a lane, or for a new connection: the pool's
 /// `acquire_timeout` (`store::connect`).
@@ -60,7 +66,7 @@ impl ReadLanes {
             options,
             backend,
             idle: Mutex::new(Vec::new()),
-            permits: Semaphore::new(LANES),
+            permits: Semaphore::new(lanes()),
         }
     }
 
