@@ -7,13 +7,13 @@
 //! The caller's envelope is the one for the token's own person
 //! (`t.principal_id`), as in `whole`.
 
-use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
+use kluis_policy::PrincipalId;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::super::fields::{self, HOUSEHOLD_READER};
+use super::super::fields;
 use super::super::StoreError;
-use super::{joins_of_v, readable, version_of, Field, Texts, VERSION};
+use super::{joins_of_v, readable, version_of, Asked, Field, Texts, VERSION};
 
 /// The statement, for the newest version (`exact == false`) or version
 /// `$5` (then with the newest version's number and private author beside
@@ -67,23 +67,10 @@ fn statement(exact: bool) -> String {
 /// The statement's two variants, each built once.
 static TEXT: Texts = Texts::new();
 
-/// Run the lean statement on `conn` for `path` (or its `version`) in `h`,
-/// as the holder of the token whose hash is `hash`.
-pub async fn run(
-    conn: &mut AnyConnection,
-    hash: &[u8],
-    h: HouseholdId,
-    path: &FieldPath,
-    version: Option<i64>,
-) -> Result<Field, StoreError> {
-    let mut q = sqlx::query(TEXT.get(version.is_some(), statement))
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(HOUSEHOLD_READER)
-        .bind(hash);
-    if let Some(v) = version {
-        q = q.bind(v);
-    }
+/// Run the lean statement on `conn` for what is `asked`.
+pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Field, StoreError> {
+    let version = asked.version;
+    let q = asked.query(TEXT.get(version.is_some(), statement));
     let Some(row) = q.fetch_optional(conn).await? else {
         return Ok(Field {
             token: None,

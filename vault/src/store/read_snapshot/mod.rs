@@ -26,10 +26,11 @@ mod whole;
 use std::sync::OnceLock;
 
 use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
-use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
 
-use super::fields::{self, Readable};
+use super::fields::{self, Readable, HOUSEHOLD_READER};
 use super::policy_cache::Policy;
 use super::read_lanes::Lane;
 use super::sessions::{self, TokenLookup};
@@ -76,6 +77,31 @@ impl Field {
         };
         let id: Option<String> = row.try_get("id")?;
         Ok(id.and_then(|id| PrincipalId::parse(&id).ok()))
+    }
+}
+
+/// What a read asks for: `path` (or its `version`) in household `h`, as
+/// the holder of the token whose hash is `hash`.
+struct Asked<'a> {
+    hash: &'a [u8],
+    h: HouseholdId,
+    path: &'a FieldPath,
+    version: Option<i64>,
+}
+
+impl<'a> Asked<'a> {
+    /// `text` with its parameters bound: `$1` household, `$2` path, `$3`
+    /// the household's reader name, `$4` the token's hash, `$5` the version.
+    fn query(&self, text: &'a str) -> Query<'a, Any, AnyArguments<'a>> {
+        let q = sqlx::query(text)
+            .bind(self.h.to_string())
+            .bind(self.path.as_str())
+            .bind(HOUSEHOLD_READER)
+            .bind(self.hash);
+        match self.version {
+            Some(v) => q.bind(v),
+            None => q,
+        }
     }
 }
 
@@ -156,9 +182,14 @@ pub async fn load(
     version: Option<i64>,
 ) -> Result<ReadSnapshot, StoreError> {
     let hash = secret_hash(token);
+    let asked = Asked {
+        hash: &hash,
+        h,
+        path,
+        version,
+    };
     let mut lane = store.lanes().checkout().await?;
-    let (field, policy, cached) = match statements(store, &mut lane, &hash, h, path, version).await
-    {
+    let (field, policy, cached) = match statements(store, &mut lane, &asked).await {
         Ok(found) => found,
         // A connection that waited in its lane may have been closed by the
         // database meanwhile (a restart, an administrator): its lane is
@@ -168,7 +199,7 @@ pub async fn load(
         Err(_) if lane.reused() => {
             drop(lane);
             lane = store.lanes().checkout_new().await?;
-            statements(store, &mut lane, &hash, h, path, version).await?
+            statements(store, &mut lane, &asked).await?
         }
         Err(e) => return Err(e),
     };
@@ -190,12 +221,10 @@ pub async fn load(
 async fn statements(
     store: &Store,
     lane: &mut Lane<'_>,
-    hash: &[u8],
-    h: HouseholdId,
-    path: &FieldPath,
-    version: Option<i64>,
+    asked: &Asked<'_>,
 ) -> Result<(Field, Policy, bool), StoreError> {
-    let field = lean::run(lane.conn(), hash, h, path, version).await?;
+    let h = asked.h;
+    let field = lean::run(lane.conn(), asked).await?;
     let hit = match (field.person()?, field.generation) {
         (Some(person), Some(generation)) => store.policy_cache().get(h, person, generation),
         _ => None,
@@ -207,7 +236,7 @@ async fn statements(
         // No such token: `judge` refuses it, and nothing else is read.
         return Ok((field, Policy::default(), false));
     }
-    let whole = whole::run(lane.conn(), hash, h, path, version).await?;
+    let whole = whole::run(lane.conn(), asked).await?;
     if let (Some(person), Some(generation)) = (whole.field.person()?, whole.field.generation) {
         store
             .policy_cache()

@@ -28,16 +28,16 @@
 
 use std::sync::Arc;
 
-use kluis_policy::{FieldPath, HouseholdId, PrincipalId};
+use kluis_policy::PrincipalId;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::super::fields::{self, Readable, HOUSEHOLD_READER};
+use super::super::fields::{self, Readable};
 use super::super::grants;
 use super::super::policy_cache::Policy;
 use super::super::StoreError;
-use super::{joins_of_v, version_of, Field, Texts, VERSION};
+use super::{joins_of_v, version_of, Asked, Field, Texts, VERSION};
 
 /// Row kinds (column `k`), in the order the statement returns them.
 const FIELD: i64 = 0;
@@ -191,23 +191,10 @@ fn statement(exact: bool) -> String {
 /// The statement's two variants, each built once.
 static TEXT: Texts = Texts::new();
 
-/// Run the whole statement on `conn` for `path` (or its `version`) in
-/// `h`, as the holder of the token whose hash is `hash`.
-pub async fn run(
-    conn: &mut AnyConnection,
-    hash: &[u8],
-    h: HouseholdId,
-    path: &FieldPath,
-    version: Option<i64>,
-) -> Result<Whole, StoreError> {
-    let mut q = sqlx::query(TEXT.get(version.is_some(), statement))
-        .bind(h.to_string())
-        .bind(path.as_str())
-        .bind(HOUSEHOLD_READER)
-        .bind(hash);
-    if let Some(v) = version {
-        q = q.bind(v);
-    }
+/// Run the whole statement on `conn` for what is `asked`.
+pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Whole, StoreError> {
+    let version = asked.version;
+    let q = asked.query(TEXT.get(version.is_some(), statement));
     let rows = q.fetch_all(conn).await?;
     let mut found = None;
     // `Some` once the NEWEST row was seen: that version's private author.
