@@ -324,8 +324,9 @@ pub async fn read(
     };
     // The caller, the household's members, the caller's grants, and the
     // version with its envelopes: one snapshot, usually one small statement
-    // with members and grants from the policy cache (`store::read_snapshot`). The log entry goes through the
-    // group-commit writer, and nothing leaves before it is durable.
+    // with members and grants from the policy cache (`store::read_snapshot`).
+    // The log entry goes through the group-commit writer, and nothing leaves
+    // before it is durable.
     let snapshot = read_snapshot::load(
         &state.store,
         &bearer.0,

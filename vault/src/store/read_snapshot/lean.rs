@@ -7,13 +7,11 @@
 //! The caller's envelope is the one for the token's own person
 //! (`t.principal_id`), as in `whole`.
 
-use kluis_policy::PrincipalId;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::super::fields;
 use super::super::StoreError;
-use super::{joins_of_v, readable, version_of, Asked, Field, Texts, VERSION};
+use super::{joins_of_v, private_author, readable, version_of, Asked, Field, Texts, VERSION};
 
 /// The statement, for the newest version (`exact == false`) or version
 /// `$5` (then with the newest version's number and private author beside
@@ -72,36 +70,20 @@ pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Field, S
     let version = asked.version;
     let q = asked.query(TEXT.get(version.is_some(), statement));
     let Some(row) = q.fetch_optional(conn).await? else {
-        return Ok(Field {
-            token: None,
-            generation: None,
-            found: None,
-            newest_private_author: None,
-            field_exists: false,
-        });
+        return Ok(Field::new(None, None, None, version, None));
     };
     let found = match row.try_get::<Option<String>, _>("path")? {
         Some(_) => Some(readable(&row)?),
         None => None,
     };
-    let (newest_private_author, field_exists) = if version.is_some() {
-        let newest: Option<i64> = row.try_get("newest_version")?;
-        let author: Option<String> = row.try_get("newest_private_author")?;
-        let author = author
-            .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
-            .transpose()?;
-        (author, newest.is_some())
-    } else {
-        (
-            found.as_ref().and_then(|f| f.info.private_author),
-            found.is_some(),
-        )
+    let newest = match version {
+        Some(_) => {
+            let newest: Option<i64> = row.try_get("newest_version")?;
+            let author = private_author(&row, "newest_private_author")?;
+            newest.map(|_| author)
+        }
+        None => None,
     };
-    Ok(Field {
-        generation: row.try_get("policy_gen")?,
-        token: Some(row),
-        found,
-        newest_private_author,
-        field_exists,
-    })
+    let generation = row.try_get("policy_gen")?;
+    Ok(Field::new(Some(row), generation, found, version, newest))
 }

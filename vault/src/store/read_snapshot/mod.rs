@@ -69,6 +69,33 @@ struct Field {
 }
 
 impl Field {
+    /// What a statement found: the token's row, the household's generation,
+    /// the asked version, and, for a version asked by number (`version`),
+    /// the newest version (`Some(its private author)`, `None` when the
+    /// field has no version). For the newest version, the asked one is it.
+    fn new(
+        token: Option<AnyRow>,
+        generation: Option<i64>,
+        found: Option<Readable>,
+        version: Option<i64>,
+        newest: Option<Option<PrincipalId>>,
+    ) -> Self {
+        let (newest_private_author, field_exists) = match version {
+            None => (
+                found.as_ref().and_then(|f| f.info.private_author),
+                found.is_some(),
+            ),
+            Some(_) => (newest.flatten(), newest.is_some()),
+        };
+        Self {
+            token,
+            generation,
+            found,
+            newest_private_author,
+            field_exists,
+        }
+    }
+
     /// The token's person as stored, before `judge` has said anything about
     /// the token: only a key for the cache.
     fn person(&self) -> Result<Option<PrincipalId>, StoreError> {
@@ -169,6 +196,14 @@ fn readable(row: &AnyRow) -> Result<Readable, StoreError> {
         household_envelope: row.try_get("household_envelope")?,
         own_envelope: row.try_get("own_envelope")?,
     })
+}
+
+/// The private author stored in `column`, if any.
+fn private_author(row: &AnyRow, column: &str) -> Result<Option<PrincipalId>, StoreError> {
+    let author: Option<String> = row.try_get(column)?;
+    author
+        .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
+        .transpose()
 }
 
 /// Read what the read of `path` (or of its `version`) in `h` by the holder

@@ -33,11 +33,11 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::super::fields::{self, Readable};
+use super::super::fields;
 use super::super::grants;
 use super::super::policy_cache::Policy;
 use super::super::StoreError;
-use super::{joins_of_v, version_of, Asked, Field, Texts, VERSION};
+use super::{joins_of_v, private_author, readable, version_of, Asked, Field, Texts, VERSION};
 
 /// Row kinds (column `k`), in the order the statement returns them.
 const FIELD: i64 = 0;
@@ -209,15 +209,8 @@ pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Whole, S
     let mut granted = Vec::new();
     for row in rows {
         match row.try_get::<i64, _>("k")? {
-            FIELD => found = Some(super::readable(&row)?),
-            NEWEST => {
-                let author: Option<String> = row.try_get("private_author")?;
-                newest = Some(
-                    author
-                        .map(|p| PrincipalId::parse(&p).map_err(|_| fields::corrupt("author")))
-                        .transpose()?,
-                );
-            }
+            FIELD => found = Some(readable(&row)?),
+            NEWEST => newest = Some(private_author(&row, "private_author")?),
             MEMBER => {
                 let p: String = row.try_get("principal_id")?;
                 let id = PrincipalId::parse(&p).map_err(|_| fields::corrupt("member id"))?;
@@ -230,28 +223,12 @@ pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Whole, S
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
     granted.sort_by(|a, b| a.0.cmp(&b.0));
-    let (newest_private_author, field_exists) = match version {
-        // The asked version is the newest one.
-        None => (
-            found
-                .as_ref()
-                .and_then(|f: &Readable| f.info.private_author),
-            found.is_some(),
-        ),
-        Some(_) => (newest.flatten(), newest.is_some()),
-    };
     let generation = match &token {
         Some(row) => row.try_get("policy_gen")?,
         None => None,
     };
     Ok(Whole {
-        field: Field {
-            token,
-            generation,
-            found,
-            newest_private_author,
-            field_exists,
-        },
+        field: Field::new(token, generation, found, version, newest),
         policy: Policy {
             members: members.into_iter().map(|(_, m)| m).collect::<Arc<[_]>>(),
             grants: granted.into_iter().map(|(_, g)| g).collect::<Arc<[_]>>(),
