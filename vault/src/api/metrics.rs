@@ -44,6 +44,9 @@ pub struct Metrics {
     /// Field reads by where their members and grants came from: the policy
     /// cache or the whole statement (`store::policy_cache`).
     read_policy: Family<SourceLabels, Counter>,
+    /// Field reads by how many reads shared their statement
+    /// (`store::read_snapshot::lanes`).
+    read_statement_reads: Histogram,
 }
 
 impl Metrics {
@@ -71,12 +74,19 @@ impl Metrics {
             "Field reads by where their members and grants came from (cache or statement)",
             read_policy.clone(),
         );
+        let read_statement_reads = Histogram::new(exponential_buckets(1.0, 2.0, 6));
+        registry.register(
+            "field_read_statement_reads",
+            "Field reads by how many reads shared their statement",
+            read_statement_reads.clone(),
+        );
         Self {
             registry: Arc::new(Mutex::new(registry)),
             requests,
             latency,
             read_batches,
             read_policy,
+            read_statement_reads,
         }
     }
 
@@ -92,6 +102,11 @@ impl Metrics {
         self.read_policy
             .get_or_create(&SourceLabels { source })
             .inc();
+    }
+
+    /// One field read that shared its statement with `reads - 1` others.
+    pub fn read_statement(&self, reads: usize) {
+        self.read_statement_reads.observe(reads as f64);
     }
 
     pub fn render(&self) -> String {

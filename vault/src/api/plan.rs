@@ -338,6 +338,7 @@ pub async fn read(
     .await?;
     let caller = answer(snapshot.caller)?;
     state.metrics.read_policy(snapshot.cached);
+    state.metrics.read_statement(snapshot.batch);
     let facts = Facts {
         household: h,
         members: snapshot.members,

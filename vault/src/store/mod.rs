@@ -23,7 +23,6 @@ pub mod policy_cache;
 pub mod principals;
 pub mod professionals;
 pub mod proposals;
-pub mod read_lanes;
 pub mod read_snapshot;
 pub mod readiness;
 pub mod recovery;
@@ -66,8 +65,9 @@ pub struct Store {
     /// One connection for the read log's group-commit writer
     /// (`api::log_writer`) and nothing else.
     writer: AnyPool,
-    /// Connections for the field read's one statement (`read_lanes`).
-    lanes: Arc<read_lanes::ReadLanes>,
+    /// The tasks and connections that run the field read's statement
+    /// (`read_snapshot::lanes`).
+    lanes: Arc<read_snapshot::Lanes>,
     /// Members and grants as the field read last found them, checked
     /// against the household's policy generation (`policy_cache`).
     policy: Arc<policy_cache::PolicyCache>,
@@ -99,7 +99,7 @@ impl Store {
         let store = Self {
             pool,
             writer,
-            lanes: Arc::new(read_lanes::ReadLanes::new(options, backend)),
+            lanes: Arc::new(read_snapshot::Lanes::spawn(options, backend)),
             policy: Arc::default(),
             backend,
             health: Arc::default(),
@@ -129,7 +129,7 @@ impl Store {
         &self.pool
     }
 
-    pub(crate) fn lanes(&self) -> &read_lanes::ReadLanes {
+    pub(crate) fn lanes(&self) -> &read_snapshot::Lanes {
         &self.lanes
     }
 
@@ -198,7 +198,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.lanes.close();
+        self.lanes.close().await;
         self.writer.close().await;
         self.pool.close().await;
     }

@@ -1,5 +1,5 @@
-//! Everything a field read decides on, in one statement, and usually a
-//! small one.
+//! Everything a field read decides on, in one statement, and usually one
+//! it shares with the other reads waiting at the same moment.
 //!
 //! A read needs its caller (the bearer token and its person), the
 //! household's members, the caller's own grants there, and the version with
@@ -7,23 +7,26 @@
 //! (and, for an older version, whether the newest one is a private
 //! observation). All of it must come from one snapshot.
 //!
-//! - `lean`: one row, the token with its person, the household's policy
-//!   generation and the field. When the policy cache
+//! - `batch`: per read one row, the token with its person, the household's
+//!   policy generation and the field, for every read waiting, in one
+//!   statement run by a lane (`lanes`). When the policy cache
 //!   (`store::policy_cache`) holds members and grants taken at that same
 //!   generation, they are the snapshot's own, and this is the read's only
 //!   statement.
-//! - `whole`: everything, members and grants included, in one `SELECT`
-//!   (the read's statement before the cache). Run when the cache has
-//!   nothing for this generation: a change since, another caller, a new
-//!   process. Its result is used as it is, so the read still rests on one
-//!   snapshot, and its members and grants fill the cache.
-//!
-//! Both run on a read lane (`store::read_lanes`), not through sqlx's pool.
+//! - `whole`: everything for one read, members and grants included, in one
+//!   `SELECT`. Run when the cache has nothing for this generation: a change
+//!   since, another caller, a new process. Its result is used as it is, so
+//!   the read still rests on one snapshot, and its members and grants fill
+//!   the cache. It runs on a pooled connection: it is rare once the cache
+//!   is warm.
 
-mod lean;
+mod batch;
+mod lanes;
 mod whole;
 
-use std::sync::OnceLock;
+pub(crate) use lanes::Lanes;
+
+use std::sync::{Arc, OnceLock};
 
 use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
 use sqlx::any::{AnyArguments, AnyRow};
@@ -32,7 +35,6 @@ use sqlx::{Any, Row};
 
 use super::fields::{self, Readable, HOUSEHOLD_READER};
 use super::policy_cache::Policy;
-use super::read_lanes::Lane;
 use super::sessions::{self, TokenLookup};
 use super::{secret_hash, Store, StoreError};
 
@@ -55,6 +57,9 @@ pub struct ReadSnapshot {
     /// Whether members and grants came from the policy cache (for tests
     /// and metrics; the decision does not depend on it).
     pub cached: bool,
+    /// How many reads shared the statement that found the field (for
+    /// metrics).
+    pub batch: usize,
 }
 
 /// What both statements find besides members and grants.
@@ -66,6 +71,8 @@ struct Field {
     found: Option<Readable>,
     newest_private_author: Option<PrincipalId>,
     field_exists: bool,
+    /// How many reads shared the statement (set by the lane).
+    batch: usize,
 }
 
 impl Field {
@@ -93,6 +100,7 @@ impl Field {
             found,
             newest_private_author,
             field_exists,
+            batch: 1,
         }
     }
 
@@ -109,22 +117,22 @@ impl Field {
 
 /// What a read asks for: `path` (or its `version`) in household `h`, as
 /// the holder of the token whose hash is `hash`.
-struct Asked<'a> {
-    hash: &'a [u8],
+struct Asked {
+    hash: Vec<u8>,
     h: HouseholdId,
-    path: &'a FieldPath,
+    path: FieldPath,
     version: Option<i64>,
 }
 
-impl<'a> Asked<'a> {
+impl Asked {
     /// `text` with its parameters bound: `$1` household, `$2` path, `$3`
     /// the household's reader name, `$4` the token's hash, `$5` the version.
-    fn query(&self, text: &'a str) -> Query<'a, Any, AnyArguments<'a>> {
+    fn query<'q>(&'q self, text: &'q str) -> Query<'q, Any, AnyArguments<'q>> {
         let q = sqlx::query(text)
             .bind(self.h.to_string())
             .bind(self.path.as_str())
             .bind(HOUSEHOLD_READER)
-            .bind(self.hash);
+            .bind(self.hash.as_slice());
         match self.version {
             Some(v) => q.bind(v),
             None => q,
@@ -176,12 +184,13 @@ fn version_of(exact: bool, columns: &str) -> String {
 }
 
 /// The version `v`'s writer grant (`wg`), its household envelope (`eh`,
-/// reader `$3`) and the envelope of `caller` (`ec`).
-fn joins_of_v(caller: &str) -> String {
+/// `reader` being the parameter with the household's reader name) and the
+/// envelope of `caller` (`ec`).
+fn joins_of_v(reader: &str, caller: &str) -> String {
     format!(
         "LEFT JOIN grants wg ON wg.id = v.writer_grant \
          LEFT JOIN envelopes eh ON eh.household_id = v.household_id AND eh.path = v.path \
-           AND eh.version = v.version AND eh.key_gen = v.key_gen AND eh.reader = $3 \
+           AND eh.version = v.version AND eh.key_gen = v.key_gen AND eh.reader = {reader} \
          LEFT JOIN envelopes ec ON ec.household_id = v.household_id AND ec.path = v.path \
            AND ec.version = v.version AND ec.key_gen = v.key_gen AND ec.reader = {caller}"
     )
@@ -216,29 +225,35 @@ pub async fn load(
     path: &FieldPath,
     version: Option<i64>,
 ) -> Result<ReadSnapshot, StoreError> {
-    let hash = secret_hash(token);
-    let asked = Asked {
-        hash: &hash,
+    let asked = Arc::new(Asked {
+        hash: secret_hash(token),
         h,
-        path,
+        path: path.clone(),
         version,
+    });
+    let field = store.lanes().read(asked.clone()).await?;
+    let batch = field.batch;
+    let hit = match (field.person()?, field.generation) {
+        (Some(person), Some(generation)) => store.policy_cache().get(h, person, generation),
+        _ => None,
     };
-    let mut lane = store.lanes().checkout().await?;
-    let (field, policy, cached) = match statements(store, &mut lane, &asked).await {
-        Ok(found) => found,
-        // A connection that waited in its lane may have been closed by the
-        // database meanwhile (a restart, an administrator): its lane is
-        // dropped and the read runs once more on a new connection, as
-        // sqlx's pool would have found out with a ping. Only reads, so
-        // running them again changes nothing.
-        Err(_) if lane.reused() => {
-            drop(lane);
-            lane = store.lanes().checkout_new().await?;
-            statements(store, &mut lane, &asked).await?
+    let (field, policy, cached) = match hit {
+        Some(policy) => (field, policy, true),
+        // No such token: `judge` refuses it, and nothing else is read.
+        None if field.token.is_none() => (field, Policy::default(), false),
+        None => {
+            let mut conn = store.pool().acquire().await?;
+            let whole = whole::run(&mut conn, &asked).await?;
+            if let (Some(person), Some(generation)) =
+                (whole.field.person()?, whole.field.generation)
+            {
+                store
+                    .policy_cache()
+                    .put(h, person, generation, whole.policy.clone());
+            }
+            (whole.field, whole.policy, false)
         }
-        Err(e) => return Err(e),
     };
-    lane.release();
     Ok(ReadSnapshot {
         caller: sessions::judge(store, token, field.token.as_ref(), now_ms).await?,
         members: policy.members.to_vec(),
@@ -247,35 +262,6 @@ pub async fn load(
         newest_private_author: field.newest_private_author,
         field_exists: field.field_exists,
         cached,
+        batch,
     })
-}
-
-/// The lean statement, and the whole one when the cache has nothing for
-/// the generation it found: the field, members and grants, and whether
-/// the latter came from the cache.
-async fn statements(
-    store: &Store,
-    lane: &mut Lane<'_>,
-    asked: &Asked<'_>,
-) -> Result<(Field, Policy, bool), StoreError> {
-    let h = asked.h;
-    let field = lean::run(lane.conn(), asked).await?;
-    let hit = match (field.person()?, field.generation) {
-        (Some(person), Some(generation)) => store.policy_cache().get(h, person, generation),
-        _ => None,
-    };
-    if let Some(policy) = hit {
-        return Ok((field, policy, true));
-    }
-    if field.token.is_none() {
-        // No such token: `judge` refuses it, and nothing else is read.
-        return Ok((field, Policy::default(), false));
-    }
-    let whole = whole::run(lane.conn(), asked).await?;
-    if let (Some(person), Some(generation)) = (whole.field.person()?, whole.field.generation) {
-        store
-            .policy_cache()
-            .put(h, person, generation, whole.policy.clone());
-    }
-    Ok((whole.field, whole.policy, false))
 }

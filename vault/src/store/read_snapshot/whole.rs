@@ -124,7 +124,11 @@ fn statement(exact: bool) -> String {
         ("household_envelope", "eh.envelope"),
         ("own_envelope", "ec.envelope"),
     ]);
-    let field_from = format!("{} AS v {}", version_of(exact, "*"), joins_of_v(CALLER));
+    let field_from = format!(
+        "{} AS v {}",
+        version_of(exact, "*"),
+        joins_of_v("$3", CALLER)
+    );
     let mut branches = vec![branch(FIELD, &field, &field_from)];
     if exact {
         // Privacy is decided on the newest version, whichever is asked.
@@ -192,7 +196,7 @@ fn statement(exact: bool) -> String {
 static TEXT: Texts = Texts::new();
 
 /// Run the whole statement on `conn` for what is `asked`.
-pub async fn run(conn: &mut AnyConnection, asked: &Asked<'_>) -> Result<Whole, StoreError> {
+pub async fn run(conn: &mut AnyConnection, asked: &Asked) -> Result<Whole, StoreError> {
     let version = asked.version;
     let q = asked.query(TEXT.get(version.is_some(), statement));
     let rows = q.fetch_all(conn).await?;
