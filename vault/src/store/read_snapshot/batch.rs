@@ -33,8 +33,8 @@ use super::super::{Backend, StoreError};
 use super::{joins_of_v, private_author, readable, Asked, Field, VERSION};
 
 /// The most reads one statement takes. 16 reads (65 parameters) keep
-/// the statement small to plan and parse; at 64 readers and four lanes a
-/// batch is mostly full.
+/// the statement small to plan and parse; at 64 readers a batch holds 5
+/// to 8 (BENCHMARKS.md), so the bound is seldom reached.
 pub const MAX: usize = 16;
 
 /// The newest version of the field of `a` at or below the asked version

@@ -26,14 +26,13 @@ mod whole;
 
 pub(crate) use lanes::Lanes;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use kluis_policy::{FieldPath, GrantFact, HouseholdId, PrincipalId};
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::any::AnyRow;
+use sqlx::Row;
 
-use super::fields::{self, Readable, HOUSEHOLD_READER};
+use super::fields::{self, Readable};
 use super::policy_cache::Policy;
 use super::sessions::{self, TokenLookup};
 use super::{secret_hash, Store, StoreError};
@@ -124,36 +123,6 @@ struct Asked {
     version: Option<i64>,
 }
 
-impl Asked {
-    /// `text` with its parameters bound: `$1` household, `$2` path, `$3`
-    /// the household's reader name, `$4` the token's hash, `$5` the version.
-    fn query<'q>(&'q self, text: &'q str) -> Query<'q, Any, AnyArguments<'q>> {
-        let q = sqlx::query(text)
-            .bind(self.h.to_string())
-            .bind(self.path.as_str())
-            .bind(HOUSEHOLD_READER)
-            .bind(self.hash.as_slice());
-        match self.version {
-            Some(v) => q.bind(v),
-            None => q,
-        }
-    }
-}
-
-/// A statement's text for the newest version and for an exact one, each
-/// built the first time it is needed.
-struct Texts([OnceLock<String>; 2]);
-
-impl Texts {
-    const fn new() -> Self {
-        Self([OnceLock::new(), OnceLock::new()])
-    }
-
-    fn get(&'static self, exact: bool, build: fn(bool) -> String) -> &'static str {
-        self.0[usize::from(exact)].get_or_init(|| build(exact))
-    }
-}
-
 /// The version columns of `field_versions v` joined with its writer's
 /// grant, named as `fields::info` reads them.
 const VERSION: &[(&str, &str)] = &[
@@ -169,19 +138,6 @@ const VERSION: &[(&str, &str)] = &[
     ("signature", "v.signature"),
     ("writer_grant_jws", "wg.jws"),
 ];
-
-/// The asked version of `$2` in household `$1` as a subquery of `columns`:
-/// the newest (`exact == false`) or version `$5`.
-fn version_of(exact: bool, columns: &str) -> String {
-    let which = if exact {
-        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
-    } else {
-        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
-    };
-    format!(
-        "(SELECT {columns} FROM field_versions f WHERE f.household_id = $1 AND f.path = $2 {which})"
-    )
-}
 
 /// The version `v`'s writer grant (`wg`), its household envelope (`eh`,
 /// `reader` being the parameter with the household's reader name) and the

@@ -26,18 +26,18 @@
 //! token. (Three lookups of the token, one per use, cost PostgreSQL about
 //! 7 % more start-up per read; BENCHMARKS.md.)
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use kluis_policy::PrincipalId;
-use sqlx::any::AnyRow;
-use sqlx::AnyConnection;
-use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
 
-use super::super::fields;
+use super::super::fields::{self, HOUSEHOLD_READER};
 use super::super::grants;
 use super::super::policy_cache::Policy;
 use super::super::StoreError;
-use super::{joins_of_v, private_author, readable, version_of, Asked, Field, Texts, VERSION};
+use super::{joins_of_v, private_author, readable, Asked, Field, VERSION};
 
 /// Row kinds (column `k`), in the order the statement returns them.
 const FIELD: i64 = 0;
@@ -94,6 +94,47 @@ const COLUMNS: &[(&str, &str)] = &[
     ("disabled_ms", "BIGINT"),
     ("policy_gen", "BIGINT"),
 ];
+
+/// A statement's text for the newest version and for an exact one, each
+/// built the first time it is needed.
+struct Texts([OnceLock<String>; 2]);
+
+impl Texts {
+    const fn new() -> Self {
+        Self([OnceLock::new(), OnceLock::new()])
+    }
+
+    fn get(&'static self, exact: bool, build: fn(bool) -> String) -> &'static str {
+        self.0[usize::from(exact)].get_or_init(|| build(exact))
+    }
+}
+
+/// The asked version of `$2` in household `$1` as a subquery of `columns`:
+/// the newest (`exact == false`) or version `$5`.
+fn version_of(exact: bool, columns: &str) -> String {
+    let which = if exact {
+        "AND f.version = $5 ORDER BY f.key_gen DESC LIMIT 1"
+    } else {
+        "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1"
+    };
+    format!(
+        "(SELECT {columns} FROM field_versions f WHERE f.household_id = $1 AND f.path = $2 {which})"
+    )
+}
+
+/// `text` with what is `asked` bound: `$1` household, `$2` path, `$3` the
+/// household's reader name, `$4` the token's hash, `$5` the version.
+fn bind<'q>(asked: &'q Asked, text: &'q str) -> Query<'q, Any, AnyArguments<'q>> {
+    let q = sqlx::query(text)
+        .bind(asked.h.to_string())
+        .bind(asked.path.as_str())
+        .bind(HOUSEHOLD_READER)
+        .bind(asked.hash.as_slice());
+    match asked.version {
+        Some(v) => q.bind(v),
+        None => q,
+    }
+}
 
 /// The caller's id: the person of the token whose hash is `$4` (the `WITH`
 /// clause's `t`, see `statement`).
@@ -198,7 +239,7 @@ static TEXT: Texts = Texts::new();
 /// Run the whole statement on `conn` for what is `asked`.
 pub async fn run(conn: &mut AnyConnection, asked: &Asked) -> Result<Whole, StoreError> {
     let version = asked.version;
-    let q = asked.query(TEXT.get(version.is_some(), statement));
+    let q = bind(asked, TEXT.get(version.is_some(), statement));
     let rows = q.fetch_all(conn).await?;
     let mut found = None;
     // `Some` once the NEWEST row was seen: that version's private author.
