@@ -91,7 +91,10 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
         let Some(inner) = state.upgrade() else { break };
         let state = AppState::from_inner(inner);
         state.metrics.read_batch(batch.len());
-        match commit(&state, &batch).await {
+        let started = std::time::Instant::now();
+        let committed = commit(&state, &batch).await;
+        state.metrics.read_commit(started.elapsed().as_secs_f64());
+        match committed {
             Ok(outcomes) => {
                 for (p, allowed) in batch.into_iter().zip(outcomes) {
                     let _ = p.reply.send(Ok(allowed));

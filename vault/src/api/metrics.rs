@@ -41,6 +41,9 @@ pub struct Metrics {
     /// Reads per group commit (`api::log_writer`): how many readers share
     /// one fsync. `kluis bench` reports its mean beside the read figures.
     read_batches: Histogram,
+    /// How long each group commit took, from `BEGIN` to the confirmed
+    /// `COMMIT`: what a logged read waits for, besides its own statement.
+    read_commit_seconds: Histogram,
     /// Field reads by where their members and grants came from: the policy
     /// cache or the whole statement (`store::policy_cache`).
     read_policy: Family<SourceLabels, Counter>,
@@ -68,6 +71,12 @@ impl Metrics {
             "Read log entries committed together by the group-commit writer",
             read_batches.clone(),
         );
+        let read_commit_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 14));
+        registry.register(
+            "read_log_commit_seconds",
+            "Time the group-commit writer took to commit one batch of read log entries",
+            read_commit_seconds.clone(),
+        );
         let read_policy = Family::<SourceLabels, Counter>::default();
         registry.register(
             "field_read_policy",
@@ -85,6 +94,7 @@ impl Metrics {
             requests,
             latency,
             read_batches,
+            read_commit_seconds,
             read_policy,
             read_statement_reads,
         }
@@ -93,6 +103,11 @@ impl Metrics {
     /// One group commit of `entries` read log entries.
     pub fn read_batch(&self, entries: usize) {
         self.read_batches.observe(entries as f64);
+    }
+
+    /// One group commit that took `seconds` (whether it succeeded or not).
+    pub fn read_commit(&self, seconds: f64) {
+        self.read_commit_seconds.observe(seconds);
     }
 
     /// One field read whose members and grants came from the policy cache

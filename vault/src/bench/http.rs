@@ -135,7 +135,8 @@ async fn measure(
         trivial = trivial.max(t.rate);
     }
     let after = batches(&http, url).await?;
-    let per_commit = (after.0 - before.0) / (after.1 - before.1);
+    let per_commit = (after.entries - before.entries) / (after.commits - before.commits);
+    let commit_ms = 1000.0 * (after.seconds - before.seconds) / (after.commits - before.commits);
     let mut figure = Figure::new(
         name,
         "requests/s",
@@ -143,20 +144,29 @@ async fn measure(
         trivial,
         format!(
             "authorised, logged field reads over HTTP, {concurrency} concurrent \
-             ({per_commit:.1} reads per log commit)"
+             ({per_commit:.1} reads per log commit of {commit_ms:.1} ms)"
         ),
         "GET /healthz on the same server, same load generator",
     );
     figure.per_commit = Some(per_commit);
+    figure.commit_ms = Some(commit_ms);
     reads.latencies_ms.sort_by(f64::total_cmp);
     figure.p50_ms = Some(percentile(&reads.latencies_ms, 0.50));
     figure.p99_ms = Some(percentile(&reads.latencies_ms, 0.99));
     Ok(figure)
 }
 
-/// The server's group-commit counters from `GET /metrics`: read log
-/// entries committed, and commits (`api::log_writer`).
-async fn batches(http: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64)> {
+/// The server's group-commit counters from `GET /metrics`
+/// (`api::log_writer`).
+struct Commits {
+    /// Read log entries committed.
+    entries: f64,
+    commits: f64,
+    /// Time spent committing, summed over the commits.
+    seconds: f64,
+}
+
+async fn batches(http: &reqwest::Client, url: &str) -> anyhow::Result<Commits> {
     let text = http
         .get(format!("{url}/metrics"))
         .send()
@@ -169,10 +179,11 @@ async fn batches(http: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64)
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
             .ok_or_else(|| anyhow::anyhow!("/metrics has no {name}"))
     };
-    Ok((
-        value("kluis_read_log_batch_entries_sum")?,
-        value("kluis_read_log_batch_entries_count")?,
-    ))
+    Ok(Commits {
+        entries: value("kluis_read_log_batch_entries_sum")?,
+        commits: value("kluis_read_log_batch_entries_count")?,
+        seconds: value("kluis_read_log_commit_seconds_sum")?,
+    })
 }
 
 /// The `p` quantile (0..=1) of sorted latencies; NaN when there are none.

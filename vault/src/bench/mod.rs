@@ -71,6 +71,8 @@ pub struct Figure {
     pub p99_ms: Option<f64>,
     /// Reads per log commit (group commit), for the HTTP read figures.
     pub per_commit: Option<f64>,
+    /// Mean time of one log commit (ms), for the HTTP read figures.
+    pub commit_ms: Option<f64>,
 }
 
 impl Figure {
@@ -92,6 +94,7 @@ impl Figure {
             p50_ms: None,
             p99_ms: None,
             per_commit: None,
+            commit_ms: None,
         }
     }
 
@@ -115,6 +118,9 @@ impl Figure {
         }
         if let Some(n) = self.per_commit {
             v["reads_per_commit"] = n.into();
+        }
+        if let Some(ms) = self.commit_ms {
+            v["commit_ms"] = ms.into();
         }
         v
     }

@@ -8,6 +8,8 @@
 //! transaction that begins with reads and later writes can fail to upgrade
 //! under WAL, one that begins with a write simply waits its turn.
 
+use std::sync::OnceLock;
+
 use kluis_audit::{Entry, Frontier};
 use sqlx::Row;
 
@@ -18,8 +20,8 @@ use super::{Store, StoreError, Tx};
 ///
 /// Rows are written in multi-row INSERTs (`flush`) rather than one statement
 /// per entry: a batch of up to 512 reads logged by the group-commit writer,
-/// or the scale generator's 5000 entries, then cost a handful of statements
-/// instead of one round trip each. The buffer is written before the head is
+/// or the scale generator's 5000 entries, then cost one statement per 128
+/// rows instead of one round trip each. The buffer is written before the head is
 /// (`finish`) and whenever the transaction is handed out for anything else
 /// (`settle`, called by `api::record::LoggedTx::tx`), so no statement in the
 /// transaction ever sees the log half-written; readers outside it see only
@@ -140,51 +142,92 @@ const FLUSH_AT: usize = 1024;
 /// engines' limits on bound parameters (SQLite 32 766, PostgreSQL 65 535).
 const CHUNK: usize = 128;
 
-/// Write the buffered rows. The rows go out in chunks of 128, 64, …, 1
-/// (the binary digits of the count), so at most eight distinct statements
-/// ever exist and each connection's prepared-statement cache holds them all.
+/// Write the buffered rows: one statement per 128.
 pub async fn flush(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
-    let nodes = std::mem::take(&mut head.nodes);
-    super::log_nodes::insert(tx, &nodes).await?;
-    let mut rows = std::mem::take(&mut head.pending).into_iter();
-    let mut left = rows.len();
-    while left > 0 {
-        let n = if left >= CHUNK {
-            CHUNK
-        } else {
-            1 << (usize::BITS - 1 - left.leading_zeros())
-        };
-        let sql = insert_sql(n);
-        let mut query = sqlx::query(&sql);
-        for row in rows.by_ref().take(n) {
-            query = query
-                .bind(row.seq)
-                .bind(row.household)
-                .bind(row.subject)
-                .bind(row.time_ms)
-                .bind(row.leaf)
-                .bind(row.payload);
-        }
-        query.execute(&mut **tx).await?;
-        left -= n;
+    write_nodes(tx, head).await?;
+    let mut rows = std::mem::take(&mut head.pending);
+    while !rows.is_empty() {
+        let chunk = rows.drain(..rows.len().min(CHUNK));
+        bind_rows(sqlx::query(insert_sql(chunk.len(), false)), chunk)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
 
-fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO log_entries (seq, household_id, subject_id, time_ms, leaf, payload) VALUES ",
-    );
-    for r in 0..rows {
-        let b = r * 6;
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        let params: Vec<String> = (1..=6).map(|i| format!("${}", b + i)).collect();
-        sql.push_str(&format!("({})", params.join(", ")));
-    }
-    sql
+async fn write_nodes(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
+    let nodes = std::mem::take(&mut head.nodes);
+    super::log_nodes::insert(tx, &nodes).await
 }
+
+/// The statement that inserts up to `rows` rows, and with `head` also
+/// writes the new tree head (`$1` size, `$2` frontier; PostgreSQL only).
+///
+/// Why padded: a statement exists per size class (1, 2, 4, … 128 rows),
+/// not per count, so at most sixteen texts ever exist and every
+/// connection's prepared-statement cache holds them all; a batch of 26
+/// reads is one statement of 32 rows, 6 of them all `NULL` and filtered
+/// out by the `WHERE`. The rows are a `VALUES` list, whose columns both
+/// engines name `column1`, `column2`, ….
+fn insert_sql(rows: usize, head: bool) -> &'static str {
+    static TEXT: [[OnceLock<String>; CLASSES]; 2] =
+        [const { [const { OnceLock::new() }; CLASSES] }; 2];
+    let class = rows.max(1).next_power_of_two().trailing_zeros() as usize;
+    TEXT[usize::from(head)][class].get_or_init(|| {
+        let first = if head { 3 } else { 1 };
+        let values: Vec<String> = (0..1usize << class)
+            .map(|r| {
+                let b = first + r * 6;
+                let params: Vec<String> = (b..b + 6).map(|i| format!("${i}")).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let insert = format!(
+            "INSERT INTO log_entries (seq, household_id, subject_id, time_ms, leaf, payload) \
+             SELECT * FROM (VALUES {}) AS v WHERE v.column1 IS NOT NULL",
+            values.join(", ")
+        );
+        if head {
+            format!("WITH e AS ({insert}) {HEAD_UPDATE}")
+        } else {
+            insert
+        }
+    })
+}
+
+/// Size classes of `insert_sql`: 1, 2, 4, … `CHUNK` rows.
+const CLASSES: usize = CHUNK.trailing_zeros() as usize + 1;
+
+const HEAD_UPDATE: &str = "UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1";
+
+/// Bind `rows`, then `NULL`s up to the statement's size class.
+fn bind_rows<'q>(
+    mut query: AnyQuery<'q>,
+    rows: impl ExactSizeIterator<Item = PendingRow>,
+) -> AnyQuery<'q> {
+    let (count, class) = (rows.len(), rows.len().max(1).next_power_of_two());
+    for row in rows {
+        query = query
+            .bind(row.seq)
+            .bind(row.household)
+            .bind(row.subject)
+            .bind(row.time_ms)
+            .bind(row.leaf)
+            .bind(row.payload);
+    }
+    for _ in count..class {
+        query = query
+            .bind(None::<i64>)
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind(None::<i64>)
+            .bind(None::<Vec<u8>>)
+            .bind(None::<Vec<u8>>);
+    }
+    query
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Write what is buffered: call before the transaction is used for
 /// anything but appends, since another statement may read the log's rows.
@@ -194,11 +237,33 @@ pub async fn settle(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
 
 /// Write the buffered rows and the new head. Call once, after the last
 /// append, before commit.
+///
+/// On PostgreSQL the last rows and the head go in one statement (a
+/// data-modifying `WITH`): the group-commit writer's readers wait for every
+/// round trip of its commit. SQLite has no such `WITH`, and its statements
+/// never cross a socket.
 pub async fn finish(tx: &mut Tx, head: &mut Head) -> Result<(), StoreError> {
+    let size = head.size as i64;
+    let frontier = head.frontier.to_bytes();
+    if tx.backend_name() != "PostgreSQL" || head.pending.is_empty() {
+        flush(tx, head).await?;
+        sqlx::query(HEAD_UPDATE)
+            .bind(size)
+            .bind(frontier)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    // All but the last (at most `CHUNK`) rows first, then the rest with
+    // the head.
+    let mut rows = std::mem::take(&mut head.pending);
+    let last = rows.split_off((rows.len() - 1) / CHUNK * CHUNK);
+    head.pending = rows;
     flush(tx, head).await?;
-    sqlx::query("UPDATE log_head SET size = $1, frontier = $2 WHERE id = 1")
-        .bind(head.size as i64)
-        .bind(head.frontier.to_bytes())
+    let query = sqlx::query(insert_sql(last.len(), true))
+        .bind(size)
+        .bind(frontier);
+    bind_rows(query, last.into_iter())
         .execute(&mut **tx)
         .await?;
     Ok(())

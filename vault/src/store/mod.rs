@@ -31,6 +31,7 @@ pub mod retention;
 pub mod rotation;
 pub mod sessions;
 pub mod transaction;
+mod writer_conn;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -63,8 +64,8 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     /// One connection for the read log's group-commit writer
-    /// (`api::log_writer`) and nothing else.
-    writer: AnyPool,
+    /// (`api::log_writer`) and nothing else (`writer_conn`).
+    writer: Arc<writer_conn::WriterConn>,
     /// The tasks and connections that run the field read's statement
     /// (`read_snapshot::lanes`).
     lanes: Arc<read_snapshot::Lanes>,
@@ -95,7 +96,7 @@ impl Store {
         let pool = connect(backend, options.clone(), max).await?;
         // The group-commit writer's own connection (`begin_writer`), so its
         // commit never queues behind the readers it is about to release.
-        let writer = connect(backend, options.clone(), 1).await?;
+        let writer = Arc::new(writer_conn::WriterConn::new(options.clone(), backend));
         let store = Self {
             pool,
             writer,
@@ -155,31 +156,32 @@ impl Store {
     /// group-commit writer. With 64 readers in flight the shared pool has
     /// a queue of them; the one commit that releases them all goes first.
     pub async fn begin_writer(&self) -> Result<Tx, StoreError> {
-        let conn = match self.acquire_from(&self.writer).await {
-            Ok(conn) => conn,
+        let setup = self.page_limit_pragma();
+        match self.writer.begin(setup.as_deref()).await {
+            Ok(held) => Ok(Tx::begun_on_writer(held, self.health.clone())),
             Err(e) => {
                 if let StoreError::Unavailable(e) = &e {
                     self.health.failed(e);
                 }
-                return Err(e);
+                Err(e)
             }
-        };
-        Tx::begin(conn, self.health.clone()).await
+        }
     }
 
     /// A pooled connection, with the test page limit applied if one is set.
     async fn acquire(&self) -> Result<PoolConnection<Any>, StoreError> {
-        self.acquire_from(&self.pool).await
-    }
-
-    async fn acquire_from(&self, pool: &AnyPool) -> Result<PoolConnection<Any>, StoreError> {
-        let mut conn = pool.acquire().await?;
-        let limit = self.page_limit.load(Ordering::Relaxed);
-        if limit != 0 && self.backend == Backend::Sqlite {
-            conn.execute(format!("PRAGMA max_page_count = {limit}").as_str())
-                .await?;
+        let mut conn = self.pool.acquire().await?;
+        if let Some(pragma) = self.page_limit_pragma() {
+            conn.execute(pragma.as_str()).await?;
         }
         Ok(conn)
+    }
+
+    /// The statement that applies the test page limit, if one is set.
+    fn page_limit_pragma(&self) -> Option<String> {
+        let limit = self.page_limit.load(Ordering::Relaxed);
+        (limit != 0 && self.backend == Backend::Sqlite)
+            .then(|| format!("PRAGMA max_page_count = {limit}"))
     }
 
     /// How the latest transactions ended (for `/readyz`).

@@ -34,6 +34,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Executor};
 
 use super::health::Health;
+use super::writer_conn::Held;
 use super::StoreError;
 
 /// How long an unfinished transaction's rollback may take before its
@@ -45,8 +46,29 @@ const ROLLBACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// Derefs to the connection, so queries run on it as `&mut **tx`.
 pub struct Tx {
     /// `None` only once the transaction has ended.
-    conn: Option<PoolConnection<Any>>,
+    conn: Option<Conn>,
     health: Arc<Health>,
+}
+
+/// Where a transaction's connection comes from, and goes back to.
+enum Conn {
+    /// The shared pool.
+    Pooled(PoolConnection<Any>),
+    /// The group-commit writer's own connection (`writer_conn`), always
+    /// `Some` while the transaction is open.
+    Writer(Held),
+}
+
+impl Conn {
+    /// Make sure the connection is never used again once released.
+    fn give_up(&mut self) {
+        match self {
+            Conn::Pooled(conn) => conn.close_on_drop(),
+            // Dropping a connection closes its socket; the database then
+            // ends its session and rolls back what was open.
+            Conn::Writer(held) => drop(held.take()),
+        }
+    }
 }
 
 impl Tx {
@@ -61,9 +83,19 @@ impl Tx {
             return Err(e.into());
         }
         Ok(Self {
-            conn: Some(conn),
+            conn: Some(Conn::Pooled(conn)),
             health,
         })
+    }
+
+    /// A transaction already begun on the writer's own connection
+    /// (`writer_conn::WriterConn::begin`).
+    pub(super) fn begun_on_writer(held: Held, health: Arc<Health>) -> Self {
+        debug_assert!(held.is_some());
+        Self {
+            conn: Some(Conn::Writer(held)),
+            health,
+        }
     }
 
     /// Commit. `Ok` means the database confirmed the commit, so the changes
@@ -73,7 +105,7 @@ impl Tx {
     /// (PostgreSQL over a network), the change may have been saved, and only
     /// a retry with the same `Idempotency-Key` tells.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        let conn = self.conn.as_mut().expect("an open transaction");
+        let conn: &mut AnyConnection = &mut self;
         match conn.execute("COMMIT").await {
             Ok(_) => {
                 // Ended: the connection goes back to the pool as it is.
@@ -101,16 +133,17 @@ impl Tx {
 
 /// Roll back a transaction whose state is not known, and pool its
 /// connection again only if the database confirms the rollback.
-async fn end_unfinished(mut conn: PoolConnection<Any>) {
-    match tokio::time::timeout(ROLLBACK_TIMEOUT, conn.execute("ROLLBACK")).await {
+async fn end_unfinished(mut conn: Conn) {
+    let rollback = (&mut *conn as &mut AnyConnection).execute("ROLLBACK");
+    match tokio::time::timeout(ROLLBACK_TIMEOUT, rollback).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "rollback failed; closing the connection");
-            conn.close_on_drop();
+            conn.give_up();
         }
         Err(_) => {
             tracing::warn!("rollback did not finish in time; closing the connection");
-            conn.close_on_drop();
+            conn.give_up();
         }
     }
 }
@@ -125,8 +158,27 @@ impl Drop for Tx {
                 Ok(runtime) => {
                     runtime.spawn(end_unfinished(conn));
                 }
-                Err(_) => conn.close_on_drop(),
+                Err(_) => conn.give_up(),
             }
+        }
+    }
+}
+
+impl Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Writer(held) => held.as_ref().expect("the writer's connection"),
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Writer(held) => held.as_mut().expect("the writer's connection"),
         }
     }
 }
