@@ -80,5 +80,12 @@ fn quick_bench_reports_every_figure() {
         assert!(http["p50_ms"].as_f64() <= http["p99_ms"].as_f64());
         let per_commit = http["reads_per_commit"].as_f64().expect("reads per commit");
         assert!(per_commit >= 1.0, "{name}: {per_commit} reads per commit");
+        // A commit is a round trip to the disk at least: never free, and
+        // never near the bench's own 30 s request time-out.
+        let commit_ms = http["commit_ms"].as_f64().expect("commit time");
+        assert!(
+            commit_ms > 0.0 && commit_ms < 30_000.0,
+            "{name}: {commit_ms} ms per commit"
+        );
     }
 }
