@@ -111,3 +111,100 @@ async fn reads_survive_the_database_closing_their_connections() {
     db.close().await;
     server.stop().await;
 }
+
+/// A database that stops answering on the connections kluis holds, without
+/// closing them (a stalled server, a network path that drops everything):
+/// no error ever comes on those connections, so only kluis's own time-outs
+/// free them. The read lanes and the group-commit writer give such a
+/// connection up after their wait and connect anew, so once new connections
+/// work, reads are served again, each with its entry in a log that still
+/// verifies. PostgreSQL only (SQLite has no connection to stall).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_recover_when_the_database_stops_answering_on_open_connections() {
+    let admin_url = match std::env::var("KLUIS_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => url,
+        _ => {
+            eprintln!("skipped: PostgreSQL only (SQLite has no connection to stall)");
+            return;
+        }
+    };
+    let upstream = reqwest::Url::parse(&admin_url).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        upstream.host_str().unwrap(),
+        upstream.port().unwrap_or(5432)
+    );
+    let proxy = common::db_proxy::FreezingProxy::start(upstream).await;
+    let proxy_addr = proxy.addr.clone();
+    let server = TestServer::spawn_with(move |config| {
+        let mut url = reqwest::Url::parse(config.db_url.as_deref().unwrap()).unwrap();
+        let (host, port) = proxy_addr.split_once(':').unwrap();
+        url.set_host(Some(host)).unwrap();
+        url.set_port(Some(port.parse().unwrap())).unwrap();
+        config.db_url = Some(url.to_string());
+    })
+    .await;
+    let admin = server.admin().await;
+    let anna = server
+        .enrol(&admin, kluis_vault::role::Role::Client, "Anna", None)
+        .await;
+    let auditor = server
+        .enrol(
+            &admin,
+            kluis_vault::role::Role::Auditor,
+            "Ada",
+            Some("Gemeente"),
+        )
+        .await;
+    let h = anna.client.create_household().await.unwrap();
+    let p = kluis_policy::FieldPath::parse("financien/situatie").unwrap();
+    anna.client.set_field(h, &p, b"schuld 1200").await.unwrap();
+    let read = || anna.client.get_field(h, &p, None);
+    // Several reads at once, so that every lane and the writer hold a
+    // connection through the proxy.
+    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
+    for r in [a, b, c, d] {
+        r.unwrap();
+    }
+
+    proxy.freeze();
+    let started = Instant::now();
+    let mut refused = 0;
+    let mut last = String::new();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "reads were still not served {:?} after the database stalled ({refused} refused, \
+             the last with: {last})",
+            started.elapsed()
+        );
+        match tokio::time::timeout(Duration::from_secs(40), read()).await {
+            Ok(Ok(field)) => {
+                assert_eq!(&field.value[..], b"schuld 1200");
+                break;
+            }
+            Ok(Err(e)) => (refused, last) = (refused + 1, format!("{e:#}")),
+            Err(_) => (refused, last) = (refused + 1, "no answer in 40 s".into()),
+        }
+        eprintln!("{:?}: {last}", started.elapsed());
+    }
+    assert!(refused > 0, "a read on a stalled connection was served");
+    // The shared pool gives up each stalled idle connection when its
+    // check-out ping times out (10 s), so other requests recover too.
+    let dir = tempfile::tempdir().unwrap();
+    loop {
+        match auditor
+            .client
+            .audit_verify(&dir.path().join("s"), |_, _| {})
+            .await
+        {
+            Ok(_) => break,
+            Err(e) => assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the log could not be verified {:?} after the stall: {e:#}",
+                started.elapsed()
+            ),
+        }
+    }
+    server.stop().await;
+}

@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod db_proxy;
 pub mod node;
 pub mod proxy;
 

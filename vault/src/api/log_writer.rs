@@ -29,6 +29,14 @@ use crate::store::{grants, StoreError};
 /// The most entries one commit takes.
 const MAX_BATCH: usize = 512;
 
+/// How long one commit may take. A database that stops answering without
+/// closing the connection sends no error; without a bound the writer, and
+/// every reader after it, would wait until the operating system gave up
+/// on the socket. After it the batch fails (each read gets 503, none is
+/// served), the transaction is dropped, and its connection is given up
+/// unless the database confirms a rollback (`store::transaction`).
+const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 struct Pending {
     record: Record,
     meta: RequestMeta,
@@ -92,7 +100,13 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
         let state = AppState::from_inner(inner);
         state.metrics.read_batch(batch.len());
         let started = std::time::Instant::now();
-        let committed = commit(&state, &batch).await;
+        let committed = tokio::time::timeout(COMMIT_WAIT, commit(&state, &batch))
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(sqlx::Error::Protocol(
+                    "the database did not answer the commit in time".into(),
+                )))
+            });
         state.metrics.read_commit(started.elapsed().as_secs_f64());
         match committed {
             Ok(outcomes) => {

@@ -79,28 +79,22 @@ impl WriterConn {
         Ok(held)
     }
 
-    /// One try; a failure gives the connection up.
+    /// One try; a failure gives the connection up. The connection is out of
+    /// the slot until `BEGIN` is confirmed, so a try that is cancelled (the
+    /// writer's time-out, `api::log_writer`) drops it too: a connection
+    /// that stopped answering is never handed to the next batch.
     async fn attempt(&self, held: &mut Held, setup: Option<&str>) -> Result<(), StoreError> {
-        let conn = match held.as_mut() {
+        let mut conn = match held.take() {
             Some(conn) => conn,
-            None => {
-                let made = tokio::time::timeout(WAIT, self.connect())
-                    .await
-                    .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))??;
-                held.insert(made)
-            }
+            None => tokio::time::timeout(WAIT, self.connect())
+                .await
+                .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))??,
         };
-        let begun = async {
-            if let Some(setup) = setup {
-                conn.execute(setup).await?;
-            }
-            conn.execute("BEGIN").await
+        if let Some(setup) = setup {
+            conn.execute(setup).await?;
         }
-        .await;
-        if let Err(e) = begun {
-            **held = None;
-            return Err(e.into());
-        }
+        conn.execute("BEGIN").await?;
+        **held = Some(conn);
         Ok(())
     }
 

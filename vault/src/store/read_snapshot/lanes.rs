@@ -20,8 +20,11 @@
 //! while it was idle (a restart, `pg_terminate_backend`) fails its next
 //! statement; the batch then runs once more on a new connection, where the
 //! pool would have found out with a ping. Only reads, so running them again
-//! changes nothing. The tasks end when the store closes (`close`), after
-//! answering what is already queued.
+//! changes nothing. A statement that gets no answer within 10 s (a
+//! database that stalls without closing the connection) fails the same
+//! way, without the second try: its readers have stopped waiting. The
+//! tasks end when the store closes (`close`), after answering what is
+//! already queued.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,8 +49,8 @@ fn lanes() -> usize {
 }
 
 /// How long a read waits for a place in the queue, and then for its
-/// answer; and how long a lane waits for a new connection: the pool's
-/// `acquire_timeout` (`store::connect`).
+/// answer; how long a lane waits for a new connection (the pool's
+/// `acquire_timeout`, `store::connect`) and for a statement's answer.
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Reads that may wait at once; beyond that a read waits for a place.
@@ -195,9 +198,14 @@ async fn run(
 ) -> Result<Vec<Result<Field, StoreError>>, StoreError> {
     let reused = conn.is_some();
     match attempt(shared, conn, asked).await {
-        Err(_) if reused => attempt(shared, conn, asked).await,
+        // After a time-out the readers have stopped waiting (`WAIT`).
+        Err(e) if reused && !timed_out(&e) => attempt(shared, conn, asked).await,
         done => done,
     }
+}
+
+fn timed_out(e: &StoreError) -> bool {
+    matches!(e, StoreError::Unavailable(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// One try; a failure drops the connection.
@@ -215,7 +223,20 @@ async fn attempt(
             conn.insert(made)
         }
     };
-    let done = batch::run(c, shared.backend, asked).await;
+    // A database that stops answering without closing the connection (a
+    // stalled server, a network path that drops everything) sends no
+    // error, so the wait is bounded here; the connection, in an unknown
+    // state, is given up like any that failed (`tests/readiness.rs`).
+    let done = tokio::time::timeout(WAIT, batch::run(c, shared.backend, asked))
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(sqlx::Error::Io(
+                std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the database did not answer the read in time",
+                ),
+            )))
+        });
     if done.is_err() {
         *conn = None;
     }
