@@ -82,18 +82,8 @@ async fn reads_survive_the_database_closing_their_connections() {
         return;
     }
     let admin = server.admin().await;
-    let anna = server
-        .enrol(&admin, kluis_vault::role::Role::Client, "Anna", None)
-        .await;
-    let h = anna.client.create_household().await.unwrap();
-    let p = kluis_policy::FieldPath::parse("financien/situatie").unwrap();
-    anna.client.set_field(h, &p, b"schuld 1200").await.unwrap();
+    let (anna, h, p) = anna_reading(&server, &admin).await;
     let read = || anna.client.get_field(h, &p, None);
-    // Several reads at once, so that several lanes hold a connection.
-    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
-    for r in [a, b, c, d] {
-        r.unwrap();
-    }
     let db = server.db().await;
     let ended: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -145,9 +135,8 @@ async fn reads_recover_when_the_database_stops_answering_on_open_connections() {
     })
     .await;
     let admin = server.admin().await;
-    let anna = server
-        .enrol(&admin, kluis_vault::role::Role::Client, "Anna", None)
-        .await;
+    // Every lane and the writer now hold a connection through the proxy.
+    let (anna, h, p) = anna_reading(&server, &admin).await;
     let auditor = server
         .enrol(
             &admin,
@@ -156,17 +145,7 @@ async fn reads_recover_when_the_database_stops_answering_on_open_connections() {
             Some("Gemeente"),
         )
         .await;
-    let h = anna.client.create_household().await.unwrap();
-    let p = kluis_policy::FieldPath::parse("financien/situatie").unwrap();
-    anna.client.set_field(h, &p, b"schuld 1200").await.unwrap();
     let read = || anna.client.get_field(h, &p, None);
-    // Several reads at once, so that every lane and the writer hold a
-    // connection through the proxy.
-    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
-    for r in [a, b, c, d] {
-        r.unwrap();
-    }
-
     proxy.freeze();
     let started = Instant::now();
     let mut refused = 0;
@@ -207,4 +186,28 @@ async fn reads_recover_when_the_database_stops_answering_on_open_connections() {
         }
     }
     server.stop().await;
+}
+
+/// Anna, her household with one field, and four reads of it at once, so
+/// that the read lanes and the log writer each hold a connection.
+async fn anna_reading(
+    server: &TestServer,
+    admin: &common::User,
+) -> (
+    common::User,
+    kluis_policy::HouseholdId,
+    kluis_policy::FieldPath,
+) {
+    let anna = server
+        .enrol(admin, kluis_vault::role::Role::Client, "Anna", None)
+        .await;
+    let h = anna.client.create_household().await.unwrap();
+    let p = kluis_policy::FieldPath::parse("financien/situatie").unwrap();
+    anna.client.set_field(h, &p, b"schuld 1200").await.unwrap();
+    let read = || anna.client.get_field(h, &p, None);
+    let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
+    for r in [a, b, c, d] {
+        r.unwrap();
+    }
+    (anna, h, p)
 }
