@@ -102,11 +102,7 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
         let started = std::time::Instant::now();
         let committed = tokio::time::timeout(COMMIT_WAIT, commit(&state, &batch))
             .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::Unavailable(sqlx::Error::Protocol(
-                    "the database did not answer the commit in time".into(),
-                )))
-            });
+            .unwrap_or_else(|_| Err(StoreError::no_answer("the commit")));
         state.metrics.read_commit(started.elapsed().as_secs_f64());
         match committed {
             Ok(outcomes) => {

@@ -116,7 +116,7 @@ async fn measure(
         latencies_ms: Vec::new(),
     };
     let mut trivial = 0f64;
-    let before = batches(&http, url).await?;
+    let before = commit_counters(&http, url).await?;
     let rounds = budget.rounds.min(2);
     for _ in 0..rounds {
         let r = load(
@@ -134,7 +134,7 @@ async fn measure(
         let t = load(&http, &health, None, budget.http / rounds, concurrency).await?;
         trivial = trivial.max(t.rate);
     }
-    let after = batches(&http, url).await?;
+    let after = commit_counters(&http, url).await?;
     let per_commit = (after.entries - before.entries) / (after.commits - before.commits);
     let commit_ms = 1000.0 * (after.seconds - before.seconds) / (after.commits - before.commits);
     let mut figure = Figure::new(
@@ -166,7 +166,7 @@ struct Commits {
     seconds: f64,
 }
 
-async fn batches(http: &reqwest::Client, url: &str) -> anyhow::Result<Commits> {
+async fn commit_counters(http: &reqwest::Client, url: &str) -> anyhow::Result<Commits> {
     let text = http
         .get(format!("{url}/metrics"))
         .send()

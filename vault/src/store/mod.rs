@@ -80,6 +80,23 @@ pub struct Store {
     page_limit: Arc<AtomicU64>,
 }
 
+impl StoreError {
+    /// The database sent nothing within a wait kluis bounds itself: a
+    /// statement or commit on a connection that stalled without closing.
+    pub(crate) fn no_answer(what: &str) -> Self {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("the database did not answer {what} in time"),
+        );
+        StoreError::Unavailable(sqlx::Error::Io(e))
+    }
+
+    /// Whether this is `no_answer`.
+    pub(crate) fn is_no_answer(&self) -> bool {
+        matches!(self, StoreError::Unavailable(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut)
+    }
+}
+
 impl Store {
     /// Connect and bring the schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
@@ -218,6 +235,25 @@ async fn connect(
         .after_connect(move |conn, _meta| Box::pin(async move { prepare(conn, backend).await }))
         .connect_with(options)
         .await
+}
+
+/// One connection outside the pool (a read lane's, the log writer's), set
+/// up as the pool's are; if it is not made within `wait`, the pool's
+/// time-out error.
+pub(crate) async fn connect_alone(
+    options: &AnyConnectOptions,
+    backend: Backend,
+    wait: Duration,
+) -> Result<AnyConnection, StoreError> {
+    let made = async {
+        let mut conn = sqlx::ConnectOptions::connect(options).await?;
+        prepare(&mut conn, backend).await?;
+        Ok::<_, sqlx::Error>(conn)
+    };
+    match tokio::time::timeout(wait, made).await {
+        Ok(made) => Ok(made?),
+        Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+    }
 }
 
 /// Set up a new connection. On SQLite: WAL lets readers run beside the one

@@ -108,7 +108,8 @@ impl Tx {
         let conn: &mut AnyConnection = &mut self;
         match conn.execute("COMMIT").await {
             Ok(_) => {
-                // Ended: the connection goes back to the pool as it is.
+                // Ended: the connection goes back (to the pool, or to the
+                // writer's slot) as it is.
                 self.conn = None;
                 self.health.committed();
                 Ok(())

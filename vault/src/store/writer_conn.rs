@@ -25,10 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyConnectOptions;
-use sqlx::{AnyConnection, ConnectOptions, Connection, Executor};
+use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::{prepare, Backend, StoreError};
+use super::{connect_alone, Backend, StoreError};
 
 /// How long a batch waits for the connection, or for a new one to be made:
 /// the pool's `acquire_timeout` (`store::connect`).
@@ -86,9 +86,7 @@ impl WriterConn {
     async fn attempt(&self, held: &mut Held, setup: Option<&str>) -> Result<(), StoreError> {
         let mut conn = match held.take() {
             Some(conn) => conn,
-            None => tokio::time::timeout(WAIT, self.connect())
-                .await
-                .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))??,
+            None => connect_alone(&self.options, self.backend, WAIT).await?,
         };
         if let Some(setup) = setup {
             conn.execute(setup).await?;
@@ -96,12 +94,6 @@ impl WriterConn {
         conn.execute("BEGIN").await?;
         **held = Some(conn);
         Ok(())
-    }
-
-    async fn connect(&self) -> Result<AnyConnection, StoreError> {
-        let mut conn = self.options.connect().await?;
-        prepare(&mut conn, self.backend).await?;
-        Ok(conn)
     }
 
     /// Take no more batches; close the connection once the batch that

@@ -30,11 +30,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::any::AnyConnectOptions;
-use sqlx::{AnyConnection, ConnectOptions, Connection};
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::super::{prepare, Backend, StoreError};
+use super::super::{connect_alone, Backend, StoreError};
 use super::{batch, Asked, Field};
 
 /// How many lanes: one per core, at least 2 and at most 16. A lane that
@@ -199,13 +199,9 @@ async fn run(
     let reused = conn.is_some();
     match attempt(shared, conn, asked).await {
         // After a time-out the readers have stopped waiting (`WAIT`).
-        Err(e) if reused && !timed_out(&e) => attempt(shared, conn, asked).await,
+        Err(e) if reused && !e.is_no_answer() => attempt(shared, conn, asked).await,
         done => done,
     }
-}
-
-fn timed_out(e: &StoreError) -> bool {
-    matches!(e, StoreError::Unavailable(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// One try; a failure drops the connection.
@@ -216,12 +212,7 @@ async fn attempt(
 ) -> Result<Vec<Result<Field, StoreError>>, StoreError> {
     let c = match conn {
         Some(c) => c,
-        None => {
-            let made = tokio::time::timeout(WAIT, connect(shared))
-                .await
-                .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))??;
-            conn.insert(made)
-        }
+        None => conn.insert(connect_alone(&shared.options, shared.backend, WAIT).await?),
     };
     // A database that stops answering without closing the connection (a
     // stalled server, a network path that drops everything) sends no
@@ -229,22 +220,9 @@ async fn attempt(
     // state, is given up like any that failed (`tests/readiness.rs`).
     let done = tokio::time::timeout(WAIT, batch::run(c, shared.backend, asked))
         .await
-        .unwrap_or_else(|_| {
-            Err(StoreError::Unavailable(sqlx::Error::Io(
-                std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "the database did not answer the read in time",
-                ),
-            )))
-        });
+        .unwrap_or_else(|_| Err(StoreError::no_answer("the read")));
     if done.is_err() {
         *conn = None;
     }
     done
-}
-
-async fn connect(shared: &Shared) -> Result<AnyConnection, StoreError> {
-    let mut conn = shared.options.connect().await?;
-    prepare(&mut conn, shared.backend).await?;
-    Ok(conn)
 }
