@@ -37,26 +37,46 @@ use super::{joins_of_v, private_author, readable, Asked, Field, VERSION};
 /// to 8 (BENCHMARKS.md), so the bound is seldom reached.
 pub const MAX: usize = 16;
 
-/// The newest version of the field of `a` at or below the asked version
-/// (all of them when none is asked), as `alias`, joined when `on` holds.
-fn version_join(backend: Backend, alias: &str, below_asked: bool, on: &str) -> String {
-    let below = if below_asked {
-        "AND f.version <= COALESCE(a.version, 9223372036854775807) "
-    } else {
-        ""
+/// A version of the field of `a`, joined as `alias`: the one that is read
+/// (`Side::Read`), or the newest beside an older one asked by number
+/// (`Side::Newest`).
+fn version_join(backend: Backend, alias: &str, v: Side) -> String {
+    let (columns, gate, on) = match v {
+        Side::Read => (
+            "*",
+            "f.version <= COALESCE(a.version, 9223372036854775807) AND ",
+            "(a.version IS NULL OR v.version = a.version)",
+        ),
+        // Inside the subquery, not in `ON`: PostgreSQL then skips the
+        // lookup (a one-time filter) for a read of the newest version,
+        // the common case, instead of fetching the row and dropping it.
+        Side::Newest => (
+            "f.version, f.private_author",
+            "a.version IS NOT NULL AND ",
+            "TRUE",
+        ),
     };
-    let latest = "WHERE f.household_id = a.h AND f.path = a.path";
+    let latest = format!("WHERE {gate}f.household_id = a.h AND f.path = a.path");
     let order = "ORDER BY f.version DESC, f.key_gen DESC LIMIT 1";
     match backend {
         Backend::Postgres => format!(
-            "LEFT JOIN LATERAL (SELECT * FROM field_versions f {latest} {below}{order}) {alias} \
+            "LEFT JOIN LATERAL (SELECT {columns} FROM field_versions f {latest} {order}) {alias} \
              ON {on}"
         ),
         Backend::Sqlite => format!(
             "LEFT JOIN field_versions {alias} ON {alias}.rowid = \
-             (SELECT f.rowid FROM field_versions f {latest} {below}{order}) AND {on}"
+             (SELECT f.rowid FROM field_versions f {latest} {order}) AND {on}"
         ),
     }
+}
+
+/// Which version a `version_join` finds.
+#[derive(Clone, Copy)]
+enum Side {
+    /// The version read: the newest, or the one asked by number.
+    Read,
+    /// The newest version, needed only when an older one is asked.
+    Newest,
 }
 
 /// The statement for `n` reads. `$1` is the household's reader name; read
@@ -107,14 +127,9 @@ fn statement(backend: Backend, n: usize) -> String {
          {} {} {}",
         rows.join(", "),
         columns.join(", "),
-        version_join(
-            backend,
-            "v",
-            true,
-            "(a.version IS NULL OR v.version = a.version)"
-        ),
+        version_join(backend, "v", Side::Read),
         joins_of_v("$1", "t.principal_id"),
-        version_join(backend, "nv", false, "a.version IS NOT NULL"),
+        version_join(backend, "nv", Side::Newest),
     )
 }
 
