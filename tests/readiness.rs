@@ -184,6 +184,7 @@ async fn reads_recover_when_the_database_stops_answering_on_open_connections() {
                 started.elapsed()
             ),
         }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     server.stop().await;
 }

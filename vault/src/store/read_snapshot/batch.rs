@@ -37,12 +37,13 @@ use super::{joins_of_v, private_author, readable, Asked, Field, VERSION};
 /// to 8 (BENCHMARKS.md), so the bound is seldom reached.
 pub const MAX: usize = 16;
 
-/// A version of the field of `a`, joined as `alias`: the one that is read
-/// (`Side::Read`), or the newest beside an older one asked by number
-/// (`Side::Newest`).
-fn version_join(backend: Backend, alias: &str, v: Side) -> String {
-    let (columns, gate, on) = match v {
+/// A version of the field of `a`: the one that is read (`Side::Read`,
+/// joined as `v`), or the newest beside an older one asked by number
+/// (`Side::Newest`, as `nv`).
+fn version_join(backend: Backend, side: Side) -> String {
+    let (alias, columns, gate, on) = match side {
         Side::Read => (
+            "v",
             "*",
             "f.version <= COALESCE(a.version, 9223372036854775807) AND ",
             "(a.version IS NULL OR v.version = a.version)",
@@ -51,6 +52,7 @@ fn version_join(backend: Backend, alias: &str, v: Side) -> String {
         // lookup (a one-time filter) for a read of the newest version,
         // the common case, instead of fetching the row and dropping it.
         Side::Newest => (
+            "nv",
             "f.version, f.private_author",
             "a.version IS NOT NULL AND ",
             "TRUE",
@@ -127,9 +129,9 @@ fn statement(backend: Backend, n: usize) -> String {
          {} {} {}",
         rows.join(", "),
         columns.join(", "),
-        version_join(backend, "v", Side::Read),
+        version_join(backend, Side::Read),
         joins_of_v("$1", "t.principal_id"),
-        version_join(backend, "nv", Side::Newest),
+        version_join(backend, Side::Newest),
     )
 }
 
