@@ -96,6 +96,30 @@ impl TestServer {
         config.listen = "127.0.0.1:0".into();
         tune(&mut config);
         let clock = Clock::offset();
+        Self::serve(config, clock, dir, backend, db_url).await
+    }
+
+    /// A second server on the same database and data directory, serving
+    /// on a port of its own and sharing the first one's clock: another
+    /// process of the same deployment. Keep the first one running while
+    /// this one is used (it owns the temporary directory).
+    pub async fn beside(&self) -> Self {
+        let mut config = ServeConfig::new(self.data_dir.clone());
+        config.db_url = Some(self.db_url.clone());
+        config.listen = "127.0.0.1:0".into();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db_url = self.db_url.clone();
+        Self::serve(config, self.clock.clone(), dir, self.backend, db_url).await
+    }
+
+    async fn serve(
+        config: ServeConfig,
+        clock: Clock,
+        dir: tempfile::TempDir,
+        backend: &'static str,
+        db_url: String,
+    ) -> Self {
+        let data_dir = config.data_dir.clone();
         let app = Application::build(config, clock.clone())
             .await
             .expect("server starts");

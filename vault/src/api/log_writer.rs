@@ -12,6 +12,12 @@
 //! between must not slip through: the writer re-checks each grant-based
 //! read inside the batch transaction (where the log lock orders it against
 //! the revocation) and logs it as refused if its grant is no longer live.
+//!
+//! A read decided on what this process kept from the session's last read
+//! (`store::read_snapshot::recent`) comes with what it rested on; the
+//! writer confirms that in the same transaction, after the log lock, and a
+//! read that fails is neither logged nor served: its handler decides it
+//! again from the database.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -24,6 +30,7 @@ use super::record::{LoggedTx, Record, RequestMeta};
 use crate::server::state::Inner;
 use crate::server::AppState;
 use crate::store::principals::Principal;
+use crate::store::read_snapshot::{confirm, Confirm};
 use crate::store::{grants, StoreError};
 
 /// The most entries one commit takes.
@@ -42,7 +49,20 @@ struct Pending {
     meta: RequestMeta,
     caller: Principal,
     grant: Option<GrantId>,
-    reply: oneshot::Sender<Result<bool, String>>,
+    confirm: Option<Confirm>,
+    reply: oneshot::Sender<Result<Logged, String>>,
+}
+
+/// What became of a read handed to the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logged {
+    /// Logged as served: answer the caller.
+    Served,
+    /// The grant it rested on ended meanwhile; the refusal was logged.
+    Revoked,
+    /// It was decided on a kept read that no longer holds; nothing was
+    /// logged, and it must be decided again from the database.
+    Changed,
 }
 
 #[derive(Clone)]
@@ -55,33 +75,43 @@ impl LogWriter {
     /// server's state is dropped.
     pub fn spawn(state: Weak<Inner>) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(state, receiver));
+        let thread = std::thread::Builder::new()
+            .name("kluis-log-writer".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the log writer's runtime");
+                runtime.block_on(run(state, receiver));
+            });
+        thread.expect("the log writer's thread");
         Self { sender }
     }
 
-    /// Log an allowed read durably. `Ok(true)`: logged, answer the caller.
-    /// `Ok(false)`: the grant it rested on ended meanwhile; the refusal was
-    /// logged instead. `Err`: nothing could be logged, so nothing may be
-    /// served.
+    /// Log an allowed read durably, after confirming `confirm` when it was
+    /// decided on a kept read (`Logged`). `Err`: nothing could be logged,
+    /// so nothing may be served.
     pub async fn log_read(
         &self,
         record: Record,
         meta: RequestMeta,
         caller: Principal,
         grant: Option<GrantId>,
-    ) -> Result<bool, StoreError> {
+        confirm: Option<Confirm>,
+    ) -> Result<Logged, StoreError> {
         let (reply, answer) = oneshot::channel();
         let pending = Pending {
             record,
             meta,
             caller,
             grant,
+            confirm,
             reply,
         };
         let closed = || StoreError::Unavailable(sqlx::Error::PoolClosed);
         self.sender.send(pending).await.map_err(|_| closed())?;
         match answer.await.map_err(|_| closed())? {
-            Ok(allowed) => Ok(allowed),
+            Ok(logged) => Ok(logged),
             Err(e) => Err(StoreError::Unavailable(sqlx::Error::Protocol(e))),
         }
     }
@@ -106,8 +136,8 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
         state.metrics.read_commit(started.elapsed().as_secs_f64());
         match committed {
             Ok(outcomes) => {
-                for (p, allowed) in batch.into_iter().zip(outcomes) {
-                    let _ = p.reply.send(Ok(allowed));
+                for (p, logged) in batch.into_iter().zip(outcomes) {
+                    let _ = p.reply.send(Ok(logged));
                 }
             }
             Err(e) => {
@@ -121,23 +151,42 @@ async fn run(state: Weak<Inner>, mut receiver: mpsc::Receiver<Pending>) {
     }
 }
 
-async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreError> {
+async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<Logged>, StoreError> {
     // On the writer's own connection: with many readers in flight, the
     // shared pool has a queue, and the commit that releases them all must
     // not wait in it behind them (see `Store::begin_writer`).
     let mut ltx = LoggedTx::begin_writer(state).await?;
     let now = state.clock.now_ms();
+    // Reads decided on a kept read: is what they rested on still so? Under
+    // the log lock, so it stays so until this commit.
+    let kept: Vec<&Confirm> = batch.iter().filter_map(|p| p.confirm.as_ref()).collect();
+    let mut holds = if kept.is_empty() {
+        Vec::new()
+    } else {
+        confirm::still(ltx.tx().await?, &kept, now).await?
+    }
+    .into_iter();
+    let standing: Vec<bool> = batch
+        .iter()
+        .map(|p| p.confirm.is_none() || holds.next() == Some(true))
+        .collect();
     // Every grant the batch rests on is checked once, before any entry is
     // appended: the check reads only `grants`, which appends do not touch,
     // and the entries then go out together (see `store::log::Head`).
     let mut live: HashMap<GrantId, bool> = HashMap::new();
-    for g in batch.iter().filter_map(|p| p.grant) {
-        if let Entry::Vacant(slot) = live.entry(g) {
-            slot.insert(grants::is_live(ltx.tx().await?, g, now).await?);
+    for (p, _) in batch.iter().zip(&standing).filter(|(_, s)| **s) {
+        if let Some(g) = p.grant {
+            if let Entry::Vacant(slot) = live.entry(g) {
+                slot.insert(grants::is_live(ltx.tx().await?, g, now).await?);
+            }
         }
     }
     let mut outcomes = Vec::with_capacity(batch.len());
-    for p in batch {
+    for (p, standing) in batch.iter().zip(standing) {
+        if !standing {
+            outcomes.push(Logged::Changed);
+            continue;
+        }
         let allowed = p.grant.is_none_or(|g| live[&g]);
         let mut record = if allowed {
             p.record.clone()
@@ -148,7 +197,11 @@ async fn commit(state: &AppState, batch: &[Pending]) -> Result<Vec<bool>, StoreE
         // replay's window check (`audit verify`) sees what was decided.
         record.time_ms = Some(now);
         ltx.record(state, &p.meta, Some(&p.caller), record).await?;
-        outcomes.push(allowed);
+        outcomes.push(if allowed {
+            Logged::Served
+        } else {
+            Logged::Revoked
+        });
     }
     ltx.commit().await?;
     Ok(outcomes)

@@ -50,6 +50,9 @@ pub struct Metrics {
     /// Field reads by how many reads shared their statement
     /// (`store::read_snapshot::lanes`).
     read_statement_reads: Histogram,
+    /// Field reads from `store::read_snapshot::recent` whose commit found
+    /// what they rested on changed.
+    read_changed: Counter,
 }
 
 impl Metrics {
@@ -80,7 +83,7 @@ impl Metrics {
         let read_policy = Family::<SourceLabels, Counter>::default();
         registry.register(
             "field_read_policy",
-            "Field reads by where their members and grants came from (cache or statement)",
+            "Field reads by where their members and grants came from (recent, cache or statement)",
             read_policy.clone(),
         );
         let read_statement_reads = Histogram::new(exponential_buckets(1.0, 2.0, 6));
@@ -88,6 +91,12 @@ impl Metrics {
             "field_read_statement_reads",
             "Field reads by how many reads shared their statement",
             read_statement_reads.clone(),
+        );
+        let read_changed = Counter::default();
+        registry.register(
+            "field_read_changed",
+            "Field reads decided on a kept read that had changed by their commit",
+            read_changed.clone(),
         );
         Self {
             registry: Arc::new(Mutex::new(registry)),
@@ -97,6 +106,7 @@ impl Metrics {
             read_commit_seconds,
             read_policy,
             read_statement_reads,
+            read_changed,
         }
     }
 
@@ -110,13 +120,19 @@ impl Metrics {
         self.read_commit_seconds.observe(seconds);
     }
 
-    /// One field read whose members and grants came from the policy cache
-    /// (`cached`) or from the whole statement.
-    pub fn read_policy(&self, cached: bool) {
-        let source = if cached { "cache" } else { "statement" };
+    /// One field read decided on members and grants from `source`: a kept
+    /// read (`recent`, `store::read_snapshot::recent`), the policy cache
+    /// (`cache`) or the whole statement (`statement`).
+    pub fn read_source(&self, source: &'static str) {
         self.read_policy
             .get_or_create(&SourceLabels { source })
             .inc();
+    }
+
+    /// One field read decided on a kept read that the group-commit writer
+    /// found changed (it is decided again).
+    pub fn read_changed(&self) {
+        self.read_changed.inc();
     }
 
     /// One field read that shared its statement with `reads - 1` others.

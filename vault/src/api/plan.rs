@@ -12,12 +12,13 @@ use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use kluis_audit::{Action as LogAction, EventType};
-use kluis_policy::{required_readers, visible, Action, Decision, Facts, HouseholdId};
+use kluis_policy::{required_readers, visible, Action, Decision, Facts, FieldPath, HouseholdId};
 use serde::Deserialize;
 
 use super::auth::{answer, Bearer, Caller};
 use super::idempotency::{Answer, Idem};
 use super::json::{ApiJson, ApiQuery};
+use super::log_writer::Logged;
 use super::problem::{ApiResult, Kind, Problem, ProblemBody};
 use super::record::{denial, field_for_log, refuse_now, LoggedTx, Record, RequestMeta};
 use super::upload::{
@@ -322,23 +323,62 @@ pub async fn read(
             return Err(problem);
         }
     };
+    if let Some(value) = serve(&state, &bearer, &meta, h, &path, q.version, false).await? {
+        return Ok(Json(value));
+    }
+    // It was decided on a kept read that no longer holds (or would not be
+    // served): decided again from the database, where nothing is left for
+    // the writer to confirm, so this time it ends one way or the other.
+    serve(&state, &bearer, &meta, h, &path, q.version, true)
+        .await?
+        .map(Json)
+        .ok_or_else(|| Problem::new(Kind::Unavailable, "the read could not be decided"))
+}
+
+/// Decide one read and, if allowed, log and answer it. `Ok(None)`: it was
+/// decided on a kept read (`store::read_snapshot::recent`, never with
+/// `fresh`) that would not be served, or that the writer found changed;
+/// nothing was logged, and it must be decided again with `fresh`.
+async fn serve(
+    state: &AppState,
+    bearer: &Bearer,
+    meta: &RequestMeta,
+    h: HouseholdId,
+    path: &FieldPath,
+    version: Option<i64>,
+    fresh: bool,
+) -> ApiResult<Option<FieldValue>> {
     // The caller, the household's members, the caller's grants, and the
     // version with its envelopes: one snapshot, usually one small statement
-    // with members and grants from the policy cache (`store::read_snapshot`).
-    // The log entry goes through the group-commit writer, and nothing leaves
+    // with members and grants from the policy cache, or none for a field
+    // this session read a moment ago (`store::read_snapshot`). The log
+    // entry goes through the group-commit writer, and nothing leaves
     // before it is durable.
     let snapshot = read_snapshot::load(
         &state.store,
         &bearer.0,
         state.clock.now_ms(),
         h,
-        &path,
-        q.version,
+        path,
+        version,
+        fresh,
     )
     .await?;
+    let kept = snapshot.confirm.is_some();
+    // A kept read is only ever served; anything else is decided afresh
+    // before a word is logged.
+    let again = || Ok(None);
     let caller = answer(snapshot.caller)?;
-    state.metrics.read_policy(snapshot.cached);
-    state.metrics.read_statement(snapshot.batch);
+    state.metrics.read_source(if kept {
+        "recent"
+    } else if snapshot.cached {
+        "cache"
+    } else {
+        "statement"
+    });
+    if !kept {
+        state.metrics.read_statement(snapshot.batch);
+    }
     let facts = Facts {
         household: h,
         members: snapshot.members,
@@ -352,16 +392,19 @@ pub async fn read(
     let decision = access::decide(
         &caller,
         &facts,
-        Some(&path),
+        Some(path),
         private_author,
         Action::Read,
         now,
     );
     let record = Record::new(EventType::FieldRead, LogAction::Read, Some(h))
-        .field(&field_for_log(&path, exists))
+        .field(&field_for_log(path, exists))
         .decision(&decision);
     if let Decision::Deny(reason) = decision {
-        return Err(refuse_now(&state, &meta, &caller, record, denial(reason)).await);
+        if kept {
+            return again();
+        }
+        return Err(refuse_now(state, meta, &caller, record, denial(reason)).await);
     }
     let Some(found) = found else {
         let problem = Problem::new(
@@ -369,8 +412,8 @@ pub async fn read(
             "this field (or this version of it) does not exist",
         );
         return Err(refuse_now(
-            &state,
-            &meta,
+            state,
+            meta,
             &caller,
             record.failed("no_such_field"),
             problem,
@@ -386,26 +429,39 @@ pub async fn read(
         (me, found.own_envelope)
     };
     let Some(env) = envelope else {
+        if kept {
+            return again();
+        }
         let problem = Problem::new(
             Kind::NotShared,
             "this version was written before your access began and was not shared with you",
         );
-        return Err(refuse_now(&state, &meta, &caller, record.failed("not_shared"), problem).await);
+        return Err(refuse_now(state, meta, &caller, record.failed("not_shared"), problem).await);
     };
     let grant = match decision {
         Decision::Allow(kluis_policy::Basis::Grant { id, .. }) => Some(id),
         _ => None,
     };
-    if !state
+    let confirm = snapshot.confirm;
+    let key = confirm.as_ref().map(|c| c.key.clone());
+    match state
         .log_writer
-        .log_read(record, meta, caller, grant)
+        .log_read(record, meta.clone(), caller, grant, confirm)
         .await?
     {
-        return Err(denial(kluis_policy::DenyReason::Revoked));
+        Logged::Served => {}
+        Logged::Revoked => return Err(denial(kluis_policy::DenyReason::Revoked)),
+        Logged::Changed => {
+            state.metrics.read_changed();
+            if let Some(key) = key {
+                state.store.recent().forget(&key);
+            }
+            return again();
+        }
     }
     let writer = writer_of(&info)?;
-    Ok(Json(FieldValue {
-        path,
+    Ok(Some(FieldValue {
+        path: path.clone(),
         version: info.version,
         key_gen: info.key_gen,
         ciphertext: STANDARD.encode(ciphertext),

@@ -138,6 +138,7 @@ pub async fn version(
 /// A version as a reader gets it: metadata, ciphertext, and the two
 /// envelopes that can open it for this caller (the household's, for members,
 /// and the caller's own).
+#[derive(Clone)]
 pub struct Readable {
     pub info: VersionInfo,
     pub ciphertext: Vec<u8>,

@@ -72,6 +72,9 @@ pub struct Store {
     /// Members and grants as the field read last found them, checked
     /// against the household's policy generation (`policy_cache`).
     policy: Arc<policy_cache::PolicyCache>,
+    /// Each session's last reads of a field, answered again after the
+    /// group-commit writer confirms them (`read_snapshot::recent`).
+    recent: Arc<read_snapshot::Recent>,
     backend: Backend,
     health: Arc<Health>,
     /// Fault injection for tests (`set_page_limit`): SQLite's
@@ -119,6 +122,7 @@ impl Store {
             writer,
             lanes: Arc::new(read_snapshot::Lanes::spawn(options, backend)),
             policy: Arc::default(),
+            recent: Arc::default(),
             backend,
             health: Arc::default(),
             page_limit: Arc::new(AtomicU64::new(0)),
@@ -153,6 +157,10 @@ impl Store {
 
     pub(crate) fn policy_cache(&self) -> &policy_cache::PolicyCache {
         &self.policy
+    }
+
+    pub(crate) fn recent(&self) -> &read_snapshot::Recent {
+        &self.recent
     }
 
     /// Begin a transaction (see `transaction` for how it ends).

@@ -190,24 +190,37 @@ pub(crate) async fn judge(
     row: Option<&sqlx::any::AnyRow>,
     now_ms: i64,
 ) -> Result<TokenLookup, StoreError> {
+    let (lookup, due) = judge_row(row, now_ms)?;
+    if due {
+        touch(store, token, now_ms).await;
+    }
+    Ok(lookup)
+}
+
+/// What the row means, and whether the session's last use is due to be
+/// written; `judge` without writing it, for a row read again from memory
+/// within the minute (`read_snapshot::recent`), whose `last_used_ms` is
+/// the one from before that read wrote it.
+pub(crate) fn judge_row(
+    row: Option<&sqlx::any::AnyRow>,
+    now_ms: i64,
+) -> Result<(TokenLookup, bool), StoreError> {
     let Some(row) = row else {
-        return Ok(TokenLookup::Unknown);
+        return Ok((TokenLookup::Unknown, false));
     };
     if row.try_get::<i64, _>("expires_ms")? <= now_ms {
-        return Ok(TokenLookup::Expired);
+        return Ok((TokenLookup::Expired, false));
     }
     if row.try_get::<Option<String>, _>("id")?.is_none() {
-        return Ok(TokenLookup::Unknown);
+        return Ok((TokenLookup::Unknown, false));
     }
     let principal = principals::from_row(row)?;
     if principal.disabled_ms.is_some() {
-        return Ok(TokenLookup::Disabled);
+        return Ok((TokenLookup::Disabled, false));
     }
     let last_used: Option<i64> = row.try_get("last_used_ms")?;
-    if last_used.is_none_or(|t| t <= now_ms - LAST_USE_EVERY_MS) {
-        touch(store, token, now_ms).await;
-    }
-    Ok(TokenLookup::Valid(principal))
+    let due = last_used.is_none_or(|t| t <= now_ms - LAST_USE_EVERY_MS);
+    Ok((TokenLookup::Valid(principal), due))
 }
 
 /// Record that a session was used now. Best effort: a request is not

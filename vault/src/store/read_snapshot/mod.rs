@@ -19,12 +19,19 @@
 //!   the read still rests on one snapshot, and its members and grants fill
 //!   the cache. It runs on a pooled connection: it is rare once the cache
 //!   is warm.
+//! - `recent`: no statement at all, for a session reading again the newest
+//!   version of a field it read less than a minute ago. What the read
+//!   rested on is confirmed by the group-commit writer before the read is
+//!   logged or served (`confirm`).
 
 mod batch;
+pub mod confirm;
 mod lanes;
+pub mod recent;
 mod whole;
 
 pub(crate) use lanes::Lanes;
+pub use recent::{Confirm, Recent};
 
 use std::sync::Arc;
 
@@ -57,12 +64,17 @@ pub struct ReadSnapshot {
     /// and metrics; the decision does not depend on it).
     pub cached: bool,
     /// How many reads shared the statement that found the field (for
-    /// metrics).
+    /// metrics; 0 for a read from `recent`).
     pub batch: usize,
+    /// For a read from `recent`: what the writer must find unchanged before
+    /// it logs the read. Such a snapshot is only used to serve: anything
+    /// else is decided again with `fresh` (`api::plan::read`).
+    pub confirm: Option<Confirm>,
 }
 
 /// What both statements find besides members and grants.
-struct Field {
+#[derive(Clone)]
+pub struct Field {
     /// The token's row (`sessions::judge` reads it), if the token exists.
     token: Option<AnyRow>,
     /// The household's policy generation, if the household exists.
@@ -172,7 +184,8 @@ fn private_author(row: &AnyRow, column: &str) -> Result<Option<PrincipalId>, Sto
 }
 
 /// Read what the read of `path` (or of its `version`) in `h` by the holder
-/// of `token` decides on.
+/// of `token` decides on; from `recent` when it holds this session's read
+/// of the newest version and `fresh` is false.
 pub async fn load(
     store: &Store,
     token: &str,
@@ -180,9 +193,25 @@ pub async fn load(
     h: HouseholdId,
     path: &FieldPath,
     version: Option<i64>,
+    fresh: bool,
 ) -> Result<ReadSnapshot, StoreError> {
+    let hash = secret_hash(token);
+    let key = recent::Key {
+        hash: hash.clone(),
+        h,
+        path: path.clone(),
+    };
+    if version.is_none() && !fresh {
+        if let Some(snapshot) = store
+            .recent()
+            .get(&key, now_ms)
+            .and_then(|kept| from_recent(key.clone(), &kept, now_ms).transpose())
+        {
+            return snapshot;
+        }
+    }
     let asked = Arc::new(Asked {
-        hash: secret_hash(token),
+        hash,
         h,
         path: path.clone(),
         version,
@@ -210,8 +239,27 @@ pub async fn load(
             (whole.field, whole.policy, false)
         }
     };
+    let caller = sessions::judge(store, token, field.token.as_ref(), now_ms).await?;
+    // Kept for the session's next read of the newest version: only one
+    // that found its caller, household and version (`recent`), and only
+    // for a member or a holder of a grant there, so that reads refused
+    // anyway (someone else's household) do not fill the map.
+    let involved = match &caller {
+        TokenLookup::Valid(p) => policy.members.contains(&p.id) || !policy.grants.is_empty(),
+        _ => false,
+    };
+    if version.is_none() && involved && field.generation.is_some() && field.found.is_some() {
+        store.recent().put(
+            key,
+            recent::Kept {
+                field: field.clone(),
+                policy: policy.clone(),
+                taken_ms: now_ms,
+            },
+        );
+    }
     Ok(ReadSnapshot {
-        caller: sessions::judge(store, token, field.token.as_ref(), now_ms).await?,
+        caller,
         members: policy.members.to_vec(),
         grants: policy.grants.to_vec(),
         found: field.found,
@@ -219,5 +267,43 @@ pub async fn load(
         field_exists: field.field_exists,
         cached,
         batch,
+        confirm: None,
     })
+}
+
+/// The snapshot a kept read gives at `now_ms`, with what the writer must
+/// confirm; `None` when its token no longer passes on its own (expired),
+/// and the read goes to the database.
+fn from_recent(
+    key: recent::Key,
+    kept: &recent::Kept,
+    now_ms: i64,
+) -> Result<Option<ReadSnapshot>, StoreError> {
+    // The last use was written by the read that was kept (or is not yet
+    // due): it is not written again from a row read before that.
+    let (caller, _) = sessions::judge_row(kept.field.token.as_ref(), now_ms)?;
+    let (TokenLookup::Valid(person), Some(generation), Some(found)) =
+        (&caller, kept.field.generation, &kept.field.found)
+    else {
+        return Ok(None);
+    };
+    let confirm = Confirm {
+        person: person.id,
+        generation,
+        version: found.info.version,
+        key_gen: found.info.key_gen,
+        key,
+    };
+    let field = kept.field.clone();
+    Ok(Some(ReadSnapshot {
+        caller,
+        members: kept.policy.members.to_vec(),
+        grants: kept.policy.grants.to_vec(),
+        found: field.found,
+        newest_private_author: field.newest_private_author,
+        field_exists: field.field_exists,
+        cached: true,
+        batch: 0,
+        confirm: Some(confirm),
+    }))
 }
