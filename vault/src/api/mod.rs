@@ -12,6 +12,7 @@ pub mod device_label;
 pub mod directory;
 pub mod enrol;
 pub mod export;
+pub mod field_read;
 pub mod grants;
 pub mod health;
 pub mod households;
@@ -112,7 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/households/{household}/fields", get(plan::list))
         .route(
             "/households/{household}/fields/{*path}",
-            get(plan::read).put(plan::write),
+            get(field_read::read).put(plan::write),
         )
         .route(
             "/households/{household}/readers/{*path}",

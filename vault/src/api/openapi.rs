@@ -23,9 +23,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::problem::{Kind, TYPE_PREFIX};
 use super::{
-    access_log, accounts, catalogue, contacts, directory, enrol, export, grants, households, log,
-    login, observation_names, observations, passkeys, people, plan, professionals, readmission,
-    recovery, rekey, retention, rotation, sessions, whoami,
+    access_log, accounts, catalogue, contacts, directory, enrol, export, field_read, grants,
+    households, log, login, observation_names, observations, passkeys, people, plan, professionals,
+    readmission, recovery, rekey, retention, rotation, sessions, whoami,
 };
 
 #[derive(OpenApi)]
@@ -40,7 +40,7 @@ use super::{
         recovery::store, recovery::fetch,
         passkeys::add, passkeys::list, passkeys::remove, passkeys::fetch,
         households::create, households::list, households::show, households::add_member,
-        plan::write_plan, plan::write, plan::read, plan::list, plan::history,
+        plan::write_plan, plan::write, field_read::read, plan::list, plan::history,
         grants::create, grants::list, grants::revoke, grants::stale, rekey::rekey,
         observation_names::issue, observations::create, observations::publish,
         access_log::show,

@@ -68,7 +68,7 @@ pub struct ReadSnapshot {
     pub batch: usize,
     /// For a read from `recent`: what the writer must find unchanged before
     /// it logs the read. Such a snapshot is only used to serve: anything
-    /// else is decided again with `fresh` (`api::plan::read`).
+    /// else is decided again with `fresh` (`api::field_read::read`).
     pub confirm: Option<Confirm>,
 }
 

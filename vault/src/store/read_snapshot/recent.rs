@@ -20,7 +20,7 @@
 //! or a deletion changes that). Every write that changes these takes the
 //! log lock, so what the writer confirms stays true until its commit. A
 //! read that fails the check is not logged and not served: it is forgotten
-//! here and decided again from the database (`api::plan::read`).
+//! here and decided again from the database (`api::field_read::read`).
 //!
 //! What the check leaves out stays the same for a given version and key
 //! generation: the ciphertext is never updated, and an envelope is deleted
