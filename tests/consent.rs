@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{TestServer, User};
-use kluis_policy::{FieldPath, HouseholdId, Purpose, Scope};
-use kluis_vault::client::{ClientError, GrantRequest};
+use common::{read_grant, TestServer, User};
+use kluis_policy::{FieldPath, HouseholdId, Purpose};
+use kluis_vault::client::ClientError;
 use kluis_vault::role::Role;
 
 fn path(p: &str) -> FieldPath {
@@ -45,17 +45,6 @@ async fn world() -> World {
         sara,
         anna,
         h,
-    }
-}
-
-fn read_grant(to: &User, scope: &str, days: i64) -> GrantRequest {
-    GrantRequest {
-        grantee: to.id,
-        scope: Scope::parse(scope).unwrap(),
-        write: false,
-        coordinate: false,
-        purpose: Purpose::Schuldhulp,
-        until_ms: Some(common::chrono_now_ms() + days * 86_400_000),
     }
 }
 

@@ -7,26 +7,15 @@
 mod common;
 
 use common::cli::{enrol_three, Kluis};
-use common::{TestServer, User};
-use kluis_policy::{FieldPath, HouseholdId, Purpose, Scope};
-use kluis_vault::client::{ClientError, GrantRequest};
+use common::{read_grant, TestServer, User};
+use kluis_policy::{FieldPath, HouseholdId};
+use kluis_vault::client::ClientError;
 use kluis_vault::keys::envelope;
 use kluis_vault::keys::Identity;
 use kluis_vault::role::Role;
 
 fn path(p: &str) -> FieldPath {
     FieldPath::parse(p).unwrap()
-}
-
-fn read_grant(to: &User) -> GrantRequest {
-    GrantRequest {
-        grantee: to.id,
-        scope: Scope::parse("financien/*").unwrap(),
-        write: false,
-        coordinate: false,
-        purpose: Purpose::Schuldhulp,
-        until_ms: Some(common::chrono_now_ms() + 30 * 86_400_000),
-    }
 }
 
 struct World {
@@ -157,7 +146,9 @@ async fn a_grantee_key_swapped_after_the_device_saw_it_is_refused() {
     // checks them against the device's pin.
     let session = w.anna.client.via(&w.server.url).unwrap();
     let text = refused(
-        session.grant(w.h, read_grant(&w.pro)).await,
+        session
+            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+            .await,
         "Piet de Coach",
     );
     assert!(text.contains("other keys"), "{text}");
@@ -182,7 +173,11 @@ async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     refused(
         fresh
-            .grant_expecting(w.h, read_grant(&w.pro), Some(&real.to_uppercase()))
+            .grant_expecting(
+                w.h,
+                read_grant(&w.pro, "financien/*", 30),
+                Some(&real.to_uppercase()),
+            )
             .await,
         "not the",
     );
@@ -197,7 +192,7 @@ async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint
     let real = w2.pro.client.identity().public().fingerprint().unwrap();
     w2.anna
         .client
-        .grant_expecting(w2.h, read_grant(&w2.pro), Some(&real))
+        .grant_expecting(w2.h, read_grant(&w2.pro, "financien/*", 30), Some(&real))
         .await
         .expect("the right fingerprint is accepted");
 }
@@ -217,7 +212,9 @@ async fn keys_swapped_before_first_contact_are_refused_by_the_key_directory() {
     // No fingerprint given, no key seen before: the directory refuses.
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     let text = refused(
-        fresh.grant(w.h, read_grant(&w.pro)).await,
+        fresh
+            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+            .await,
         "not the ones in the key directory",
     );
     assert!(text.contains("Piet de Coach"), "{text}");
@@ -239,7 +236,10 @@ async fn keys_without_a_directory_entry_are_refused() {
     )
     .await;
     refused(
-        w.anna.client.grant(w.h, read_grant(&w.pro)).await,
+        w.anna
+            .client
+            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+            .await,
         "no key directory entry",
     );
 }
@@ -326,7 +326,11 @@ async fn a_members_signing_key_swapped_is_refused() {
     let w = world().await;
     let bert = w.server.enrol(&w.pro, Role::Client, "Bert", None).await;
     w.anna.client.add_member(w.h, bert.id).await.unwrap();
-    w.anna.client.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    w.anna
+        .client
+        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+        .await
+        .unwrap();
     // Bert's signing key becomes the attacker's, so a grant the attacker
     // signs "as Bert" would verify against what the server says.
     let evil = kluis_vault::keys::identity::decode_signing_key(&w.attacker.public().signing_key)
@@ -467,7 +471,9 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
 
     let session = w.anna.client.via(&w.server.url).unwrap();
     refused(
-        session.grant(w.h, read_grant(&w.pro)).await,
+        session
+            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+            .await,
         "kluis keys trust",
     );
     // A fingerprint that is not the new keys' is not accepted...
@@ -476,7 +482,10 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
     // ...the one Piet reads out from his new keystore is, and then the
     // grant goes to exactly those keys.
     session.trust_keys(w.pro.id, &new_fp).await.unwrap();
-    let grant = session.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    let grant = session
+        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+        .await
+        .unwrap();
     let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
     assert_eq!(signed.statement().grantee_fingerprint, new_fp);
 }
@@ -550,7 +559,7 @@ async fn keys_refused_at_first_contact_are_not_remembered() {
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     refused(
         fresh
-            .grant_expecting(w.h, read_grant(&w.pro), Some(&real))
+            .grant_expecting(w.h, read_grant(&w.pro, "financien/*", 30), Some(&real))
             .await,
         "not the",
     );
@@ -562,7 +571,7 @@ async fn keys_refused_at_first_contact_are_not_remembered() {
     )
     .await;
     let grant = fresh
-        .grant_expecting(w.h, read_grant(&w.pro), Some(&real))
+        .grant_expecting(w.h, read_grant(&w.pro, "financien/*", 30), Some(&real))
         .await
         .expect("the real keys are accepted");
     let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
@@ -766,7 +775,12 @@ async fn a_version_signed_by_a_professional_without_write_access_is_refused() {
     use kluis_vault::wire::version::{ciphertext_sha256, VersionStatement};
     let w = world().await;
     let p = path("financien/situatie");
-    let grant = w.anna.client.grant(w.h, read_grant(&w.pro)).await.unwrap();
+    let grant = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+        .await
+        .unwrap();
     // The professional may only read. They cannot write through the server:
     let refusal = w
         .pro

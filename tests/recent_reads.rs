@@ -12,9 +12,8 @@
 
 mod common;
 
-use common::{TestServer, User};
-use kluis_policy::{FieldPath, GrantId, HouseholdId, Purpose, Scope};
-use kluis_vault::client::GrantRequest;
+use common::{read_grant, TestServer, User};
+use kluis_policy::{FieldPath, GrantId, HouseholdId};
 use kluis_vault::role::Role;
 use reqwest::StatusCode;
 
@@ -36,17 +35,6 @@ struct World {
     token: String,
 }
 
-fn read_grant(to: &User) -> GrantRequest {
-    GrantRequest {
-        grantee: to.id,
-        scope: Scope::parse("financien/*").unwrap(),
-        write: false,
-        coordinate: false,
-        purpose: Purpose::Schuldhulp,
-        until_ms: Some(common::chrono_now_ms() + 30 * 86_400_000),
-    }
-}
-
 async fn world() -> World {
     let first = TestServer::spawn().await;
     let second = first.beside().await;
@@ -63,7 +51,11 @@ async fn world() -> World {
         .set_field(h, &path("financien/situatie"), b"schuld 1200")
         .await
         .unwrap();
-    let grant = anna.client.grant(h, read_grant(&piet)).await.unwrap();
+    let grant = anna
+        .client
+        .grant(h, read_grant(&piet, "financien/*", 30))
+        .await
+        .unwrap();
     let token = piet.client.login_token().await.unwrap().token;
     World {
         first,
@@ -234,7 +226,12 @@ async fn a_rekey_in_another_process_is_served_at_once() {
     // Sara's grant is withdrawn, which leaves the field to re-key; Piet's
     // reads are warmed after that, so only the re-key changes what his
     // next read rests on.
-    let sara_grant = w.anna.client.grant(w.h, read_grant(&w.sara)).await.unwrap();
+    let sara_grant = w
+        .anna
+        .client
+        .grant(w.h, read_grant(&w.sara, "financien/*", 30))
+        .await
+        .unwrap();
     let stale = w
         .anna
         .client

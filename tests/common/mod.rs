@@ -283,6 +283,19 @@ impl Drop for TestServer {
     }
 }
 
+/// The grant most tests give: Schuldhulp may read `scope` for `days` from
+/// now, without writing or coordinating.
+pub fn read_grant(to: &User, scope: &str, days: i64) -> kluis_vault::client::GrantRequest {
+    kluis_vault::client::GrantRequest {
+        grantee: to.id,
+        scope: kluis_policy::Scope::parse(scope).unwrap(),
+        write: false,
+        coordinate: false,
+        purpose: kluis_policy::Purpose::Schuldhulp,
+        until_ms: Some(chrono_now_ms() + days * 86_400_000),
+    }
+}
+
 pub fn chrono_now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
