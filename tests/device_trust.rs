@@ -7,7 +7,7 @@
 mod common;
 
 use common::cli::{enrol_three, Kluis};
-use common::{read_grant, TestServer, User};
+use common::{finance_grant, TestServer, User};
 use kluis_policy::{FieldPath, HouseholdId};
 use kluis_vault::client::ClientError;
 use kluis_vault::keys::envelope;
@@ -146,9 +146,7 @@ async fn a_grantee_key_swapped_after_the_device_saw_it_is_refused() {
     // checks them against the device's pin.
     let session = w.anna.client.via(&w.server.url).unwrap();
     let text = refused(
-        session
-            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
-            .await,
+        session.grant(w.h, finance_grant(&w.pro)).await,
         "Piet de Coach",
     );
     assert!(text.contains("other keys"), "{text}");
@@ -173,11 +171,7 @@ async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     refused(
         fresh
-            .grant_expecting(
-                w.h,
-                read_grant(&w.pro, "financien/*", 30),
-                Some(&real.to_uppercase()),
-            )
+            .grant_expecting(w.h, finance_grant(&w.pro), Some(&real.to_uppercase()))
             .await,
         "not the",
     );
@@ -192,7 +186,7 @@ async fn a_grantee_key_swapped_before_first_contact_is_caught_by_the_fingerprint
     let real = w2.pro.client.identity().public().fingerprint().unwrap();
     w2.anna
         .client
-        .grant_expecting(w2.h, read_grant(&w2.pro, "financien/*", 30), Some(&real))
+        .grant_expecting(w2.h, finance_grant(&w2.pro), Some(&real))
         .await
         .expect("the right fingerprint is accepted");
 }
@@ -212,9 +206,7 @@ async fn keys_swapped_before_first_contact_are_refused_by_the_key_directory() {
     // No fingerprint given, no key seen before: the directory refuses.
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     let text = refused(
-        fresh
-            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
-            .await,
+        fresh.grant(w.h, finance_grant(&w.pro)).await,
         "not the ones in the key directory",
     );
     assert!(text.contains("Piet de Coach"), "{text}");
@@ -236,10 +228,7 @@ async fn keys_without_a_directory_entry_are_refused() {
     )
     .await;
     refused(
-        w.anna
-            .client
-            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
-            .await,
+        w.anna.client.grant(w.h, finance_grant(&w.pro)).await,
         "no key directory entry",
     );
 }
@@ -328,7 +317,7 @@ async fn a_members_signing_key_swapped_is_refused() {
     w.anna.client.add_member(w.h, bert.id).await.unwrap();
     w.anna
         .client
-        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+        .grant(w.h, finance_grant(&w.pro))
         .await
         .unwrap();
     // Bert's signing key becomes the attacker's, so a grant the attacker
@@ -471,9 +460,7 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
 
     let session = w.anna.client.via(&w.server.url).unwrap();
     refused(
-        session
-            .grant(w.h, read_grant(&w.pro, "financien/*", 30))
-            .await,
+        session.grant(w.h, finance_grant(&w.pro)).await,
         "kluis keys trust",
     );
     // A fingerprint that is not the new keys' is not accepted...
@@ -482,10 +469,7 @@ async fn a_real_key_change_is_accepted_only_with_the_new_fingerprint() {
     // ...the one Piet reads out from his new keystore is, and then the
     // grant goes to exactly those keys.
     session.trust_keys(w.pro.id, &new_fp).await.unwrap();
-    let grant = session
-        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
-        .await
-        .unwrap();
+    let grant = session.grant(w.h, finance_grant(&w.pro)).await.unwrap();
     let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
     assert_eq!(signed.statement().grantee_fingerprint, new_fp);
 }
@@ -559,7 +543,7 @@ async fn keys_refused_at_first_contact_are_not_remembered() {
     let fresh = w.anna.client.via(&w.server.url).unwrap();
     refused(
         fresh
-            .grant_expecting(w.h, read_grant(&w.pro, "financien/*", 30), Some(&real))
+            .grant_expecting(w.h, finance_grant(&w.pro), Some(&real))
             .await,
         "not the",
     );
@@ -571,7 +555,7 @@ async fn keys_refused_at_first_contact_are_not_remembered() {
     )
     .await;
     let grant = fresh
-        .grant_expecting(w.h, read_grant(&w.pro, "financien/*", 30), Some(&real))
+        .grant_expecting(w.h, finance_grant(&w.pro), Some(&real))
         .await
         .expect("the real keys are accepted");
     let signed = kluis_policy::verify_grant(&grant.jws, None).unwrap();
@@ -778,7 +762,7 @@ async fn a_version_signed_by_a_professional_without_write_access_is_refused() {
     let grant = w
         .anna
         .client
-        .grant(w.h, read_grant(&w.pro, "financien/*", 30))
+        .grant(w.h, finance_grant(&w.pro))
         .await
         .unwrap();
     // The professional may only read. They cannot write through the server:

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{read_grant, TestServer, User};
+use common::{finance_grant, TestServer, User};
 use kluis_policy::{FieldPath, GrantId, HouseholdId};
 use kluis_vault::role::Role;
 use reqwest::StatusCode;
@@ -51,11 +51,7 @@ async fn world() -> World {
         .set_field(h, &path("financien/situatie"), b"schuld 1200")
         .await
         .unwrap();
-    let grant = anna
-        .client
-        .grant(h, read_grant(&piet, "financien/*", 30))
-        .await
-        .unwrap();
+    let grant = anna.client.grant(h, finance_grant(&piet)).await.unwrap();
     let token = piet.client.login_token().await.unwrap().token;
     World {
         first,
@@ -229,7 +225,7 @@ async fn a_rekey_in_another_process_is_served_at_once() {
     let sara_grant = w
         .anna
         .client
-        .grant(w.h, read_grant(&w.sara, "financien/*", 30))
+        .grant(w.h, finance_grant(&w.sara))
         .await
         .unwrap();
     let stale = w

@@ -296,6 +296,12 @@ pub fn read_grant(to: &User, scope: &str, days: i64) -> kluis_vault::client::Gra
     }
 }
 
+/// [`read_grant`] on `financien/*` for 30 days: the grant tests give when
+/// the grant itself is not what they test.
+pub fn finance_grant(to: &User) -> kluis_vault::client::GrantRequest {
+    read_grant(to, "financien/*", 30)
+}
+
 pub fn chrono_now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
